@@ -1,0 +1,61 @@
+"""Command-line entry point: a thin click group; each command lives in trtlog/commands/<name>.py
+and exports `command`. Errors become one line on stderr and a documented exit code (trtlog.errors)."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, TrtlogError
+
+COMMANDS = ["parse", "explain", "rules", "report", "diff", "build", "validate", "bench"]
+
+EXIT_CODES_HELP = """Exit codes: 0 ok; 1 a fail condition was met (--fail-on, validation FAIL,
+failed build); 2 bad input or usage; 130 interrupted."""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return [c for c in COMMANDS if self._load(c) is not None]
+
+    def get_command(self, ctx, name):
+        return self._load(name)
+
+    @staticmethod
+    def _load(name):
+        try:
+            mod = importlib.import_module(f"trtlog.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"trtlog.commands.{name}":
+                return None
+            raise
+        return getattr(mod, "command", None)
+
+
+@click.group(cls=LazyGroup, epilog=EXIT_CODES_HELP,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trtlog")
+def cli():
+    """trtlog: make TensorRT engine builds explainable."""
+
+
+def main(argv=None):
+    try:
+        rv = cli.main(args=argv, prog_name="trtlog", standalone_mode=False)
+    except TrtlogError as exc:
+        click.echo(f"trtlog: error: {exc}", err=True)
+        sys.exit(exc.code)
+    except click.exceptions.Abort:
+        click.echo("trtlog: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        click.echo(f"trtlog: error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("trtlog: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,191 @@
+"""The BuildLog tables: names, columns and dtypes, defined in one place.
+
+Every parser sink, rule, report and diff reads these names. `docs/tables.md` is generated from
+this module (`python -m trtlog.tables > docs/tables.md`). Every table carries `run` (0-based index
+of the run inside a multi-run file) and `line` (1-based line number in the log, or the row number
+in a JSON source) so that findings can point back at evidence.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import pandas as pd
+
+# dtype names: "int" -> Int64 (nullable), "float" -> float64, "str" -> object/str, "bool" -> bool
+TABLES: "OrderedDict[str, tuple[str, list[tuple[str, str, str]]]]" = OrderedDict()
+
+
+def _table(name: str, doc: str, columns: list[tuple[str, str, str]]) -> None:
+    TABLES[name] = (doc, [("run", "int", "run index inside the file (0-based)"),
+                          ("line", "int", "1-based line number of the evidence")] + columns)
+
+
+_table("messages", "Every line of the log, classified.", [
+    ("severity", "str", "V, I, W, E, F (internal error) or '' for lines without a severity"),
+    ("source", "str", "who wrote it: trt, trtexec, python, app (program output), cont (continuation line)"),
+    ("msg_id", "str", "grammar message id, or 'unknown'"),
+    ("family", "str", "grammar family (tactics, memory, ...), or 'unknown'"),
+    ("text", "str", "message text without the envelope (prefix)"),
+])
+_table("runs", "One row per run (a trtexec invocation or a Python build) found in the file.", [
+    ("first_line", "int", "first line of the run"),
+    ("last_line", "int", "last line of the run"),
+    ("command", "str", "trtexec command line from the &&&& RUNNING banner, if any"),
+    ("status", "str", "PASSED, FAILED or '' when the run has no closing banner"),
+    ("trt_version", "str", "TensorRT version printed for this run ('' when unknown)"),
+])
+_table("tactics", "One row per timed (or skipped) tactic; chosen rows mark the winner.", [
+    ("layer", "str", "layer (node) name being timed"),
+    ("runner", "str", "runner / implementation type, e.g. CaskConvolution"),
+    ("format", "str", "format combination being autotuned, e.g. 'Float(784,784,28,1) -> Half(...)'"),
+    ("tactic", "str", "tactic id as printed (hex from 8.4, signed decimal up to 8.2)"),
+    ("tactic_int", "int", "tactic id as a signed 64-bit integer (comparable across versions)"),
+    ("kernel", "str", "kernel / tactic name when printed"),
+    ("time_ms", "float", "measured time in ms (NaN when skipped)"),
+    ("skipped", "str", "'' or why the tactic was skipped (scratch, memory, only-option, invalid)"),
+    ("fastest", "bool", "fastest tactic of its runner for this layer and format"),
+    ("chosen", "bool", "the runner+tactic TensorRT chose for this layer and format"),
+])
+_table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or layer-info JSON).", [
+    ("name", "str", "engine layer name (fused names joined with ' + ')"),
+    ("type", "str", "layer type as printed, e.g. CaskConvolution, Reformat, Myelin"),
+    ("tactic", "str", "tactic id"),
+    ("kernel", "str", "kernel / tactic name when known"),
+    ("inputs", "str", "input tensors, 'name (Dtype[dims])' joined with '; '"),
+    ("outputs", "str", "output tensors, same form"),
+    ("in_dtype", "str", "data type of the first input (Float, Half, Int8, ...)"),
+    ("out_dtype", "str", "data type of the first output"),
+    ("in_formats", "str", "formats of all inputs, '; '-joined"),
+    ("out_formats", "str", "formats of all outputs, '; '-joined"),
+    ("precision", "str", "realised precision: highest-volume compute dtype (FP32, TF32?, FP16, BF16, INT8, FP8, INT32, BOOL, mixed)"),
+    ("origin", "str", "where the row came from: log, dumpLayerInfo, json"),
+    ("metadata", "str", "ONNX source layer names when known"),
+])
+_table("fusions", "Optimizer passes and what they fused, eliminated or inserted.", [
+    ("pass_name", "str", "optimizer pass, e.g. ConvReluFusion"),
+    ("action", "str", "running, fusing, eliminating, reformat, removing"),
+    ("target", "str", "layer the pass ran on / first fused layer"),
+    ("other", "str", "second layer of a fused pair, or reformat detail"),
+])
+_table("precision", "Precision-relevant events: requested flags, INT8 scale problems, weight conversions.", [
+    ("kind", "str", "requested, missing_scale, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
+    ("tensor", "str", "tensor or layer named by the message"),
+    ("count", "int", "number of affected weights where printed"),
+    ("value", "str", "precision flags or other value"),
+    ("text", "str", "message text"),
+])
+_table("calibration", "INT8 calibration progress and cache events.", [
+    ("event", "str", "start, batch, post_processing, done, cache_write, cache_read, profile_default"),
+    ("batch", "int", "batch index or batch size"),
+    ("seconds", "float", "duration"),
+    ("text", "str", "message text"),
+])
+_table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
+    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import"),
+    ("layer", "str", "layer or tensor name"),
+    ("device", "str", "DLA or GPU where relevant"),
+    ("reason", "str", "reason as printed"),
+])
+_table("memory", "Memory events: MemUsageChange timeline, totals, workspace and skipped tactics.", [
+    ("kind", "str", "change, snapshot, peak, total, workspace_insufficient, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
+    ("name", "str", "what: 'Init CUDA', 'Activation', 'workspace', ..."),
+    ("cpu_mib", "float", "CPU delta (change) or value (snapshot/peak), MiB"),
+    ("gpu_mib", "float", "GPU delta or value, MiB"),
+    ("cpu_now_mib", "float", "CPU total after the change, MiB"),
+    ("gpu_now_mib", "float", "GPU total after the change, MiB"),
+    ("bytes", "int", "byte value (totals, requested scratch, blocks)"),
+    ("available_bytes", "int", "available bytes where printed"),
+    ("tactic", "str", "tactic id for skipped tactics"),
+])
+_table("phases", "Build phases and their timings, optimizer layer counts.", [
+    ("phase", "str", "e.g. 'Graph construction and optimization', 'Formats and tactics selection', 'Engine generation', 'After vertical fusions'"),
+    ("seconds", "float", "duration when printed"),
+    ("layers", "int", "layer count for optimizer steps"),
+])
+_table("options", "trtexec option sections, the command line, builder settings.", [
+    ("section", "str", "Model, Build, System, Inference, Reporting, command"),
+    ("key", "str", "option name"),
+    ("value", "str", "value as printed"),
+])
+_table("perf", "Performance summary (trtexec) and trtlog bench results.", [
+    ("metric", "str", "Throughput, Latency, Enqueue Time, H2D Latency, GPU Compute Time, D2H Latency, Total Host Walltime, Total GPU Compute Time, ..."),
+    ("stat", "str", "value, min, max, mean, median, p90, p95, p99"),
+    ("value", "float", "number"),
+    ("unit", "str", "ms, qps, s, %"),
+])
+_table("profile", "Per-layer profile table (trtexec --dumpProfile / --exportProfile).", [
+    ("layer", "str", "layer name"),
+    ("time_ms", "float", "total time"),
+    ("avg_ms", "float", "average time per iteration"),
+    ("median_ms", "float", "median time per iteration"),
+    ("percent", "float", "share of total time, %"),
+])
+_table("device", "GPU / system facts (trtexec Device Information, builder-resource library).", [
+    ("key", "str", "Selected Device, Compute Capability, SMs, Device Global Memory, ..."),
+    ("value", "str", "value as printed"),
+])
+_table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found"),
+    ("code", "int", "TensorRT error code where printed"),
+    ("category", "str", "e.g. Internal Error, API Usage Error"),
+    ("node", "str", "ONNX node or layer"),
+    ("text", "str", "message text"),
+])
+_table("timing_cache", "Timing cache events.", [
+    ("event", "str", "local, global, invalid, unreadable, saved, serialized, deleted"),
+    ("entries", "int", "entries"),
+    ("hits", "int", "hits"),
+    ("bytes", "int", "bytes saved"),
+    ("path", "str", "cache file"),
+])
+_table("onnx", "ONNX parser events (header, nodes, plugins).", [
+    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer"),
+    ("name", "str", "node / tensor / header key"),
+    ("op", "str", "ONNX op type"),
+    ("detail", "str", "value or details"),
+])
+
+_DTYPES = {"int": "Int64", "float": "float64", "str": object, "bool": bool}
+
+
+def columns(table: str) -> list[str]:
+    return [c for c, _, _ in TABLES[table][1]]
+
+
+def empty(table: str) -> pd.DataFrame:
+    return frame(table, {})
+
+
+def frame(table: str, data: dict) -> pd.DataFrame:
+    """Build a typed DataFrame for `table` from a dict of column lists (missing columns -> empty)."""
+    cols = TABLES[table][1]
+    n = max((len(v) for v in data.values()), default=0)
+    out = {}
+    for name, kind, _ in cols:
+        values = data.get(name)
+        if values is None:
+            values = [None] * n if kind != "bool" else [False] * n
+        if kind == "str":
+            out[name] = pd.Series(["" if v is None else v for v in values], dtype=object)
+        elif kind == "int":
+            out[name] = pd.Series(values, dtype="Int64")
+        elif kind == "float":
+            out[name] = pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+        else:
+            out[name] = pd.Series(values, dtype=bool)
+    return pd.DataFrame(out, columns=[c for c, _, _ in cols])
+
+
+def markdown() -> str:
+    lines = ["# BuildLog tables", "", "Generated from `trtlog/tables.py` — do not edit by hand.", "",
+             "Every table has `run` and `line` first. dtypes: int = pandas Int64 (nullable), float = float64,",
+             "str = Python str ('' when absent), bool = bool.", ""]
+    for name, (doc, cols) in TABLES.items():
+        lines += [f"## `{name}`", "", doc, "", "| column | dtype | meaning |", "|---|---|---|"]
+        lines += [f"| `{c}` | {k} | {d} |" for c, k, d in cols]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())
