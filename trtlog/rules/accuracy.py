@@ -1,0 +1,245 @@
+"""TRT2xx: accuracy — INT8 scales, realised precision, weight conversions."""
+from __future__ import annotations
+
+from .engine import Fix, iter_runs, rule
+from .util import names, plural, requested_precisions, rows, tensor_volume
+
+# layer types that only move or view data: their dtype follows their neighbours
+_DATA_MOVEMENT = {"reformat", "noop", "shuffle", "constant", "slice", "copy", "concatenation", "identity",
+                  "gather", "shape", "cast", "assertion", "condition"}
+_FP32 = {"FP32", "TF32?", "TF32", "FLOAT"}
+_FLOAT_DTYPES = {"float", "float32", "fp32"}
+
+
+@rule("TRT201", "int8-without-calibrator", severity="warning", category="accuracy",
+      summary="INT8 was enabled without a calibrator (and without explicit Q/DQ): scales are placeholders.",
+      tables=("precision", "meta"),
+      fix=Fix(python="config.int8_calibrator = MyEntropyCalibrator2(batches, cache_file) or call "
+                     "tensor.set_dynamic_range(lo, hi) for every tensor; prefer a Q/DQ ONNX from "
+                     "TensorRT Model Optimizer (explicit quantization).",
+              trtexec="--int8 --calib=calibration.cache (a cache written by a calibrator run), or build a Q/DQ "
+                      "ONNX; trtexec --int8 without --calib uses placeholder ranges — fine for timing only.",
+              trt11="Calibrators and --int8 are removed: quantize offline (TensorRT Model Optimizer Q/DQ), "
+                    "build strongly typed."),
+      rationale="Implicit INT8 needs a dynamic range per tensor. Without a calibrator trtexec invents "
+                "ranges so the engine runs, but its INT8 outputs are not meaningful; a Python build "
+                "must set every range by hand.")
+def int8_without_calibrator(bl, check):
+    p = bl.tables["precision"]
+    if p.empty:
+        return
+    unused = p[p["kind"] == "calibrator_unused"]
+    if unused.empty:
+        return
+    explicit = set(p.loc[p["kind"] == "explicit_precision", "run"].astype(int))
+    for run, g in iter_runs(unused):
+        if run in explicit:
+            continue
+        trtexec = bl.producer == "trtexec" or bool(bl.meta.get("command"))
+        if trtexec:
+            msg = ("INT8 is enabled with no calibrator: trtexec filled in placeholder dynamic ranges. "
+                   "Latency numbers are representative; the engine's INT8 accuracy is not.")
+        else:
+            msg = ("INT8 is enabled with no calibrator; every tensor that is not Int32/Bool needs a "
+                   "dynamic range set through the API, otherwise its layers fall back to higher precision.")
+        yield check.finding("INT8 enabled without a calibrator", msg, check.evidence(g, "precision"),
+                            run=run, total=len(g), confidence="high" if trtexec else "medium")
+
+
+@rule("TRT202", "int8-missing-scales", severity="warning", category="accuracy",
+      summary="Tensors have no INT8 scale; layers that consume or produce them fall back to FP16/FP32.",
+      tables=("precision", "fallbacks"),
+      fix=Fix(python="Set a dynamic range for each listed tensor (tensor.set_dynamic_range) or calibrate; "
+                     "for Q/DQ models insert Q/DQ pairs around the listed tensors.",
+              trtexec="Provide a calibration cache (--calib) covering these tensors, or re-export the Q/DQ model.",
+              trt11="Insert explicit Q/DQ nodes for the tensors that must be INT8 (TensorRT Model Optimizer)."),
+      rationale="TensorRT prints one warning per tensor without scale and zero-point; every layer touching "
+                "such a tensor is not run in INT8, which costs the speed INT8 was enabled for.",
+      confidence="high")
+def int8_missing_scales(bl, check):
+    p = rows(bl, "precision", "kind", ("missing_scale",))
+    if p is None or p.empty:
+        fb = rows(bl, "fallbacks", "kind", ("int8_fallback",))
+        if fb is None or fb.empty:
+            return
+        p, tensors, table = fb, fb["layer"].tolist(), "fallbacks"
+    else:
+        tensors, table = p["tensor"].tolist(), "precision"
+    for run, g in iter_runs(p):
+        ts = [t for t in (g["tensor"] if table == "precision" else g["layer"]).tolist() if t]
+        yield check.finding(f"{plural(len(g), 'tensor')} without INT8 scale",
+                            f"{plural(len(g), 'tensor')} ha{'s' if len(g) == 1 else 've'} no scale/zero-point "
+                            f"({names(ts)}); layers consuming or producing them fall back to non-INT8 kernels.",
+                            check.evidence(g, table), run=run, total=len(g))
+
+
+@rule("TRT203", "int8-default-quantization", severity="warning", category="accuracy",
+      summary="The builder set default quantization parameters because quantization data was missing.",
+      tables=("precision",),
+      fix=Fix(python="Calibrate (IInt8EntropyCalibrator2) or set dynamic ranges for the named layers' tensors.",
+              trtexec="--calib=<cache> or a Q/DQ ONNX instead of bare --int8/--best.",
+              trt11="Quantize offline with explicit Q/DQ; there are no default INT8 parameters in strong typing."),
+      rationale="Default quantization parameters are placeholders: INT8 kernels timed with them are "
+                "chosen for speed only and their numerical result is unvalidated.",
+      confidence="medium")
+def int8_default_quantization(bl, check):
+    p = rows(bl, "precision", "kind", ("default_quant_params",))
+    if p is None or p.empty:
+        return
+    for run, g in iter_runs(p):
+        layers = [t for t in g["tensor"].tolist() if t]
+        named = sorted(set(layers))
+        msg = f"{plural(len(g), 'time')} the builder fell back to default quantization parameters"
+        msg += f" (named layers: {names(named)})." if named else " (the log does not name the layers)."
+        yield check.finding("Default INT8 quantization parameters used", msg,
+                            check.evidence(g, "precision"), run=run, total=len(g))
+
+
+def _is_fp32(row) -> bool:
+    prec = str(row.get("precision") or "").upper()
+    if prec:
+        return prec in _FP32
+    return str(row.get("in_dtype") or "").lower() in _FLOAT_DTYPES
+
+
+@rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
+      summary="FP16/INT8 was requested but engine layers still run in FP32 (count, %, biggest layers).",
+      tables=("layers", "profile", "meta", "options"),
+      fix=Fix(python="Check why the listed layers stayed FP32: a faster FP32 tactic (weak typing lets TensorRT "
+                     "choose), no FP16/INT8 kernel for that op, or no INT8 scale. To force: "
+                     "layer.precision = trt.float16 + config.set_flag(trt.BuilderFlag.OBEY_PRECISION_CONSTRAINTS).",
+              trtexec="--layerPrecisions=<layer>:fp16 --precisionConstraints=obey (8.6+); "
+                      "compare with --dumpLayerInfo --profilingVerbosity=detailed.",
+              trt11="Cast the tensors to FP16/insert Q/DQ in the ONNX graph; strongly typed engines run "
+                    "exactly the types in the graph."),
+      rationale="Builder precision flags only allow lower precision; TensorRT picks per layer whatever "
+                "is fastest, and layers without a reduced-precision kernel stay FP32. The engine layer "
+                "table shows what was realised.",
+      confidence="medium")
+def reduced_precision_not_realised(bl, check):
+    wanted = requested_precisions(bl) & {"FP16", "INT8", "BF16", "FP8"}
+    layers = bl.tables["layers"]
+    if not wanted or layers.empty:
+        return
+    prof = bl.tables["profile"]
+    for run, g in iter_runs(layers):
+        compute = g[~g["type"].astype(str).str.lower().isin(_DATA_MOVEMENT)]
+        if compute.empty:
+            continue
+        recs = compute.to_dict("records")
+        fp32 = [r for r in recs if _is_fp32(r)]
+        if not fp32:
+            continue
+        pct = 100.0 * len(fp32) / len(recs)
+        times = {}
+        if len(prof):
+            pr = prof[prof["run"] == run] if (prof["run"] == run).any() else prof
+            times = dict(zip(pr["layer"], pr["time_ms"]))
+        if times and any(r["name"] in times for r in fp32):
+            fp32.sort(key=lambda r: -float(times.get(r["name"], 0.0) or 0.0))
+            how = "by profiled time"
+        else:
+            fp32.sort(key=lambda r: -max(tensor_volume(r["outputs"]), tensor_volume(r["inputs"])))
+            how = "by tensor size"
+        top = [r["name"] for r in fp32[:5]]
+        req = "/".join(sorted(wanted))
+        msg = (f"{req} was requested, but {len(fp32)} of {len(recs)} compute layers ({pct:.0f}%) run in FP32. "
+               f"Largest ({how}): {names(top)}.")
+        lines = [int(r["line"]) for r in fp32 if r.get("line") is not None]
+        title = f"{len(fp32)}/{len(recs)} layers stayed FP32 despite {req}"
+        yield check.finding(title, msg, check.evidence(lines=lines[:12]), run=run, total=len(fp32),
+                            confidence="high" if pct == 100.0 else "medium")
+
+
+@rule("TRT205", "fp16-subnormal-weights", severity="warning", category="accuracy",
+      summary="Weights were converted to FP16 subnormals (or flushed to the smallest subnormal).",
+      tables=("precision",),
+      fix=Fix(python="Retrain/finetune with weight regularization, or keep the affected layers in FP32: "
+                     "layer.precision = trt.float32 with OBEY_PRECISION_CONSTRAINTS.",
+              trtexec="--layerPrecisions=<layer>:fp32 --precisionConstraints=obey for the affected layers "
+                      "(find them in the --verbose list).",
+              trt11="Keep those weights FP32 in the ONNX graph (strong typing follows the graph)."),
+      rationale="FP16 subnormals lose precision and values below the smallest subnormal are clamped; "
+                "TensorRT counts the affected weights because they can change results.")
+def fp16_subnormal_weights(bl, check):
+    p = rows(bl, "precision", "kind", ("subnormal_fp16", "below_subnormal_fp16"))
+    if p is None or p.empty:
+        return
+    for run, g in iter_runs(p):
+        parts = []
+        for kind, label in (("subnormal_fp16", "subnormal FP16 values"),
+                            ("below_subnormal_fp16", "values below the smallest FP16 subnormal (clamped)")):
+            k = g[g["kind"] == kind]
+            if len(k):
+                n = int(k["count"].fillna(0).sum())
+                parts.append(f"{n} weights with {label}")
+        yield check.finding("FP16 weight conversion issues", "; ".join(parts) + ".",
+                            check.evidence(g, "precision"), run=run, total=len(g))
+
+
+@rule("TRT206", "int64-weights-cast", severity="info", category="accuracy",
+      summary="The ONNX model has INT64 weights; the parser cast them down to INT32.",
+      tables=("precision",), max_version=(10, 0),
+      fix=Fix(python="Usually harmless (shapes/indices). If values exceed INT32, export with int32 "
+                     "indices or fold the constants (polygraphy surgeon sanitize --fold-constants).",
+              trtexec="Same; the warning disappears in TensorRT 10, which supports INT64 natively.",
+              trt11="INT64 is supported natively; nothing to do."),
+      rationale="TensorRT 8.x has no INT64; values outside INT32 would be clamped (see TRT207).")
+def int64_weights_cast(bl, check):
+    p = rows(bl, "precision", "kind", ("int64_cast",))
+    if p is None or p.empty:
+        return
+    clamped = rows(bl, "precision", "kind", ("int32_clamped",))
+    tail = " Some values were clamped (see TRT207)." if clamped is not None and len(clamped) else \
+        " No clamping was reported."
+    yield check.finding("INT64 weights cast to INT32",
+                        f"The parser cast INT64 weights to INT32 ({plural(len(p), 'warning')}).{tail}",
+                        check.evidence(p, "precision"), total=len(p))
+
+
+@rule("TRT207", "int32-weights-clamped", severity="warning", category="accuracy",
+      summary="INT64 weights outside the INT32 range were clamped during the cast.",
+      tables=("precision",),
+      fix=Fix(python="Find the constant (often a Slice end of INT64_MAX or a large index) and replace it: "
+                     "polygraphy surgeon sanitize --fold-constants, or export with opset >= 13 and int32 indices.",
+              trtexec="Same model fix; clamping of 'slice to end' sentinels is harmless, of real data is not.",
+              trt11="INT64 is native in 10.x+: rebuild with a newer TensorRT to avoid the clamp."),
+      rationale="Clamped values change the computation unless they were 'infinity' sentinels (Slice ends).",
+      confidence="medium")
+def int32_weights_clamped(bl, check):
+    p = rows(bl, "precision", "kind", ("int32_clamped",))
+    if p is None or p.empty:
+        return
+    yield check.finding("INT64 weights clamped to INT32",
+                        "One or more INT64 weights were outside the INT32 range and were clamped.",
+                        check.evidence(p, "precision"), total=len(p))
+
+
+@rule("TRT208", "double-weights-cast", severity="info", category="accuracy",
+      summary="The ONNX model has double (FP64) weights; the parser cast them to FP32.",
+      tables=("precision",),
+      fix=Fix(python="Export the model in float32 (model.float() before torch.onnx.export).",
+              trtexec="Same; the cast is usually harmless.", trt11="Same."),
+      rationale="FP64 is not supported; values beyond FP32 range would overflow.")
+def double_weights_cast(bl, check):
+    p = rows(bl, "precision", "kind", ("double_cast",))
+    if p is None or p.empty:
+        return
+    yield check.finding("Double weights cast to float", "FP64 weights were cast down to FP32.",
+                        check.evidence(p, "precision"), total=len(p))
+
+
+@rule("TRT209", "tf32-enabled-by-default", severity="info", category="accuracy",
+      summary="FP32 layers may use TF32 tensor cores (enabled by default); results differ from strict FP32.",
+      tables=("precision", "options"),
+      fix=Fix(python="config.clear_flag(trt.BuilderFlag.TF32) for bit-closer FP32 results.",
+              trtexec="--noTF32", trt11="config.clear_flag(trt.BuilderFlag.TF32) / --noTF32 (unchanged)."),
+      rationale="TF32 keeps 10 mantissa bits in matmul/conv inputs; usually fine, but it explains small "
+                "mismatches against ONNX Runtime FP32.")
+def tf32_default(bl, check):
+    p = rows(bl, "precision", "kind", ("tf32_default",))
+    if p is None or p.empty:
+        return
+    yield check.finding("TF32 enabled by default",
+                        "The build allowed TF32 for FP32 layers; comparisons with FP32 references can differ "
+                        "around 1e-3 relative.", check.evidence(p, "precision"), total=len(p))

@@ -1,0 +1,309 @@
+"""TRT1xx: the build failed, and why (parser errors, plugins, memory, profiles, versions)."""
+from __future__ import annotations
+
+import re
+
+from .engine import Fix, rule
+from .util import messages, names, plural, rows
+
+_CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
+                "traceback", "trtexec_failure")
+
+
+@rule("TRT101", "build-failed", severity="error", category="build",
+      summary="The log shows a failed build (no engine was produced).",
+      tables=("errors", "runs", "meta"),
+      fix=Fix(python="Check the return of parser.parse() / builder.build_serialized_network(); "
+                     "print parser.get_error(i) for every parser error and fix the first one.",
+              trtexec="Re-run trtexec with --verbose and fix the first [E] line; the findings below "
+                      "name the cause where it is known.",
+              trt11="Same: the first error is the cause; TensorRT 11 also rejects weak-typing flags."),
+      rationale="Everything after the first error is a consequence; the first error line names the cause.")
+def build_failed(bl, check):
+    failed_runs = set()
+    runs = bl.tables["runs"]
+    if len(runs):
+        failed_runs |= set(runs.loc[runs["status"] == "FAILED", "run"].astype(int))
+    meta_failed = bl.meta.get("build_ok") is False
+    if not failed_runs and not meta_failed:
+        return
+    err = bl.tables["errors"]
+    cause_rows = err[err["kind"].isin(_CAUSE_KINDS)] if len(err) else err
+    first = cause_rows.sort_values("line").head(1) if len(cause_rows) else cause_rows
+    lines = []
+    if len(runs):
+        lines += runs.loc[runs["status"] == "FAILED", "last_line"].dropna().astype(int).tolist()
+    ev = check.evidence(first, "errors", lines=lines)
+    if not ev:  # the parser said failed but kept no row: quote the last line of the log
+        if bl.lines:
+            ev = check.evidence(lines=[bl.lines])
+    reason = bl.meta.get("failure") or (first["text"].iat[0] if len(first) else "")
+    msg = "The build did not produce an engine."
+    if reason:
+        msg += f" First cause: {reason.strip()}"
+    if len(cause_rows) > 1:
+        msg += f" ({plural(len(cause_rows), 'error line')} in total.)"
+    yield check.finding("Engine build failed", msg, ev, total=len(cause_rows) or len(ev))
+
+
+@rule("TRT102", "onnx-node-unsupported", severity="error", category="build",
+      summary="The ONNX parser rejected a node (unsupported op, attribute or shape).",
+      tables=("errors", "onnx"),
+      fix=Fix(python="Inspect the node named in the error; fold constants and simplify the graph "
+                     "(polygraphy surgeon sanitize --fold-constants model.onnx -o folded.onnx), export "
+                     "with another opset, or implement the op as a plugin.",
+              trtexec="trtexec --onnx=folded.onnx after `polygraphy surgeon sanitize --fold-constants`; "
+                      "check the op against the onnx-tensorrt operator support matrix.",
+              trt11="Same; TensorRT 11 parses the same ops as 10.x plus newer opsets."),
+      rationale="The parser stops at the first node it cannot import, so the build never starts; the "
+                "node name and op type in the error identify what to change in the model.")
+def onnx_node_unsupported(bl, check):
+    err = rows(bl, "errors", "kind", ("onnx_node", "invalid_node", "onnx_error"))
+    if err is None or err.empty:
+        return
+    nodes = [n for n in err["node"].tolist() if n]
+    detail = ""
+    onnx_err = err[err["kind"] == "onnx_error"]
+    if len(onnx_err):
+        detail = f" Parser says: {onnx_err['text'].iat[0].strip()}"
+    title = f"ONNX parser rejected {names(nodes, 3)}" if nodes else "ONNX parser rejected a node"
+    msg = (f"The ONNX parser failed on {plural(len(set(nodes)) or 1, 'node')}"
+           + (f" ({names(nodes)})" if nodes else "") + "." + detail)
+    yield check.finding(title, msg, check.evidence(err, "errors"), total=len(err))
+
+
+@rule("TRT103", "plugin-not-found", severity="error", category="build",
+      summary="A custom op / plugin creator was not found in the plugin registry.",
+      tables=("errors", "onnx", "messages"),
+      fix=Fix(python="Load the plugin library before parsing: ctypes.CDLL('libmyplugin.so') and "
+                     "trt.init_libnvinfer_plugins(logger, ''); (10.x) "
+                     "builder.get_plugin_registry().load_library(path).",
+              trtexec="trtexec --plugins=libmyplugin.so (8.x) or --staticPlugins=/--dynamicPlugins= (10.x); "
+                      "check the op name, plugin_version and plugin_namespace match the creator.",
+              trt11="Load the library with --staticPlugins/--dynamicPlugins or the registry API; "
+                    "prefer IPluginV3 plugins (IPluginV2 is deprecated)."),
+      rationale="An op without an importer is looked up as a plugin by name, version and namespace; "
+                "when no creator matches, parsing fails at that node.")
+def plugin_not_found(bl, check):
+    err = rows(bl, "errors", "kind", ("plugin_not_found",))
+    if err is None or err.empty:
+        err = messages(bl, r"Plugin not found|getPluginCreator could not find plugin|Could not find plugin",
+                       anchor="ound")
+        err = err[err["severity"].isin(["E", "F", ""])] if len(err) else err
+    if err is None or err.empty:
+        return
+    ops = [n for n in err["node"].tolist() if n] if "node" in err else []
+    yield check.finding("Plugin not found" + (f" for {names(ops, 3)}" if ops else ""),
+                        f"{plural(len(err), 'plugin lookup')} failed"
+                        + (f" ({names(ops)})" if ops else "")
+                        + ": no plugin creator with that name/version/namespace was registered.",
+                        check.evidence(err, "errors"), total=len(err))
+
+
+@rule("TRT104", "no-implementation", severity="error", category="build",
+      summary="\"Could not find any implementation for node\": no tactic could run the layer.",
+      tables=("messages", "errors"),
+      fix=Fix(python="config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, 4 << 30); free GPU "
+                     "memory used by other processes; check the layer's precision constraints.",
+              trtexec="--memPoolSize=workspace:4096M (8.4+; --workspace=4096 before); fewer precision "
+                      "constraints; update TensorRT if the node is a Myelin {ForeignNode[...]}.",
+              trt11="--memPoolSize=workspace:4096M; remove conflicting casts in the strongly typed graph."),
+      rationale="Every candidate tactic was rejected, most often for lack of workspace or GPU memory, "
+                "sometimes because no kernel supports the requested types/formats.")
+def no_implementation(bl, check):
+    m = messages(bl, r"(?i)could not find any implementation for node\s*(.*?)(?:\.\)|\.?$|, try)",
+                 anchor="ould not find any implementation")
+    if m.empty:
+        return
+    nodes = []
+    for t in m["text"]:
+        mm = re.search(r"(?i)for node\s*(.*?)(?:\.\)|\.?$|, try)", t)
+        if mm and mm.group(1):
+            nodes.append(mm.group(1).strip())
+    yield check.finding("No implementation found for " + (names(nodes, 2) or "a node"),
+                        f"TensorRT found no tactic for {names(nodes) or 'a node'}; every candidate was "
+                        "rejected (workspace / memory / unsupported type or format).",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT105", "build-out-of-memory", severity="error", category="build",
+      summary="GPU memory ran out while building (CUDA out of memory / allocation failed).",
+      tables=("messages", "errors"),
+      fix=Fix(python="Lower the workspace pool (set_memory_pool_limit), narrow the max shapes of the "
+                     "optimization profile, build with fewer concurrent processes on the GPU.",
+              trtexec="--memPoolSize=workspace:1024M, smaller --maxShapes, close other GPU processes; "
+                      "on Jetson also add swap and stop the desktop.",
+              trt11="Same; strongly typed FP16/INT8 graphs also shrink weights and activations."),
+      rationale="Tactic timing allocates activations for the max profile shape plus the workspace; "
+                "when cudaMalloc fails the tactic (or the whole build) is dropped.")
+def build_oom(bl, check):
+    m = messages(bl, r"(?i)(out of memory|Requested amount of GPU memory \(\d+ bytes\) could not be allocated"
+                     r"|OutOfMemory|cudaErrorMemoryAllocation|Error Code 1: Cuda Runtime \(out of memory\))",
+                 anchor="emory", flags=re.I)
+    if m.empty:
+        return
+    m = m[m["severity"].isin(["E", "F", "W"])]
+    if m.empty:
+        return
+    req = []
+    for t in m["text"]:
+        mm = re.search(r"GPU memory \((\d+) bytes\)", t)
+        if mm:
+            req.append(int(mm.group(1)))
+    msg = f"{plural(len(m), 'line')} report a failed GPU allocation during the build."
+    if req:
+        msg += f" Largest failed request: {max(req)} bytes ({max(req) / 2**30:.1f} GiB)."
+    yield check.finding("Out of GPU memory during build", msg, check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT106", "profile-shape-violation", severity="error", category="build",
+      summary="An input shape is outside the optimization profile, or the profile itself is invalid.",
+      tables=("messages", "errors"),
+      fix=Fix(python="profile.set_shape(name, min, opt, max) with min <= opt <= max covering every runtime "
+                     "shape; call context.set_input_shape() only with shapes inside [min, max].",
+              trtexec="--minShapes/--optShapes/--maxShapes that cover the runtime --shapes.",
+              trt11="Same API (set_input_shape); profiles are unchanged in TensorRT 11."),
+      rationale="An engine only runs shapes inside the profile it was built for; TensorRT rejects others "
+                "with an API Usage Error and the inference call fails.")
+def profile_shape_violation(bl, check):
+    m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
+                     r"must satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"no optimization profile has been defined|not within the optimization profile",
+                 anchor="rofile")
+    if m.empty:
+        return
+    yield check.finding("Input shape outside the optimization profile",
+                        f"{plural(len(m), 'error line')} about optimization-profile shapes.",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT107", "engine-version-mismatch", severity="error", category="build",
+      summary="The engine plan was built by a different TensorRT version than the runtime loading it.",
+      tables=("messages", "errors"),
+      fix=Fix(python="Rebuild the engine with the same TensorRT version as the runtime, or build with "
+                     "config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE) (8.6+) and load with a lean runtime.",
+              trtexec="Rebuild with the runtime's trtexec; --versionCompatible (8.6+) for forward compatibility.",
+              trt11="Engines are tied to the TensorRT version unless built version-compatible; rebuild."),
+      rationale="Serialized engines embed the library version; deserialization refuses other versions.")
+def engine_version_mismatch(bl, check):
+    m = messages(bl, r"plan file is not compatible with this version of TensorRT|Version tag does not match|"
+                     r"Serialization assertion .*(?:Version|version)",
+                 anchor="ersion")
+    if m.empty:
+        return
+    detail = ""
+    for t in m["text"]:
+        mm = re.search(r"expecting library version (\S+) got (\S+?),", t)
+        if mm:
+            detail = f" The runtime is {mm.group(1)}, the plan was written by {mm.group(2)}."
+            break
+    yield check.finding("Engine built by another TensorRT version",
+                        "The engine could not be deserialized: version mismatch." + detail,
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT108", "builder-assertion", severity="error", category="build",
+      summary="The builder process aborted on an internal assertion (no TensorRT error message).",
+      tables=("errors",),
+      fix=Fix(python="Report it with the ONNX model; try a newer TensorRT, disable the precision that the "
+                     "failing kernel uses, or isolate the subgraph with polygraphy debug reduce.",
+              trtexec="Retry without --best/--int8 (or with --fp16 only) to find the precision that triggers it; "
+                      "polygraphy debug reduce to isolate the node.",
+              trt11="Same; in strongly typed graphs cast the offending tensor explicitly."),
+      rationale="An assertion inside the builder (e.g. Myelin 'Unsupported type') kills the process; the "
+                "log stops without &&&& FAILED, so it is easy to miss.")
+def builder_assertion(bl, check):
+    err = rows(bl, "errors", "kind", ("assertion",))
+    if err is None or err.empty:
+        return
+    text = err["text"].iat[0].strip()
+    mm = re.search(r"Assertion [`'](.*)' failed", text)
+    what = mm.group(1) if mm else text[:160]
+    yield check.finding("Builder aborted on an assertion",
+                        f"The process aborted: assertion {what!r} failed. The log ends there.",
+                        check.evidence(err, "errors"), total=len(err))
+
+
+@rule("TRT109", "log-ends-mid-build", severity="warning", category="build",
+      summary="The log stops while the engine is still being built (no result, no error).",
+      tables=("messages", "phases", "memory", "errors", "meta"),
+      fix=Fix(python="Capture the whole build (the builder may have been killed, e.g. by the OOM killer, "
+                     "or the capture cut off); check dmesg and rerun with the logger at INFO.",
+              trtexec="Rerun and keep the full output (trtexec ... 2>&1 | tee build.log).",
+              trt11="Same."),
+      rationale="Without the end of the build nothing can be said about the engine; a silent end is "
+                "typical of a process killed by the kernel OOM killer or a timeout.",
+      confidence="medium")
+def log_ends_mid_build(bl, check):
+    if bl.meta.get("build_ok") is True or bl.meta.get("build_seconds"):
+        return
+    runs = bl.tables["runs"]
+    if len(runs) and (runs["status"] != "").any():
+        return
+    if len(bl.tables["errors"]):
+        return
+    started = messages(bl, r"Local timing cache in use|Global timing cache in use|"
+                           r"Some tactics do not have sufficient workspace|Autotuning format combination|"
+                           r"Timing Runner:", anchor="")
+    if started.empty:
+        return
+    ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
+                         r"Engine Layer Information|Serialized \d+ bytes|build engine in", anchor="")
+    if len(ended):
+        return
+    last = int(started["line"].max())
+    yield check.finding("Log ends before the engine was built",
+                        f"The build started (line {int(started['line'].min())}) but the log ends at line "
+                        f"{bl.lines} with no engine, no timing summary and no error.",
+                        check.evidence(lines=[last, bl.lines]))
+
+
+@rule("TRT110", "dynamic-input-without-profile", severity="warning", category="build",
+      summary="A dynamic input had no shapes/profile; trtexec overrode it to a fixed shape.",
+      tables=("messages",),
+      fix=Fix(python="profile = builder.create_optimization_profile(); profile.set_shape(name, min, opt, max); "
+                     "config.add_optimization_profile(profile)",
+              trtexec="--minShapes=x:1x1x28x28 --optShapes=x:8x1x28x28 --maxShapes=x:32x1x28x28 "
+                      "(or --shapes=x:NxCxHxW for a fixed shape)",
+              trt11="Same optimization-profile API."),
+      rationale="With no profile the engine is built (and benchmarked) for the overridden shape only, "
+                "usually batch 1; other shapes fail at runtime.")
+def dynamic_without_profile(bl, check):
+    m = messages(bl, r"Dynamic dimensions required for input: (\S+), but no shapes were provided|"
+                     r"has dynamic or shape inputs, but no optimization profile", anchor="ynamic")
+    if m.empty:
+        return
+    for run, g in m.groupby("run"):
+        ins, shapes = [], []
+        for t in g["text"]:
+            mm = re.search(r"input: (\S+), but no shapes were provided\. Automatically overriding shape to: (\S+)", t)
+            if mm:
+                ins.append(mm.group(1).rstrip(","))
+                shapes.append(f"{mm.group(1).rstrip(',')}={mm.group(2)}")
+        msg = ("Dynamic input(s) " + names(ins) + " had no shapes; the engine was built for "
+               + names(shapes) + " only." if ins else
+               "The network has dynamic inputs but no optimization profile.")
+        yield check.finding("Dynamic input built without a shape profile", msg,
+                            check.evidence(g, "messages"), run=int(run), total=len(g))
+
+
+@rule("TRT111", "int8-calibration-failed", severity="error", category="build",
+      summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
+      tables=("messages", "errors", "calibration"),
+      fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
+                     "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
+                     "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
+              trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
+              trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
+                    "and build strongly typed."),
+      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.")
+def int8_calibration_failed(bl, check):
+    m = messages(bl, r"Calibration failure occurred with no scaling factors detected|"
+                     r"Calibration failure|calibrat\w* failed", flags=re.I, anchor="alibrat")
+    if m.empty:
+        return
+    m = m[m["severity"].isin(["E", "F"])]
+    if m.empty:
+        return
+    yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available.",
+                        check.evidence(m, "messages"), total=len(m))

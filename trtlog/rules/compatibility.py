@@ -1,0 +1,166 @@
+"""TRT5xx: compatibility — deprecated flags/APIs, weak typing (gone in TensorRT 11), Python tracebacks."""
+from __future__ import annotations
+
+import re
+
+from .engine import Fix, parse_version, rule
+from .util import messages, names, plural, requested_precisions, rows
+
+
+@rule("TRT501", "deprecated-trtexec-flags", severity="warning", category="compatibility",
+      summary="trtexec flags that are deprecated (and removed in later versions) were used.",
+      tables=("messages",),
+      fix=Fix(python="(trtexec flags.)",
+              trtexec="--workspace -> --memPoolSize=workspace:N; --buildOnly -> --skipInference; "
+                      "--nvtxMode -> --profilingVerbosity; --explicitBatch -> (default); "
+                      "--profilingVerbosity=verbose -> =detailed",
+              trt11="Use the replacement flags; the deprecated ones are rejected by newer trtexec."),
+      rationale="Deprecated flags keep working only until their removal; scripts break on upgrade.")
+def deprecated_flags(bl, check):
+    m = messages(bl, r"(--\S+) (?:flag )?has been deprecated by (--\S+)", anchor="deprecated")
+    if m.empty:
+        return
+    pairs = []
+    for t in m["text"]:
+        mm = re.search(r"(--\S+?)(?: flag)? has been deprecated by (--\S+?)(?: flag)?\.?$", t)
+        if mm:
+            pairs.append(f"{mm.group(1)} -> {mm.group(2)}")
+    yield check.finding(f"{plural(len(m), 'deprecated trtexec flag')}",
+                        "Deprecated: " + names(pairs, 8) + ".", check.evidence(m, "messages"),
+                        fix=Fix(trtexec="; ".join(pairs)) if pairs else None, total=len(m))
+
+
+@rule("TRT502", "deprecated-api", severity="info", category="compatibility",
+      summary="Deprecated TensorRT API calls (implicit-batch APIs, build_engine, ...).",
+      tables=("messages",),
+      fix=Fix(python="Use explicit-batch APIs: engine.get_tensor_shape(name) instead of get_max_batch_size(); "
+                     "builder.build_serialized_network() instead of build_engine().",
+              trtexec="(application code.)",
+              trt11="Implicit batch and build_engine are removed in 10.x; port to the tensor-name APIs."),
+      rationale="Implicit-batch APIs were deprecated in 8.x and removed in 10.0.")
+def deprecated_api(bl, check):
+    m = messages(bl, r"getMaxBatchSize\(\) function should not be used|"
+                     r"DeprecationWarning: Use build_serialized_network instead|"
+                     r"DeprecationWarning: .*(?:binding|build_engine|max_workspace_size)", anchor="")
+    if m.empty:
+        return
+    kinds = []
+    for t in m["text"]:
+        if "getMaxBatchSize" in t:
+            kinds.append("getMaxBatchSize()")
+        elif "build_serialized_network" in t:
+            kinds.append("build_engine()")
+        else:
+            kinds.append(t.strip()[:60])
+    yield check.finding("Deprecated API calls: " + names(kinds, 3),
+                        f"{plural(len(m), 'warning')} about deprecated APIs ({names(kinds)}).",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT503", "weak-typing-deprecated", severity="warning", category="compatibility",
+      summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
+      tables=("precision", "messages"), min_version=(10, 12),
+      fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
+                     "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
+                     "(AutoCast / TensorRT Model Optimizer).",
+              trtexec="--stronglyTyped with an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
+              trt11="Required: TensorRT 11 has no weak typing; --fp16/--int8/--best and BuilderFlag.FP16/INT8 "
+                    "are removed."),
+      rationale="The precision flags (weak typing) are removed in TensorRT 11; builds relying on them stop "
+                "working on upgrade.")
+def weak_typing_deprecated(bl, check):
+    p = rows(bl, "precision", "kind", ("weak_typing_deprecated",))
+    table = "precision"
+    if p is None or p.empty:
+        p, table = messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly"), "messages"
+    if p.empty:
+        return
+    yield check.finding("Weak typing is deprecated",
+                        "This build uses weak typing (precision flags); TensorRT 11 removes it.",
+                        check.evidence(p, table), total=len(p))
+
+
+@rule("TRT504", "weak-typing-flags-trt11", severity="info", category="compatibility",
+      summary="The build relies on --fp16/--int8/--best (or BuilderFlag.FP16/INT8), which TensorRT 11 removes.",
+      tables=("options", "runs", "meta", "precision"), max_version=(11, 0),
+      fix=Fix(python="Move precision into the model: export FP16 ONNX (or AutoCast) and Q/DQ for INT8 "
+                     "(TensorRT Model Optimizer); build with NetworkDefinitionCreationFlag.STRONGLY_TYPED.",
+              trtexec="--stronglyTyped on an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
+              trt11="Strong typing only; calibrators and precision flags are gone."),
+      rationale="Weak-typing builder flags have no TensorRT 11 equivalent; the engine's precision must come "
+                "from the graph.")
+def weak_typing_flags(bl, check):
+    if bl.meta.get("strongly_typed"):
+        return
+    req = requested_precisions(bl) & {"FP16", "INT8", "BF16", "FP8"}
+    if not req:
+        return
+    if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))) or \
+            len(messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly")):
+        return  # TRT503 already says it with TensorRT's own warning
+    o = bl.tables["options"]
+    ev = o[o["key"].astype(str).str.lower() == "precision"] if len(o) else o
+    lines = []
+    if ev.empty:
+        runs = bl.tables["runs"]
+        lines = [int(runs["line"].iat[0])] if len(runs) and str(runs["command"].iat[0]) else []
+    r = bl.tables["precision"]
+    if not lines and ev.empty and len(r):
+        ev = r[r["kind"] == "requested"]
+    yield check.finding("Precision flags removed in TensorRT 11",
+                        f"The build asks for {'/'.join(sorted(req))} through builder flags (weak typing). "
+                        "TensorRT 11 removes these flags; the precision must come from the ONNX graph.",
+                        check.evidence(ev, "options", lines=lines), total=max(len(ev), len(lines)))
+
+
+@rule("TRT505", "python-traceback", severity="error", category="compatibility",
+      summary="A Python traceback appears in the captured log.",
+      tables=("errors", "messages"),
+      fix=Fix(python="Read the last line of the traceback (exception type and message) and the innermost frame "
+                     "in your code.",
+              trtexec="(Python application code.)", trt11="Check the API against the TensorRT 10/11 Python docs."),
+      rationale="A Python exception stops the build or inference script; TensorRT lines after it come from "
+                "another step or are absent.")
+def python_traceback(bl, check):
+    err = rows(bl, "errors", "kind", ("traceback",))
+    table = "errors"
+    if err is None or err.empty:
+        err, table = messages(bl, r"^Traceback \(most recent call last\):", anchor="Traceback"), "messages"
+    if err.empty:
+        return
+    last = ""
+    m = bl.tables["messages"]
+    if len(m):
+        exc = m[m["text"].astype(str).str.contains(r"^\w*(?:Error|Exception)\b.*:", regex=True)]
+        exc = exc[exc["line"] > int(err["line"].min())]
+        if len(exc):
+            last = exc["text"].iat[0].strip()
+            err_lines = [int(exc["line"].iat[0])]
+        else:
+            err_lines = []
+    else:
+        err_lines = []
+    yield check.finding("Python traceback in the log", "A Python exception was raised"
+                        + (f": {last}" if last else "."), check.evidence(err, table, lines=err_lines),
+                        total=len(err))
+
+
+@rule("TRT506", "numpy-bool-trt8", severity="error", category="compatibility",
+      summary="TensorRT 8.x Python (trt.nptype) fails with numpy >= 1.24: module 'numpy' has no attribute 'bool'.",
+      tables=("messages", "errors"),
+      fix=Fix(python="pip install 'numpy<1.24' for TensorRT <= 8.5, or upgrade to TensorRT >= 8.6 "
+                     "(fixed to np.bool_).",
+              trtexec="(Python only; trtexec is unaffected.)",
+              trt11="Not affected."),
+      rationale="tensorrt/__init__.py in 8.x maps trt.bool to np.bool, an alias numpy 1.24 removed; every "
+                "trt.nptype() call raises AttributeError.")
+def numpy_bool(bl, check):
+    m = messages(bl, r"module 'numpy' has no attribute 'bool'|`np\.bool` was a deprecated alias|"
+                     r"In the future `np\.bool` will be defined", anchor="bool")
+    if m.empty:
+        return
+    v = parse_version(bl.trt_version)
+    conf = "high" if v is None or v < (8, 6) else "medium"
+    yield check.finding("numpy >= 1.24 breaks TensorRT 8.x trt.nptype",
+                        "np.bool was removed in numpy 1.24; TensorRT 8.x's Python package still uses it.",
+                        check.evidence(m, "messages"), confidence=conf, total=len(m))

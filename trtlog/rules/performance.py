@@ -1,0 +1,312 @@
+"""TRT3xx: performance — reformats, build time, timing cache, trtexec perf hints, DLA, tactic sources."""
+from __future__ import annotations
+
+import re
+
+from .engine import Fix, iter_runs, rule
+from .util import messages, names, option_rows, plural, rows
+
+LONG_BUILD_S = 60.0
+CACHE_WORTH_S = 30.0
+
+
+@rule("TRT301", "excessive-reformats", severity="warning", category="performance",
+      summary="Many Reformat layers in the engine (format/precision conversions between layers).",
+      tables=("layers", "fusions", "profile"),
+      fix=Fix(python="Keep neighbouring layers in one precision/format: set I/O formats "
+                     "(tensor.allowed_formats, tensor.dtype) to what the first/last layers use; avoid "
+                     "mixing per-layer precisions that force conversions.",
+              trtexec="--inputIOFormats=fp16:chw --outputIOFormats=fp16:chw (match the network's internal "
+                      "format); look at which layers the reformats sit between in --dumpLayerInfo.",
+              trt11="Put casts where you want them in the ONNX graph; strong typing removes implicit "
+                    "precision reformats."),
+      rationale="Each Reformat is a full read+write of a tensor with no compute; many of them usually "
+                "mean precision or layout changes at I/O or between mixed-precision layers.",
+      confidence="medium")
+def excessive_reformats(bl, check):
+    layers = bl.tables["layers"]
+    if layers.empty:
+        return
+    prof = bl.tables["profile"]
+    for run, g in iter_runs(layers):
+        ref = g[g["type"].astype(str).str.lower() == "reformat"]
+        n, total = len(ref), len(g)
+        if n < 3 or n * 100 < 20 * total:
+            continue
+        share = ""
+        if len(prof):
+            pr = prof[prof["run"] == run]
+            if len(pr):
+                t_all = pr["time_ms"].sum()
+                t_ref = pr[pr["layer"].isin(set(ref["name"]))]["time_ms"].sum()
+                if t_all > 0 and t_ref > 0:
+                    share = f" They take {100 * t_ref / t_all:.1f}% of the profiled time."
+        yield check.finding(f"{n} of {total} engine layers are Reformats",
+                            f"{n} of {total} engine layers ({100 * n / total:.0f}%) only convert formats/precision: "
+                            f"{names(ref['name'].tolist(), 4)}.{share}",
+                            check.evidence(ref, "layers"), run=run, total=n)
+
+
+@rule("TRT302", "long-build", severity="info", category="performance",
+      summary=f"The build took longer than {LONG_BUILD_S:.0f} s; shows what dominated it.",
+      tables=("phases", "tactics", "timing_cache", "meta"),
+      fix=Fix(python="Reuse a timing cache: config.set_timing_cache(config.create_timing_cache(blob), False) "
+                     "and save cache.serialize(); lower config.builder_optimization_level (8.6+).",
+              trtexec="--timingCacheFile=model.cache (reused across builds); --builderOptimizationLevel=2 "
+                      "for faster, less tuned builds.",
+              trt11="Same timing cache / optimization level; build once per GPU model and ship the engine."),
+      rationale="Tactic timing dominates most builds; a timing cache makes rebuilds of the same layers "
+                "on the same GPU nearly free.")
+def long_build(bl, check):
+    ph = bl.tables["phases"]
+    total = bl.meta.get("build_seconds")
+    total_line = None
+    if len(ph):
+        built = ph[ph["phase"].astype(str).str.contains("Engine built|build engine|Engine generation",
+                                                         regex=True, case=False)]
+        if len(built):
+            best = built.loc[built["seconds"].idxmax()]
+            if total is None or float(best["seconds"]) >= float(total) - 0.01:
+                total_line = int(best["line"])
+                if total is None:
+                    total = float(best["seconds"])
+    if total is None or float(total) < LONG_BUILD_S:
+        return
+    parts = []
+    ev_rows = ph[ph["seconds"].notna()] if len(ph) else ph
+    if len(ev_rows):
+        top = ev_rows.sort_values("seconds", ascending=False).head(4)
+        parts.append("; ".join(f"{r.phase} {r.seconds:.1f} s" for r in top.itertuples()))
+    tac = bl.tables["tactics"]
+    if len(tac):
+        per = tac.groupby("layer").size().sort_values(ascending=False).head(3)
+        parts.append("most tactics timed: " + ", ".join(f"{k} ({v})" for k, v in per.items()))
+    tc = bl.tables["timing_cache"]
+    if len(tc) and (tc["event"] == "local").any() and not (tc["event"] == "global").any():
+        parts.append("no persistent timing cache was used")
+    msg = f"The build took {float(total):.1f} s." + (" " + ". ".join(parts) + "." if parts else "")
+    lines = [total_line] if total_line else []
+    yield check.finding(f"Long build: {float(total):.0f} s", msg,
+                        check.evidence(ev_rows.sort_values("seconds", ascending=False).head(4)
+                                       if len(ev_rows) else None, "phases", lines=lines))
+
+
+@rule("TRT303", "timing-cache-unused", severity="info", category="performance",
+      summary=f"A build over {CACHE_WORTH_S:.0f} s used only a local (discarded) timing cache.",
+      tables=("timing_cache", "phases", "meta"),
+      fix=Fix(python="cache = config.create_timing_cache(open(p,'rb').read() if exists else b''); "
+                     "config.set_timing_cache(cache, ignore_mismatch=False); after the build write "
+                     "config.get_timing_cache().serialize() to p.",
+              trtexec="--timingCacheFile=model.cache", trt11="--timingCacheFile / the same timing-cache API."),
+      rationale="'Local timing cache in use' means profiling results are thrown away after this build; "
+                "the next build of the same model times every tactic again.")
+def timing_cache_unused(bl, check):
+    tc = bl.tables["timing_cache"]
+    if tc.empty:
+        return
+    local = tc[tc["event"] == "local"]
+    if local.empty or (tc["event"] == "global").any():
+        return
+    total = bl.meta.get("build_seconds")
+    if total is None:
+        ph = bl.tables["phases"]
+        if len(ph) and ph["seconds"].notna().any():
+            total = float(ph["seconds"].max())
+    if total is None or float(total) < CACHE_WORTH_S:
+        return
+    yield check.finding("Timing cache not persisted",
+                        f"The build took {float(total):.1f} s with a local timing cache only; its profiling "
+                        "results were discarded.", check.evidence(local.head(1), "timing_cache"),
+                        total=len(local))
+
+
+@rule("TRT304", "timing-cache-invalid", severity="warning", category="performance",
+      summary="The supplied timing cache was invalid and was ignored.",
+      tables=("timing_cache",),
+      fix=Fix(python="Delete the cache file and let the next build write a new one; a cache is only valid "
+                     "for the same TensorRT version and GPU.",
+              trtexec="Remove the --timingCacheFile file (or point to a fresh path) and rebuild once.",
+              trt11="Same; caches do not carry across TensorRT versions."),
+      rationale="An invalid cache (other TensorRT version/GPU, or corrupted) is dropped silently and "
+                "the build falls back to full tactic timing.")
+def timing_cache_invalid(bl, check):
+    tc = bl.tables["timing_cache"]
+    if tc.empty:
+        return
+    bad = tc[tc["event"] == "invalid"]
+    if bad.empty:
+        return
+    yield check.finding("Timing cache invalid", "The timing cache could not be used; a local cache was set "
+                        "up instead, so every tactic was timed again.", check.evidence(bad, "timing_cache"),
+                        total=len(bad))
+
+
+@rule("TRT305", "enqueue-bound", severity="warning", category="performance",
+      summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
+      tables=("messages", "perf"),
+      fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
+                     "context.execute_async_v3) and use several streams/contexts.",
+              trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
+              trt11="Same (--useCudaGraph)."),
+      rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
+def enqueue_bound(bl, check):
+    m = messages(bl, r"Throughput may be bound by Enqueue Time", anchor="bound by")
+    if m.empty:
+        return
+    yield check.finding("Throughput bound by enqueue time",
+                        "trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time.",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT306", "transfer-bound", severity="info", category="performance",
+      summary="trtexec: throughput is bound by host<->device transfers, not GPU compute.",
+      tables=("messages", "perf"),
+      fix=Fix(python="Keep inputs/outputs on the GPU between stages; use pinned host memory and async copies "
+                     "overlapped with compute on another stream.",
+              trtexec="--noDataTransfers to measure compute only; --useSpinWait; pinned memory is default.",
+              trt11="Same."),
+      rationale="For small networks the H2D/D2H copies can take longer than the network itself; then "
+                "end-to-end throughput reflects PCIe, not the engine.")
+def transfer_bound(bl, check):
+    m = messages(bl, r"Throughput may be bound by (host-to-device|device-to-host) transfers", anchor="bound by")
+    if m.empty:
+        return
+    kinds = sorted({re.search(r"(host-to-device|device-to-host)", t).group(1) for t in m["text"]})
+    yield check.finding("Throughput bound by data transfers",
+                        f"trtexec reports throughput bound by {' and '.join(kinds)} transfers.",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT307", "unstable-gpu-timings", severity="info", category="performance",
+      summary="trtexec: GPU compute time is unstable (high coefficient of variance).",
+      tables=("messages", "perf"),
+      fix=Fix(python="Lock GPU clocks (nvidia-smi -lgc) and keep other work off the GPU while benchmarking.",
+              trtexec="--useSpinWait, lock clocks (sudo nvidia-smi -lgc <f>), longer --duration, --warmUp.",
+              trt11="Same."),
+      rationale="Latency figures with a high variance are not comparable between builds; fix the "
+                "measurement before drawing conclusions.")
+def unstable_timings(bl, check):
+    m = messages(bl, r"GPU compute time is unstable, with coefficient of varian\w+ = ([\d.]+)%",
+                 anchor="unstable")
+    if m.empty:
+        return
+    for run, g in iter_runs(m):
+        cov = [float(re.search(r"= ([\d.]+)%", t).group(1)) for t in g["text"]]
+        yield check.finding(f"Unstable GPU timings (CoV {max(cov):.1f}%)",
+                            f"GPU compute time varies with a coefficient of variance of {max(cov):.2f}%; "
+                            "latency comparisons need a stable clock.",
+                            check.evidence(g, "messages"), run=run, total=len(g))
+
+
+@rule("TRT308", "tactic-sources-disabled", severity="warning", category="performance",
+      summary="cuDNN / cuBLAS / cuBLASLt tactic sources were disabled for the build.",
+      tables=("options", "messages"),
+      fix=Fix(python="config.set_tactic_sources(default) — only remove sources on purpose (e.g. to save "
+                     "memory / library load time), and re-time.",
+              trtexec="Drop --tacticSources=-CUDNN,-CUBLAS... unless needed (e.g. to avoid loading cuDNN).",
+              trt11="cuDNN/cuBLAS tactic sources are deprecated/removed in 10.x+; nothing to re-enable."),
+      rationale="Fewer tactic sources mean fewer candidate kernels; some layers (e.g. large GEMMs, "
+                "grouped/deconvolutions on older versions) may get slower kernels.",
+      max_version=(10, 0), confidence="medium")
+def tactic_sources_disabled(bl, check):
+    o = option_rows(bl, "Tactic sources")
+    if o.empty:
+        return
+    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)]
+    if off.empty:
+        return
+    val = off["value"].iat[0]
+    disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+    yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
+                        f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
+                        total=len(off))
+
+
+@rule("TRT309", "dla-fallback", severity="warning", category="performance",
+      summary="Layers requested on DLA fell back to the GPU.",
+      tables=("fallbacks", "messages"),
+      fix=Fix(python="Check the DLA support matrix for the listed layers (types, precision FP16/INT8, static "
+                     "shapes); replace unsupported ops or accept GPU fallback (BuilderFlag.GPU_FALLBACK).",
+              trtexec="--useDLACore=0 --allowGPUFallback; polygraphy/`--verbose` lists why each layer fell back.",
+              trt11="Same DLA rules (Orin); strongly typed graphs must already be FP16/INT8 for DLA."),
+      rationale="Each DLA<->GPU transition costs a reformat and a synchronisation; many fallbacks can make "
+                "a DLA build slower than pure GPU.")
+def dla_fallback(bl, check):
+    fb = rows(bl, "fallbacks", "kind", ("dla_fallback",))
+    m = messages(bl, r"falling back to GPU|Switching this layer's device type to GPU|"
+                     r"Switching .* device type to GPU|no layer in the network can run on DLA|"
+                     r"is not supported on DLA but GPU fallback is not enabled", anchor="GPU")
+    src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
+    if src is None or src.empty:
+        return
+    layers = src["layer"].tolist() if "layer" in src else []
+    yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
+                        f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "") + ".",
+                        check.evidence(src, table), total=len(src))
+
+
+@rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
+      summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
+      tables=("messages", "fallbacks"),
+      fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
+                     "selected layers for GPU so fewer DLA subgraphs are needed.",
+              trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
+              trt11="Same."),
+      rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
+                "layers creates a new subgraph.")
+def dla_subgraph_limit(bl, check):
+    m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
+    if m.empty:
+        return
+    yield check.finding("DLA subgraph limit reached", f"{plural(len(m), 'layer')} moved to the GPU because the "
+                        "DLA subgraph limit was reached.", check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT311", "multi-stream-disabled", severity="info", category="performance",
+      summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
+      tables=("messages", "options"), min_version=(8, 6),
+      fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
+              trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
+      rationale="Aux streams only help networks with independent branches; for a chain of layers the "
+                "builder disables them and the setting has no effect.")
+def multi_stream_disabled(bl, check):
+    m = messages(bl, r"\[MS\] Multi stream is disabled because the stream assignment failed", anchor="[MS]")
+    if m.empty:
+        return
+    yield check.finding("Multi-stream disabled", f"The builder disabled auxiliary streams "
+                        f"({plural(len(m), 'time')}): the stream assignment failed.",
+                        check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT312", "default-stream-enqueue", severity="info", category="performance",
+      summary="enqueueV3() was called on the default CUDA stream (extra synchronisation).",
+      tables=("messages",), min_version=(8, 5),
+      fix=Fix(python="stream = torch.cuda.Stream() / cudart.cudaStreamCreate(); "
+                     "context.execute_async_v3(stream_handle)",
+              trtexec="(trtexec uses its own streams; this comes from application code.)",
+              trt11="Same: pass a non-default stream to enqueueV3."),
+      rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
+                "inference with other GPU work.")
+def default_stream_enqueue(bl, check):
+    m = messages(bl, r"Using default stream in enqueueV3\(\)", anchor="default stream")
+    if m.empty:
+        return
+    yield check.finding("Inference on the default stream", f"{plural(len(m), 'enqueueV3 call')} used the "
+                        "default stream.", check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT313", "profiler-hides-e2e-timing", severity="info", category="performance",
+      summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
+      tables=("messages", "profile"),
+      fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
+              trt11="Same."),
+      rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
+                "numbers instead of reporting inflated ones.")
+def profiler_hides_e2e(bl, check):
+    m = messages(bl, r"e2e network timing is not reported|To show e2e network timing report, add "
+                     r"--separateProfileRun", anchor="e2e network timing")
+    if m.empty:
+        return
+    yield check.finding("End-to-end timing not reported (profiler on)",
+                        "The per-layer profiler was on during the timed run, so only layer times are reported.",
+                        check.evidence(m, "messages"), total=len(m))

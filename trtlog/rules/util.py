@@ -1,0 +1,142 @@
+"""Small queries over BuildLog tables shared by the rules."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional, Set
+
+import pandas as pd
+
+_FLAG_ALIASES = {"FP16": "FP16", "HALF": "FP16", "INT8": "INT8", "BF16": "BF16", "FP8": "FP8",
+                 "INT4": "INT4", "BEST": "BEST", "TF32": "TF32", "FP32": "FP32"}
+
+
+def rows(bl, table: str, column: Optional[str] = None, values: Iterable[str] = ()) -> pd.DataFrame:
+    """Rows of `table` whose `column` is one of `values` (all rows when no column)."""
+    df = bl.tables.get(table)
+    if df is None or df.empty:
+        return df if df is not None else pd.DataFrame()
+    if column is None:
+        return df
+    vals = list(values)
+    return df[df[column].isin(vals)]
+
+
+def messages(bl, pattern: str, severities: Iterable[str] = (), flags: int = 0,
+             anchor: Optional[str] = None) -> pd.DataFrame:
+    """messages-table rows whose text matches `pattern` (re.search). `anchor`: a plain substring every
+    match contains, tested first (cheap) so the regex runs on few rows."""
+    m = bl.tables.get("messages")
+    if m is None or m.empty:
+        return pd.DataFrame(columns=["run", "line", "severity", "text"])
+    text = m["text"].astype(str)
+    if anchor:
+        mask = text.str.contains(anchor, regex=False, case=not (flags & re.I))
+        m = m[mask]
+        text = text[mask]
+    if len(m):
+        mask = text.str.contains(pattern, regex=True, flags=flags)
+        m = m[mask]
+    sev = list(severities)
+    if sev and len(m):
+        m = m[m["severity"].isin(sev)]
+    return m
+
+
+def option(bl, key: str, run: Optional[int] = None) -> Optional[str]:
+    """First value printed for trtexec option `key` (case-insensitive), or None."""
+    o = bl.tables.get("options")
+    if o is None or o.empty:
+        return None
+    hit = o[o["key"].astype(str).str.lower() == key.lower()]
+    if run is not None:
+        hit = hit[hit["run"] == run]
+    return str(hit["value"].iat[0]) if len(hit) else None
+
+
+def option_rows(bl, key: str) -> pd.DataFrame:
+    o = bl.tables.get("options")
+    if o is None or o.empty:
+        return pd.DataFrame()
+    return o[o["key"].astype(str).str.lower() == key.lower()]
+
+
+def command_text(bl) -> str:
+    parts = [str(bl.meta.get("command") or "")]
+    runs = bl.tables.get("runs")
+    if runs is not None and len(runs):
+        parts += [str(c) for c in runs["command"].tolist() if c]
+    return " ".join(parts)
+
+
+def requested_precisions(bl) -> Set[str]:
+    """Reduced precisions the builder was asked to allow (weak typing flags): FP16, INT8, BF16, FP8, BEST.
+    From meta precision_requested, the trtexec `Precision:` option echo, or the command line."""
+    found: Set[str] = set()
+    for p in bl.meta.get("precision_requested") or []:
+        p = _FLAG_ALIASES.get(str(p).upper())
+        if p:
+            found.add(p)
+    prec = option(bl, "Precision")
+    if prec:
+        for p in re.split(r"[+,\s]+", prec):
+            p = _FLAG_ALIASES.get(p.upper())
+            if p:
+                found.add(p)
+    cmd = command_text(bl)
+    for flag, name in (("--fp16", "FP16"), ("--int8", "INT8"), ("--best", "BEST"), ("--bf16", "BF16"),
+                       ("--fp8", "FP8")):
+        if re.search(re.escape(flag) + r"(?![\w-])", cmd):
+            found.add(name)
+    if "BEST" in found:
+        found |= {"FP16", "INT8"}
+    found.discard("FP32")
+    found.discard("TF32")
+    return found
+
+
+def fmt_bytes(n) -> str:
+    if n is None or pd.isna(n):
+        return "?"
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def mib_ceil(n) -> int:
+    return int(-(-int(n) // (1 << 20)))
+
+
+def plural(n: int, word: str, many: Optional[str] = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def names(values: Iterable[str], limit: int = 5) -> str:
+    vals: List[str] = []
+    for v in values:
+        if v and v not in vals:
+            vals.append(v)
+    more = len(vals) - limit
+    shown = ", ".join(vals[:limit])
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+_DIMS = re.compile(r"\[([-\d,\s]+)\]|\(([-\d,\s]+)\)")
+
+
+def tensor_volume(spec: str) -> int:
+    """Largest element count among the tensors in a layers-table inputs/outputs string; dynamic
+    (-1/-2) dimensions count as 1."""
+    best = 0
+    for m in _DIMS.finditer(spec or ""):
+        dims = [d for d in (m.group(1) or m.group(2)).replace(" ", "").split(",") if d]
+        try:
+            vol = 1
+            for d in dims:
+                vol *= max(int(d), 1)
+        except ValueError:
+            continue
+        best = max(best, vol)
+    return best
