@@ -1,0 +1,238 @@
+"""Grammar files -> compiled message templates and a dispatch index.
+
+A grammar file (grammars/<family>.grammar) holds one section per message:
+
+    [tactic.time]
+    versions = 8.0-10.16
+    template = Tactic: {tactic:tactic} Time: {time_ms:float}
+    table = tactics
+    handler = tactic_time
+    set.kind = value            (constant columns for the row)
+    scope = message | bare | block:NAME   (where the line may appear; default message)
+    opens = NAME                (this line opens the continuation block NAME)
+    closes = NAME               (this line closes block NAME)
+
+`template` may hold several alternatives, one per (indented) line. Templates are parsed with
+pyparsing into literals and typed fields `{name:type}`; each compiles to one regular expression for
+the hot path, and the typed fields are converted after a match. Fields of a *structured* type keep
+their raw text for the pyparsing payload grammars in `structured.py`.
+"""
+from __future__ import annotations
+
+import configparser
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
+
+import pyparsing as pp
+
+from ..errors import TrtlogError
+
+# type name -> (regex, converter)
+_FLOAT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
+TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
+    "int": (r"[-+]?\d+", int),
+    "float": (_FLOAT, float),
+    "tactic": (r"0x[0-9a-fA-F]+|[-+]?\d+", str),
+    "hex": (r"0x[0-9a-fA-F]+", str),
+    "word": (r"\S+", str),
+    "name": (r".+?", str),
+    "text": (r".*?", str),
+    "rest": (r".*", str),
+    "dims": (r"[-\d]+(?:[x,][-\d]+)*", str),
+    "mib": (r"[-+]?\d+(?:\.\d+)?", float),
+    "sev": (r"[A-Z_]+", str),
+}
+
+_field = pp.Suppress("{") + pp.Word(pp.alphanums + "_")("name") + pp.Optional(
+    pp.Suppress(":") + pp.Word(pp.alphanums + "_")("type")) + pp.Suppress("}")
+_field.set_parse_action(lambda t: ("field", t["name"], t.get("type", "name")))
+_literal = pp.Regex(r"(?:[^{]|\{\{)+").set_parse_action(lambda t: ("lit", t[0].replace("{{", "{")))
+TEMPLATE = (pp.ZeroOrMore(_field | _literal) + pp.StringEnd()).leave_whitespace()
+for _el in (_field, _literal):
+    _el.leave_whitespace()
+
+
+@dataclass
+class Message:
+    id: str
+    family: str
+    template: str
+    regex: "re.Pattern[str]"
+    fields: List[Tuple[str, str]]
+    key: str            # first literal token ('' when the template starts with a field)
+    anchor: str         # longest literal piece, for templates that start with a field
+    scope: str = "message"
+    table: str = ""
+    handler: str = ""
+    consts: Dict[str, str] = field(default_factory=dict)
+    versions: str = ""
+    opens: str = ""
+    closes: str = ""
+
+    def convert(self, m: "re.Match[str]") -> dict:
+        out = dict(self.consts)
+        for name, typ in self.fields:
+            v = m.group(name)
+            if v is None:
+                continue
+            conv = TYPES[typ][1]
+            try:
+                out[name] = conv(v) if conv is not str else v.strip()
+            except ValueError:
+                out[name] = v
+        return out
+
+
+def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
+    """Return (regex source, fields, dispatch key, anchor) for one template string."""
+    try:
+        parts = TEMPLATE.parse_string(text, parse_all=True).as_list()
+    except pp.ParseException as exc:
+        raise TrtlogError(f"bad grammar template {text!r}: {exc}") from None
+    if parts and parts[0][0] == "lit":
+        parts[0] = ("lit", parts[0][1].lstrip())  # messages are matched after strip()
+    rx, fields, lits = ["^"], [], []
+    seen = set()
+    for kind, *rest in parts:
+        if kind == "lit":
+            lit = rest[0]
+            lits.append(lit)
+            for i, chunk in enumerate(re.split(r"( +)", lit)):
+                if not chunk:
+                    continue
+                rx.append(r"\s+" if chunk.startswith(" ") else re.escape(chunk))
+        else:
+            name, typ = rest
+            if typ not in TYPES:
+                raise TrtlogError(f"grammar template {text!r}: unknown field type {typ!r}")
+            if name in seen:
+                raise TrtlogError(f"grammar template {text!r}: field {name!r} used twice")
+            seen.add(name)
+            fields.append((name, typ))
+            rx.append(f"(?P<{name}>{TYPES[typ][0]})")
+    rx.append(r"\s*$")
+    key = ""
+    if parts and parts[0][0] == "lit":
+        head = parts[0][1].strip()
+        # the first token is a usable dispatch key only if it is complete inside the literal
+        if head and (" " in head or len(parts) == 1 or parts[0][1].endswith(" ")):
+            key = head.split(" ")[0]
+    anchor = max(lits, key=len).strip() if lits else ""
+    return "".join(rx), fields, key, anchor
+
+
+@dataclass
+class Envelope:
+    """A line prefix form: regex `prefix` with a `sev` group; who writes it; producer hint."""
+    id: str
+    prefix: str
+    source: str
+    producer: str
+    versions: str
+
+
+class Grammar:
+    """All message templates of all families, with the dispatch index."""
+
+    def __init__(self, messages: List[Message], blocks: Optional[Dict[str, Dict[str, str]]] = None,
+                 envelopes: Optional[List["Envelope"]] = None):
+        self.messages = messages
+        self.envelopes = envelopes or []
+        # one alternation over all envelope prefixes; group e<i>_sev carries the severity
+        alts = []
+        for i, e in enumerate(self.envelopes):
+            alts.append("(?P<e%d>%s)" % (i, e.prefix.replace("(?P<sev>", "(?P<e%d_sev>" % i)))
+        self.envelope_re = re.compile("^(?:%s)" % "|".join(alts)) if alts else None
+        # block name -> properties from `[@block NAME]` sections; `accepts` lists the line sources
+        # (bare, trtexec, trt) whose lines are tried against the block's templates
+        self.blocks = blocks or {}
+        self.by_id = {m.id: m for m in messages}
+        # scope -> key -> [messages]; scope -> [(anchor, message)] for field-first templates
+        self.keyed: Dict[str, Dict[str, List[Message]]] = {}
+        self.floating: Dict[str, List[Message]] = {}
+        for m in messages:
+            if m.key:
+                self.keyed.setdefault(m.scope, {}).setdefault(m.key, []).append(m)
+            else:
+                self.floating.setdefault(m.scope, []).append(m)
+
+    def match(self, scope: str, text: str) -> Optional[Tuple[Message, "re.Match[str]"]]:
+        sp = text.find(" ")
+        key = text if sp < 0 else text[:sp]
+        cands = self.keyed.get(scope)
+        if cands:
+            for m in cands.get(key, ()):
+                r = m.regex.match(text)
+                if r:
+                    return m, r
+        for m in self.floating.get(scope, ()):
+            if m.anchor in text:
+                r = m.regex.match(text)
+                if r:
+                    return m, r
+        return None
+
+
+def _grammar_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    for cand in (here / "grammars", here.parent / "grammars"):
+        if cand.is_dir() and any(cand.glob("*.grammar")):
+            return cand
+    raise TrtlogError("grammar files not found (broken installation)")
+
+
+def load_grammar(directory: Optional[Path] = None) -> Grammar:
+    directory = directory or _grammar_dir()
+    messages: List[Message] = []
+    blocks: Dict[str, Dict[str, str]] = {}
+    envelopes: List[Envelope] = []
+    for path in sorted(directory.glob("*.grammar")):
+        family = path.stem
+        cp = configparser.RawConfigParser(delimiters=("=",), comment_prefixes=("#",),
+                                          inline_comment_prefixes=None, strict=True,
+                                          empty_lines_in_values=False)
+        cp.optionxform = str  # keep case of set.<column>
+        try:
+            cp.read(path, encoding="utf-8")
+        except configparser.Error as exc:
+            raise TrtlogError(f"{path.name}: {exc}".splitlines()[0]) from None
+        for sec in cp.sections():
+            s = cp[sec]
+            if sec.startswith("@block "):
+                blocks[sec[7:].strip()] = {k: v for k, v in s.items()}
+                continue
+            if "prefix" in s:
+                envelopes.append(Envelope(sec, s["prefix"], s.get("source", "trt"),
+                                          s.get("producer", ""), s.get("versions", "")))
+                continue
+            if "template" not in s:
+                raise TrtlogError(f"{path.name} [{sec}]: no template")
+            consts = {k[4:]: v for k, v in s.items() if k.startswith("set.")}
+            for i, tmpl in enumerate(t for t in s["template"].split("\n") if t.strip()):
+                tmpl = tmpl.strip()
+                if tmpl.startswith('"') and tmpl.endswith('"') and len(tmpl) > 1:
+                    tmpl = tmpl[1:-1]  # quoted to keep significant edge spaces
+                src, fields, key, anchor = compile_template(tmpl)
+                messages.append(Message(
+                    id=sec, family=family, template=tmpl, regex=re.compile(src, re.S),
+                    fields=fields, key=key, anchor=anchor, scope=s.get("scope", "message"),
+                    table=s.get("table", ""), handler=s.get("handler", ""), consts=consts,
+                    versions=s.get("versions", ""), opens=s.get("opens", ""), closes=s.get("closes", "")))
+    ids = {}
+    for m in messages:
+        ids.setdefault(m.id, m.family)
+        if ids[m.id] != m.family:
+            raise TrtlogError(f"grammar id {m.id!r} defined in both {ids[m.id]} and {m.family}")
+    return Grammar(messages, blocks, envelopes)
+
+
+_CACHE: Dict[str, Grammar] = {}
+
+
+
+def default_grammar() -> Grammar:
+    if "default" not in _CACHE:
+        _CACHE["default"] = load_grammar()
+    return _CACHE["default"]

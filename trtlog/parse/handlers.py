@@ -1,0 +1,444 @@
+"""Parse state and the handlers for stateful message families.
+
+A handler gets (state, line number, grammar message, converted fields, message text) and appends
+rows to tables. Stateless messages need no handler: their fields go straight into `table`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, List, Optional
+
+from .. import tables as T
+from .structured import (join_tensors, parse_dump_record, parse_stats, parse_tensor_list,
+                         precision_of, realised_precision)
+
+
+class State:
+    def __init__(self, grammar):
+        self.grammar = grammar
+        self.rows: Dict[str, List[dict]] = {name: [] for name in T.TABLES if name != "messages"}
+        self.msg_cols = ([], [], [], [], [], [], [])
+        self.run = 0
+        self.run_has_banner = False
+        self.run_start = 1
+        self.block: Optional[str] = None
+        self.producers: Dict[str, int] = {}
+        self.meta: Dict[str, object] = {}
+        self.features: Dict[str, int] = {}
+        self.lines = 0
+        self.recognized = 0
+        # tactic timing context
+        self.t_layer = ""
+        self.t_runner = ""
+        self.t_format = ""
+        self.t_kernel = ""          # pending kernel name of the two-line (<= 8.5) form
+        self.t_block: Dict[tuple, int] = {}   # (runner, tactic) -> row index in the current layer/format
+        self.option_section = ""
+        self.perf_metric = ""
+        self.run_rows: List[dict] = [{"run": 0, "line": 1, "first_line": 1, "command": "", "status": "",
+                                      "trt_version": ""}]
+
+    # -- rows ----------------------------------------------------------------------------------
+    def add(self, table: str, line: int, fields: dict) -> dict:
+        row = dict(fields)
+        row["run"] = self.run
+        row["line"] = line
+        self.rows[table].append(row)
+        return row
+
+    def feature(self, name: str) -> None:
+        self.features[name] = self.features.get(name, 0) + 1
+
+    def set_version(self, version: str) -> None:
+        if version and not self.run_rows[-1]["trt_version"]:
+            self.run_rows[-1]["trt_version"] = version
+        if version and not self.meta.get("trt_version"):
+            self.meta["trt_version"] = version
+            self.meta["trt_version_source"] = "printed"
+
+    def new_run(self, line: int) -> None:
+        self.run_rows[-1]["last_line"] = line - 1
+        self.run += 1
+        self.run_rows.append({"run": self.run, "line": line, "first_line": line, "command": "",
+                              "status": "", "trt_version": ""})
+        self.t_layer = self.t_runner = self.t_format = self.t_kernel = ""
+        self.t_block = {}
+        self.block = None
+
+    def finish(self) -> None:
+        self.run_rows[-1]["last_line"] = self.lines
+        self.rows["runs"] = self.run_rows
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def trt_version_from_code(code: str) -> str:
+    """'8600' -> '8.6.0', '8510' -> '8.5.10', '101601' -> '10.16.1', '8003' -> '8.0.3'."""
+    d = code.strip().lstrip("v")
+    if not d.isdigit():
+        return d
+    if len(d) <= 4:
+        return f"{d[0]}.{d[1]}.{int(d[2:] or 0)}"
+    return f"{int(d[:-4])}.{int(d[-4:-2])}.{int(d[-2:])}"
+
+
+def tactic_int(tactic: str) -> Optional[int]:
+    t = tactic.strip()
+    try:
+        v = int(t, 16) if t.lower().startswith("0x") else int(t)
+    except ValueError:
+        return None
+    if v >= 1 << 63:
+        v -= 1 << 64
+    return v
+
+
+# --- runs, banners, versions ---------------------------------------------------------------------
+def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
+    if st.run_has_banner:
+        st.new_run(n)
+    st.run_has_banner = True
+    row = st.run_rows[-1]
+    row["command"] = f.get("command", "")
+    if f.get("version"):
+        st.set_version(trt_version_from_code(f["version"]))
+    st.add("options", n, {"section": "command", "key": "command", "value": f.get("command", "")})
+    st.meta.setdefault("command", f.get("command", ""))
+
+
+def h_run_end(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.run_rows[-1]["status"] = f.get("status", "")
+    st.meta["status"] = f.get("status", "")
+
+
+def h_version(st: State, n: int, msg, f: dict, text: str) -> None:
+    v = f.get("version", "")
+    st.set_version(trt_version_from_code(v) if v.isdigit() else v)
+    st.add("device", n, {"key": "TensorRT version", "value": v})
+
+
+def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.set_version(f.get("version", ""))
+    if f.get("sm"):
+        st.meta.setdefault("sm", f["sm"])
+
+
+# --- tactic timing -------------------------------------------------------------------------------
+def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: str = "") -> None:
+    row = st.add("tactics", n, {"layer": st.t_layer, "runner": st.t_runner, "format": st.t_format,
+                                "tactic": tactic, "tactic_int": tactic_int(tactic), "kernel": kernel,
+                                "time_ms": time_ms, "skipped": skipped, "fastest": False, "chosen": False})
+    st.t_block[(st.t_runner, tactic)] = len(st.rows["tactics"]) - 1
+    if tactic.lower().startswith("0x"):
+        st.feature("hex_tactics")
+    else:
+        st.feature("decimal_tactics")
+    return row
+
+
+def h_costs(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.t_layer = f.get("layer", "")
+    st.t_runner = ""
+    st.t_kernel = ""
+    st.t_block = {}
+
+
+def h_format(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.t_format = f.get("format", "")
+    st.t_block = {}
+
+
+def h_timing_runner(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.t_layer = f.get("layer", st.t_layer)
+    st.t_runner = f.get("runner", "")
+    st.t_kernel = ""
+
+
+def h_set_tactic_name(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.t_kernel = f.get("kernel", "")
+
+
+def h_tactic_time(st: State, n: int, msg, f: dict, text: str) -> None:
+    _tactic_row(st, n, f["tactic"], f.get("kernel", st.t_kernel), f.get("time_ms"))
+    st.t_kernel = ""
+
+
+def h_tactic_skip(st: State, n: int, msg, f: dict, text: str) -> None:
+    reason = msg.consts.get("reason", "skipped")
+    _tactic_row(st, n, f.get("tactic", ""), f.get("kernel", st.t_kernel), None, reason)
+    st.t_kernel = ""
+    if "requested" in f:
+        st.add("memory", n, {"kind": "tactic_skip_scratch", "name": st.t_layer, "bytes": f.get("requested"),
+                             "available_bytes": f.get("available"), "tactic": f.get("tactic", "")})
+
+
+def _mark(st: State, runner: str, tactic: str, column: str) -> None:
+    idx = st.t_block.get((runner, tactic))
+    if idx is None:
+        # 8.0-8.5 print "Fastest Tactic" without the runner; fall back to any runner in the block
+        for (r, t), i in st.t_block.items():
+            if t == tactic and (not runner or r == runner):
+                idx = i
+    if idx is not None:
+        st.rows["tactics"][idx][column] = True
+
+
+def h_fastest(st: State, n: int, msg, f: dict, text: str) -> None:
+    if f.get("layer"):
+        st.t_layer = f["layer"]
+    runner = f.get("runner", st.t_runner)
+    if f.get("runner") and "[" in runner:
+        runner = runner.split("[", 1)[0]
+    _mark(st, runner, f.get("tactic", ""), "fastest")
+    if f.get("seconds") is not None:
+        st.feature("profiling_completed")
+
+
+def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
+    runner = f.get("runner", "")
+    _mark(st, runner, f.get("tactic", ""), "chosen")
+
+
+def h_timing_runner_86(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.t_layer = f.get("layer", st.t_layer)
+    st.t_runner = f.get("runner", "")
+    st.t_kernel = ""
+    st.feature("runner_ids")
+
+
+def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
+    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'"""
+    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": f.get("requested"),
+                         "tactic": f.get("tactic", "")})
+
+
+# --- engine layers -------------------------------------------------------------------------------
+def _layer_row(st: State, n: int, name: str, ltype: str, tactic: str, ins, outs, origin: str,
+               kernel: str = "", metadata: str = "", in_formats: str = "", out_formats: str = "") -> None:
+    dtypes = [d for _, d, _ in ins] + [d for _, d, _ in outs]
+    st.add("layers", n, {"name": name, "type": ltype, "tactic": tactic, "kernel": kernel,
+                         "inputs": join_tensors(ins), "outputs": join_tensors(outs),
+                         "in_dtype": precision_of(ins[0][1]) if ins else "",
+                         "out_dtype": precision_of(outs[0][1]) if outs else "",
+                         "in_formats": in_formats or "; ".join(d for _, d, _ in ins),
+                         "out_formats": out_formats or "; ".join(d for _, d, _ in outs),
+                         "precision": realised_precision(dtypes), "origin": origin,
+                         "metadata": metadata})
+
+
+def h_layer_info(st: State, n: int, msg, f: dict, text: str) -> None:
+    io = f.get("io", "")
+    left, sep, right = io.rpartition(" -> ")
+    if not sep:
+        left, right = io, ""
+    _layer_row(st, n, f.get("name", ""), f.get("type", ""), f.get("tactic", ""),
+               parse_tensor_list(left), parse_tensor_list(right), "log")
+
+
+def h_layer_dump(st: State, n: int, msg, f: dict, text: str) -> None:
+    rec = parse_dump_record(text)
+    if rec is None:
+        return
+    ins, outs = rec.get("Inputs", []), rec.get("Outputs", [])
+    _layer_row(st, n, str(rec.get("Name", "")), str(rec.get("LayerType", "")),
+               str(rec.get("TacticValue", rec.get("Tactic", ""))), ins, outs, "dumpLayerInfo",
+               kernel=str(rec.get("TacticName", "")), metadata=str(rec.get("Metadata", "")))
+
+
+# --- trtexec sections ------------------------------------------------------------------------------
+def h_section(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.option_section = f.get("section", "")
+
+
+def h_option(st: State, n: int, msg, f: dict, text: str) -> None:
+    key, value = f.get("key", ""), f.get("value", "")
+    st.add("options", n, {"section": st.option_section, "key": key, "value": value})
+    if key == "Precision":
+        st.meta.setdefault("precision_requested", [p for p in value.replace(" ", "").split("+") if p])
+
+
+def h_device(st: State, n: int, msg, f: dict, text: str) -> None:
+    key, value = f.get("key", ""), f.get("value", "")
+    st.add("device", n, {"key": key, "value": value})
+    if key == "Selected Device":
+        st.meta.setdefault("gpu", value)
+    elif key == "Compute Capability":
+        st.meta.setdefault("compute_capability", value)
+
+
+def h_perf_stats(st: State, n: int, msg, f: dict, text: str) -> None:
+    metric = msg.consts.get("metric") or f.get("metric", "")
+    for stat, value, unit in parse_stats(f.get("stats", "")):
+        st.add("perf", n, {"metric": metric, "stat": stat, "value": value, "unit": unit})
+
+
+def h_perf_value(st: State, n: int, msg, f: dict, text: str) -> None:
+    metric = msg.consts.get("metric") or f.get("metric", "")
+    st.add("perf", n, {"metric": metric, "stat": msg.consts.get("stat", "value"),
+                       "value": f.get("value"), "unit": msg.consts.get("unit", f.get("unit", ""))})
+
+
+def h_trt7_perf_section(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.perf_metric = msg.consts.get("metric", "")
+
+
+def h_trt7_perf_stat(st: State, n: int, msg, f: dict, text: str) -> None:
+    stat = msg.consts.get("stat") or f.get("stat", "")
+    if stat == "percentile":
+        stat = "p" + str(f.get("pct", "")).rstrip("%")
+    st.add("perf", n, {"metric": st.perf_metric or "Latency", "stat": stat, "value": f.get("value"),
+                       "unit": f.get("unit", "ms")})
+
+
+def h_profile_row(st: State, n: int, msg, f: dict, text: str) -> None:
+    if f.get("layer") == "Total":
+        st.meta["profile_total_ms"] = f.get("time_ms")
+        return
+    st.add("profile", n, {"layer": f.get("layer", ""), "time_ms": f.get("time_ms"), "avg_ms": f.get("avg_ms"),
+                          "median_ms": f.get("median_ms"), "percent": f.get("percent")})
+
+
+# --- memory, phases, precision ----------------------------------------------------------------------
+def h_memory_total(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("memory", n, {"kind": "total", "name": f.get("name", ""), "bytes": f.get("bytes")})
+    if f.get("unit"):
+        st.feature("byte_units")
+
+
+def h_phase(st: State, n: int, msg, f: dict, text: str) -> None:
+    row = st.add("phases", n, {"phase": msg.consts.get("phase") or f.get("phase", ""),
+                               "seconds": f.get("seconds"), "layers": f.get("layers")})
+    phase = row["phase"]
+    if phase in ("Engine built", "Engine generation", "build engine") and row["seconds"] is not None:
+        st.meta["build_seconds"] = row["seconds"] if phase != "Engine generation" or "build_seconds" not in st.meta else st.meta["build_seconds"]
+
+
+def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.feature(msg.consts.get("feature", msg.id))
+    if msg.table:
+        st.add(msg.table, n, f)
+
+
+def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
+    row = {"kind": msg.consts.get("kind", "error"), "code": f.get("code"), "category": f.get("category", ""),
+           "node": f.get("node", ""), "text": text}
+    st.add("errors", n, row)
+    st.meta.setdefault("first_error_line", n)
+
+
+def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("errors", n, {"kind": "onnx_node", "node": f.get("node", ""), "category": f.get("op", ""),
+                         "text": text})
+    st.add("onnx", n, {"kind": "node_error", "name": f.get("node", ""), "op": f.get("op", ""),
+                       "detail": f.get("output", "")})
+
+
+def h_noop(st: State, n: int, msg, f: dict, text: str) -> None:
+    return None
+
+
+
+# --- precision / fallbacks -----------------------------------------------------------------------
+def h_missing_scale(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("precision", n, {"kind": "missing_scale", "tensor": f.get("tensor", ""), "text": text})
+    st.add("fallbacks", n, {"kind": "int8_fallback", "layer": f.get("tensor", ""),
+                            "reason": "missing scale and zero-point"})
+
+
+def h_placement(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.placement_device = msg.consts.get("device", "")
+
+
+def h_placement_list(st: State, n: int, msg, f: dict, text: str) -> None:
+    device = getattr(st, "placement_device", "")
+    for layer in (x.strip() for x in f.get("layers", "").split(",")):
+        if layer:
+            st.add("fallbacks", n, {"kind": "gpu_layer" if device == "GPU" else "dla_layer",
+                                    "layer": layer, "device": device})
+
+
+def h_dla_offloaded(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("fallbacks", n, {"kind": "dla_summary", "device": "DLA",
+                            "reason": f"{f.get('offloaded')} of {f.get('candidates')} DLA candidates offloaded"})
+
+
+def h_plugin_import(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("onnx", n, {"kind": "no_importer", "op": f.get("op", "")})
+    st.add("fallbacks", n, {"kind": "plugin_import", "layer": f.get("op", ""),
+                            "reason": "no ONNX importer; imported as plugin"})
+
+
+# --- trtexec performance -------------------------------------------------------------------------
+def h_perf_stats_line(st: State, n: int, msg, f: dict, text: str) -> None:
+    metric = f.get("metric", "")
+    for stat, value, unit in parse_stats("min = " + f.get("stats", "")):
+        st.add("perf", n, {"metric": metric, "stat": stat, "value": value, "unit": unit})
+
+
+def h_perf_total(st: State, n: int, msg, f: dict, text: str) -> None:
+    metric = text.split(":", 1)[0].strip()
+    st.add("perf", n, {"metric": metric, "stat": "value", "value": f.get("value"), "unit": "s"})
+
+
+def h_engine_saved(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.meta["engine_serialized"] = True
+
+
+# --- ONNX ------------------------------------------------------------------------------------------
+def h_onnx_header(st: State, n: int, msg, f: dict, text: str) -> None:
+    key = text.split(":", 1)[0].strip()
+    value = f.get("value", "")
+    st.add("onnx", n, {"kind": "header", "name": key, "detail": value})
+    if key == "Input filename":
+        st.meta.setdefault("model", value)
+
+
+def h_node_field(st: State, n: int, msg, f: dict, text: str) -> None:
+    if f.get("key") == "op_type":
+        rows = st.rows["onnx"]
+        if rows and rows[-1]["kind"] == "node_error" and not rows[-1].get("op"):
+            rows[-1]["op"] = f.get("value", "").strip('"')
+    elif f.get("key") == "name":
+        rows = st.rows["onnx"]
+        if rows and rows[-1]["kind"] == "node_error":
+            rows[-1]["name"] = f.get("value", "").strip('"')
+            errs = st.rows["errors"]
+            if errs and errs[-1]["kind"] == "onnx_node":
+                errs[-1]["node"] = rows[-1]["name"]
+
+
+def h_onnx_error_detail(st: State, n: int, msg, f: dict, text: str) -> None:
+    kind = "invalid_node" if f.get("node") else ("plugin_not_found" if "Plugin not found" in text
+                                                  else "onnx_error")
+    node = f.get("node", "")
+    if not node:
+        errs = [e for e in st.rows["errors"] if e["kind"] == "onnx_node"]
+        node = errs[-1]["node"] if errs else ""
+    st.add("errors", n, {"kind": kind, "code": f.get("code"), "node": node, "text": text})
+
+
+# --- builder environment ------------------------------------------------------------------------------
+def h_lazy_loading(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.meta["lazy_loading"] = "not enabled" not in text
+
+
+def h_tactic_source(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.meta.setdefault("tactic_sources_used", []).append(text.replace("Using ", "").split(" as ")[0])
+
+
+# --- non-TensorRT forms ----------------------------------------------------------------------------------
+def h_traceback_start(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("errors", n, {"kind": "traceback", "text": text})
+
+
+def h_traceback_end(st: State, n: int, msg, f: dict, text: str) -> None:
+    errs = st.rows["errors"]
+    if errs and errs[-1]["kind"] == "traceback":
+        errs[-1]["text"] = text
+        errs[-1]["category"] = (f.get("exception", "") + ("Error" if "Error" in text else "")).strip()
+
+
+def h_python_warning(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("errors", n, {"kind": "python_warning", "category": f.get("category", "Deprecation") + "Warning",
+                         "text": text})
+
+HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}

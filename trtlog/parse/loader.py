@@ -1,0 +1,182 @@
+"""trtlog.load(): a log file, stdin, a layer-info/profile JSON, or a bundle directory -> BuildLog."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pandas as pd
+
+from .. import tables as T
+from ..buildlog import BuildLog
+from ..errors import TrtlogError
+from .layerjson import bench_rows, is_profile, layer_rows, profile_rows, read_json
+from .parser import parse_lines
+from .reader import LogSource
+
+BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
+
+
+def load(path, *, split_runs: bool = True, allow_non_trt: bool = False) -> BuildLog:
+    path = str(path)
+    if path != "-" and os.path.isdir(path):
+        return _load_bundle(Path(path))
+    if path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
+        return _load_json(path)
+    return _load_log(path, allow_non_trt=allow_non_trt)
+
+
+def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
+    src = LogSource(path)
+    st = parse_lines(src.lines())
+    name = "<stdin>" if path == "-" else path
+    if st.lines == 0:
+        raise TrtlogError(f"{name}: empty file")
+    tables = {n: T.frame(n, _columns(rows, n)) for n, rows in st.rows.items()}
+    m = st.msg_cols
+    tables["messages"] = T.frame("messages", {"line": m[0], "run": m[1], "severity": m[2], "source": m[3],
+                                              "msg_id": m[4], "family": m[5], "text": m[6]})
+    bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
+    bl.meta["encoding"] = src.encoding
+    if src.compression:
+        bl.meta["compression"] = src.compression
+    _finish_meta(bl, st)
+    if not allow_non_trt and not _looks_like_trt(bl):
+        raise TrtlogError(f"{name}: not a TensorRT log (no TensorRT or trtexec message found "
+                          f"in {st.lines} lines)")
+    return bl
+
+
+def _columns(rows: List[dict], table: str) -> Dict[str, list]:
+    cols = T.columns(table)
+    return {c: [r.get(c) for r in rows] for c in cols}
+
+
+def _looks_like_trt(bl: BuildLog) -> bool:
+    msgs = bl.tables["messages"]
+    if msgs.empty:
+        return False
+    fam = msgs["family"]
+    known = fam[(fam != "unknown") & (fam != "envelope") & (fam != "app")]
+    return len(known) > 0 or bool(bl.meta.get("trt_version"))
+
+
+# version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)
+_INFER = [("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
+          ("kernel_library", "8.4"), ("hex_tactics", "8.4"), ("snapshot", "8.0"), ("decimal_tactics", "8.0")]
+
+
+def _finish_meta(bl: BuildLog, st) -> None:
+    meta = bl.meta
+    if st.producers:
+        prod = max(st.producers.items(), key=lambda kv: kv[1])[0]
+        if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
+            prod = "trtexec"
+        meta["producer"] = prod
+    if not meta.get("trt_version"):
+        for feat, ver in _INFER:
+            if st.features.get(feat):
+                meta["trt_version"] = ver
+                meta["trt_version_source"] = f"inferred (>= {ver}: {feat.replace('_', ' ')})"
+                break
+    errors = bl.tables["errors"]
+    phases = bl.tables["phases"]
+    built = phases["phase"].isin(["Engine built", "Engine generation", "Engine deserialized"]).any() \
+        or bool(meta.get("engine_serialized"))
+    failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
+        ["assertion", "trtexec_failure", "build_failed"]).any())
+    if failed:
+        meta["build_ok"] = False
+        first = errors.iloc[0] if len(errors) else None
+        if first is not None:
+            meta["failure"] = str(first["text"])[:300]
+    elif built or meta.get("status") == "PASSED":
+        meta["build_ok"] = True
+    else:
+        meta["build_ok"] = None
+    layers = bl.tables["layers"]
+    meta.setdefault("engine_layers", int(len(layers)))
+
+
+def _load_json(path: str) -> BuildLog:
+    doc = read_json(path)
+    if is_profile(doc):
+        rows = profile_rows(doc)
+        bl = BuildLog(path=path, tables={"profile": T.frame("profile", _columns(rows, "profile"))},
+                      meta={"producer": "json", "sources": [path]}, lines=len(doc), recognized=len(doc))
+        return bl
+    rows, io = layer_rows(doc)
+    bl = BuildLog(path=path, tables={"layers": T.frame("layers", _columns(rows, "layers"))},
+                  meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": len(rows)},
+                  lines=len(rows), recognized=len(rows))
+    return bl
+
+
+def _first(bundle: Path, names) -> Optional[Path]:
+    for n in names:
+        p = bundle / n
+        if p.is_file():
+            return p
+    return None
+
+
+def _load_bundle(bundle: Path) -> BuildLog:
+    log = _first(bundle, BUNDLE_LOGS)
+    if log is None:
+        raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
+    bl = _load_log(str(log), allow_non_trt=True)
+    bl.meta["bundle"] = str(bundle)
+    sources = [str(log)]
+    lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
+    if lj is not None:
+        rows, io = layer_rows(read_json(str(lj)))
+        if rows:
+            bl.tables["layers"] = T.frame("layers", _columns(rows, "layers"))
+            bl.meta["io_tensors"] = io
+            bl.meta["engine_layers"] = len(rows)
+        sources.append(str(lj))
+    pj = _first(bundle, ("profile.json", "profile.json.xz"))
+    if pj is not None:
+        doc = read_json(str(pj))
+        if is_profile(doc):
+            bl.tables["profile"] = T.frame("profile", _columns(profile_rows(doc), "profile"))
+            sources.append(str(pj))
+    bj = _first(bundle, ("bench.json",))
+    if bj is not None:
+        rows = bench_rows(read_json(str(bj)))
+        if rows:
+            perf = T.frame("perf", _columns(rows, "perf"))
+            bl.tables["perf"] = pd.concat([bl.tables["perf"], perf], ignore_index=True) if len(bl.tables["perf"]) else perf
+            sources.append(str(bj))
+    for name, key in (("env.json", "env"), ("config.json", "config"), ("status.json", "status_json"),
+                      ("validate.json", "validation")):
+        p = bundle / name
+        if p.is_file():
+            bl.meta[key] = read_json(str(p))
+            sources.append(str(p))
+    env = bl.meta.get("env") or {}
+    if isinstance(env, dict):
+        if env.get("gpu_name"):
+            bl.meta.setdefault("gpu", env["gpu_name"])
+        if env.get("compute_capability"):
+            bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
+        if env.get("tensorrt") and (not bl.meta.get("trt_version") or
+                                    bl.meta.get("trt_version_source", "").startswith("inferred")):
+            bl.meta["trt_version"] = str(env["tensorrt"])
+            bl.meta["trt_version_source"] = "env.json"
+    status = bl.meta.get("status_json") or {}
+    if isinstance(status, dict) and "ok" in status:
+        bl.meta["build_ok"] = bool(status["ok"])
+        if not status["ok"] and status.get("error"):
+            bl.meta.setdefault("failure", str(status["error"]))
+        if status.get("build_seconds") is not None:
+            bl.meta["build_seconds"] = status["build_seconds"]
+        if status.get("engine_bytes"):
+            bl.meta["engine_size_mib"] = round(status["engine_bytes"] / 2**20, 3)
+    cfg = bl.meta.get("config") or {}
+    if isinstance(cfg, dict) and cfg.get("precision_requested"):
+        bl.meta["precision_requested"] = cfg["precision_requested"]
+    if isinstance(cfg, dict) and cfg.get("model"):
+        bl.meta.setdefault("model", cfg["model"])
+    bl.meta["sources"] = sources
+    return bl

@@ -1,0 +1,127 @@
+"""Open a log the way users hand them to us: any encoding, compressed, CRLF, ANSI colours, stdin.
+
+`open_log(path)` returns (line iterator, info). Lines come without their line terminator and with
+ANSI escape sequences removed. Bad input raises TrtlogError with a one-line message.
+"""
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import io
+import lzma
+import os
+import re
+import sys
+from typing import IO, Iterator, Tuple
+
+from ..errors import TrtlogError
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+SNIFF = 64 * 1024
+
+
+def _decompressor(head: bytes):
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile, "gzip"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile, "xz"
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File, "bz2"
+    return None, ""
+
+
+def _open_binary(path: str) -> Tuple[IO[bytes], str]:
+    if path == "-":
+        raw: IO[bytes] = io.BufferedReader(sys.stdin.buffer) if not isinstance(sys.stdin.buffer, io.BufferedReader) else sys.stdin.buffer
+        name = "<stdin>"
+    else:
+        if not os.path.exists(path):
+            raise TrtlogError(f"no such file: {path}")
+        if os.path.isdir(path):
+            raise TrtlogError(f"{path} is a directory, not a log (bundle directories need a build.log)")
+        try:
+            raw = open(path, "rb")
+        except OSError as exc:
+            raise TrtlogError(f"cannot read {path}: {exc.strerror}") from None
+        name = path
+    head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+    opener, kind = _decompressor(head)
+    if opener is not None:
+        raw = io.BufferedReader(opener(raw))  # type: ignore[arg-type]
+    return raw, kind
+
+
+def _detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if len(sample) >= 4:
+        # UTF-16 without BOM: every other byte NUL in ASCII-heavy text
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    if b"\x00" in sample:
+        raise TrtlogError("binary file, not a text log (contains NUL bytes)")
+    for enc in ("utf-8", "gbk"):
+        try:
+            _decode_prefix(sample, enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def _decode_prefix(sample: bytes, enc: str) -> None:
+    """Decode `sample`, tolerating a multi-byte character cut at the end of the sniffed block."""
+    dec = codecs.getincrementaldecoder(enc)()
+    dec.decode(sample, final=False)
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v\x1b") or ch == "\ufffd")
+    return bad > 0.02 * len(text)
+
+
+class LogSource:
+    """An opened log: iterate `lines()`; `encoding`, `compression` describe what was found."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._raw, self.compression = _open_binary(path)
+        try:
+            sample = self._raw.peek(SNIFF)[:SNIFF]
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise TrtlogError(f"{path}: damaged {self.compression or 'compressed'} data ({exc})") from None
+        if not sample:
+            raise TrtlogError(f"{path}: empty file")
+        self.encoding = _detect_encoding(sample)
+        head_text = sample.decode(self.encoding, errors="replace")
+        if _looks_binary(head_text):
+            raise TrtlogError(f"{path}: binary file, not a text log")
+        self.has_ansi = "\x1b" in head_text
+
+    def lines(self) -> Iterator[str]:
+        # errors="replace": a stray byte in a 500 MB log must not lose the other lines
+        stream = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline=None)
+        try:
+            yield from self._strip(stream)
+        except (EOFError, lzma.LZMAError, OSError) as exc:
+            what = f"{self.compression} data" if self.compression else "file"
+            raise TrtlogError(f"{self.path}: truncated or damaged {what} ({exc})") from None
+        finally:
+            stream.close()
+
+    def _strip(self, stream) -> Iterator[str]:
+        ansi = ANSI.sub
+        for line in stream:
+            if line.endswith("\n"):
+                line = line[:-1]
+            if "\x1b" in line:
+                line = ansi("", line)
+            yield line

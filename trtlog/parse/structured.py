@@ -1,0 +1,135 @@
+"""pyparsing grammars for the structured payloads that appear on rare lines: tensor lists of
+`Engine Layer Information`, `--dumpLayerInfo` records, trtexec perf statistics, shape lists.
+
+These run once per engine layer (hundreds of lines), never on the hot tactic lines.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+import pyparsing as pp
+
+DTYPE_PRECISION = {
+    "float": "FP32", "fp32": "FP32", "float32": "FP32",
+    "half": "FP16", "fp16": "FP16", "float16": "FP16",
+    "bfloat16": "BF16", "bf16": "BF16",
+    "int8": "INT8", "fp8": "FP8", "float8": "FP8", "e4m3": "FP8", "int4": "INT4", "fp4": "FP4",
+    "int32": "INT32", "int64": "INT64", "bool": "BOOL", "uint8": "UINT8",
+}
+# lower = less precise; index types are ignored unless nothing else is present
+_RANK = {"FP4": 0, "INT4": 0, "FP8": 1, "INT8": 2, "FP16": 3, "BF16": 3, "FP32": 4}
+
+
+def precision_of(dtype: str) -> str:
+    d = dtype.strip().lower()
+    if d in DTYPE_PRECISION:
+        return DTYPE_PRECISION[d]
+    for word, prec in (("fp16", "FP16"), ("half", "FP16"), ("bf16", "BF16"), ("int8", "INT8"),
+                       ("fp8", "FP8"), ("fp32", "FP32"), ("float", "FP32"), ("int32", "INT32"),
+                       ("int64", "INT64"), ("bool", "BOOL")):
+        if word in d:
+            return prec
+    return dtype.strip().upper() if dtype.strip() else ""
+
+
+def realised_precision(dtypes: List[str]) -> str:
+    """Lowest floating/quantized precision among a layer's tensors (INT8 conv with FP32 output -> INT8).
+    Index types (INT32, INT64, BOOL) count only when the layer has nothing else."""
+    precs = [precision_of(d) for d in dtypes if d]
+    ranked = [p for p in precs if p in _RANK]
+    if ranked:
+        return min(ranked, key=lambda p: _RANK[p])
+    return precs[0] if precs else ""
+
+
+# --- Engine Layer Information tensors ---------------------------------------------------------
+# >= 8.5: `name (Float[1,3,224,224])`; <= 8.4: `name:0[Float(-2,1,28,28)]` or `name[Float(...)]`
+_new_tensor = pp.Regex(r"(?P<name>.+?) \((?P<dtype>[A-Za-z][\w]*)\[(?P<dims>[-\d,]*)\]\)")
+_old_tensor = pp.Regex(r"(?P<name>.+?)\[(?P<dtype>[A-Za-z][\w]*)\((?P<dims>[-\d,]*)\)\]")
+_tensor = _new_tensor | _old_tensor
+TENSOR_LIST = pp.Optional(pp.delimited_list(_tensor, delim=", ")) + pp.StringEnd()
+TENSOR_LIST.leave_whitespace()
+
+
+def parse_tensor_list(text: str) -> List[Tuple[str, str, str]]:
+    """'a (Float[1,3]), b (Half[1,3])' -> [(name, dtype, dims), ...]; [] when unparseable."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        res = TENSOR_LIST.parse_string(text, parse_all=True)
+    except pp.ParseException:
+        return []
+    out = []
+    for tok in res:
+        m = _new_tensor.re.fullmatch(tok) or _old_tensor.re.fullmatch(tok)
+        if m:
+            out.append((m.group("name"), m.group("dtype"), m.group("dims")))
+    return out
+
+
+def join_tensors(ts: List[Tuple[str, str, str]]) -> str:
+    return "; ".join(f"{n} ({d}[{s}])" for n, d, s in ts)
+
+
+# --- --dumpLayerInfo records: `Name: x, LayerType: T, Inputs: [ { ... }], ...` ------------------
+def parse_dump_record(text: str) -> Optional[Dict[str, object]]:
+    """Parse one trtexec --dumpLayerInfo layer record into a dict (nested lists/dicts as strings
+    where we do not need them). Returns None when the text is not such a record."""
+    out: Dict[str, object] = {}
+    # top-level split by ', Key: ' respecting brackets (pyparsing handles nesting of Inputs/Outputs)
+    depth, start, parts = 0, 0, []
+    for i, ch in enumerate(text):
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    for part in parts:
+        k, sep, v = part.strip().partition(": ")
+        if not sep:
+            if out:
+                continue
+            return None
+        out[k.strip()] = v.strip()
+    if "Name" not in out:
+        return None
+    for io in ("Inputs", "Outputs"):
+        if io in out:
+            out[io] = _dump_tensors(str(out[io]))
+    return out
+
+
+_DUMP_TENSOR = re.compile(r"\{\s*Name:\s*(?P<name>.*?),\s*Location:\s*\w+,\s*Dimensions:\s*\[(?P<dims>[^\]]*)\],"
+                          r"\s*Format/Datatype:\s*(?P<fmt>[^}]*?)\s*\}")
+
+
+def _dump_tensors(text: str) -> List[Tuple[str, str, str]]:
+    return [(m.group("name"), m.group("fmt"), m.group("dims")) for m in _DUMP_TENSOR.finditer(text)]
+
+
+# --- trtexec performance statistics: `min = 0.1 ms, max = 0.2 ms, ..., percentile(99%) = 0.3 ms` --
+_num = pp.pyparsing_common.fnumber
+_stat_name = pp.Regex(r"min|max|mean|median|percentile\(\d+(?:\.\d+)?%\)")
+_unit = pp.Optional(pp.Word(pp.alphas + "%/"), default="")
+_stat = pp.Group(_stat_name("stat") + pp.Suppress("=") + _num("value") + _unit("unit"))
+STATS = pp.delimited_list(_stat, delim=",") + pp.StringEnd()
+
+
+def parse_stats(text: str) -> List[Tuple[str, float, str]]:
+    try:
+        res = STATS.parse_string(text.strip(), parse_all=True)
+    except pp.ParseException:
+        return []
+    out = []
+    for g in res:
+        stat = g["stat"]
+        if stat.startswith("percentile"):
+            num = stat[len("percentile("):-2]
+            stat = "p" + (num.rstrip("0").rstrip(".") if "." in num else num)
+        out.append((stat, float(g["value"]), g.get("unit", "")))
+    return out
