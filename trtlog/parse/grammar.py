@@ -43,6 +43,10 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "dims": (r"[-\d]+(?:[x,][-\d]+)*", str),
     "mib": (r"[-+]?\d+(?:\.\d+)?", float),
     "sev": (r"[A-Z_]+", str),
+    "upper": (r"[A-Z][A-Z0-9_]+", str),
+    "dimtok": (r"\[[-\d,]+\]|-?\d+|_|nBS", str),
+    # one row of a printed numpy array: "[[ 1.  2.5 -3.]", "0. 1.]]]", "[7]"
+    "numrow": (r"\[*\s*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)\s*)+\]*", str),
 }
 
 _field = pp.Suppress("{") + pp.Word(pp.alphanums + "_")("name") + pp.Optional(
@@ -95,14 +99,19 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
         parts[0] = ("lit", parts[0][1].lstrip())  # messages are matched after strip()
     rx, fields, lits = ["^"], [], []
     seen = set()
-    for kind, *rest in parts:
+    for idx, (kind, *rest) in enumerate(parts):
         if kind == "lit":
             lit = rest[0]
             lits.append(lit)
-            for i, chunk in enumerate(re.split(r"( +)", lit)):
-                if not chunk:
-                    continue
-                rx.append(r"\s+" if chunk.startswith(" ") else re.escape(chunk))
+            # a space before a trailing optional field (text/rest) may be absent: "inputs:" + ""
+            optional_tail = (idx == len(parts) - 2 and parts[-1][0] == "field"
+                             and parts[-1][2] in ("text", "rest"))
+            chunks = [c for c in re.split(r"( +)", lit) if c]
+            for j, chunk in enumerate(chunks):
+                if chunk.startswith(" "):
+                    rx.append(r"\s*" if optional_tail and j == len(chunks) - 1 else r"\s+")
+                else:
+                    rx.append(re.escape(chunk))
         else:
             name, typ = rest
             if typ not in TYPES:

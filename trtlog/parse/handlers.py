@@ -441,4 +441,25 @@ def h_python_warning(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("errors", n, {"kind": "python_warning", "category": f.get("category", "Deprecation") + "Warning",
                          "text": text})
 
+
+def h_myelin_tactic(st: State, n: int, msg, f: dict, text: str) -> None:
+    """10.x Myelin autotuning table row: one evaluated kernel of a {ForeignNode[...]} layer."""
+    st.add("tactics", n, {"layer": st.t_layer, "runner": "Myelin", "format": st.t_format,
+                          "tactic": f.get("tactic", ""), "tactic_int": tactic_int(f.get("tactic", "")),
+                          "kernel": f.get("kernel", ""), "time_ms": f.get("time_ms"), "skipped": "",
+                          "fastest": f.get("ratio") == 1.0, "chosen": False})
+
+
+def h_cached_result(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A timing-cache hit: the tactic was not timed in this build."""
+    st.add("timing_cache", n, {"event": "hit", "path": f.get("layer", f.get("tensor", ""))})
+
+
+def h_workspace_request(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("memory", n, {"kind": "workspace_request", "name": st.t_layer, "bytes": f.get("bytes")})
+
+
+def h_tactic_source_disabled(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.meta.setdefault("tactic_sources_disabled", []).append(f.get("source", ""))
+
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
