@@ -1,0 +1,193 @@
+"""Engine timing with CUDA events, reported with trtexec's names and statistics.
+
+Per iteration, on one stream:  e0 · H2D copies · e1 · enqueue · e2 · D2H copies · e3
+  H2D Latency = e0→e1, GPU Compute Time = e1→e2, D2H Latency = e2→e3,
+  Latency = H2D + GPU Compute + D2H (trtexec's definition), Enqueue Time = host wall time of the
+  enqueue call (execute_async_v3 / v2), Throughput = timed iterations / host wall time (qps).
+The host keeps up to DEPTH iterations in flight (it waits only when an event slot comes round again),
+so the GPU does not idle while Python prepares the next iteration — the events then time GPU work,
+not Python. Input buffers rotate over >= 2 device sets filled with different non-zero data, so no
+iteration reads what the previous one read and nothing is timed on zeros.
+"""
+from __future__ import annotations
+
+import time
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ..errors import TrtlogError
+from . import inputs as I
+from .metrics import timing_stats
+from .trt_runner import EngineRunner, IOTensor, _cast_input
+
+METRICS = ("Throughput", "Latency", "Enqueue Time", "H2D Latency", "GPU Compute Time", "D2H Latency")
+UNITS = {"Throughput": "qps", "Latency": "ms", "Enqueue Time": "ms", "H2D Latency": "ms",
+         "GPU Compute Time": "ms", "D2H Latency": "ms", "Total Host Walltime": "s", "Total GPU Compute Time": "s"}
+DEPTH = 3
+
+
+def make_input_sets(runner: EngineRunner, shapes: Dict[str, tuple], count: int, seed: int,
+                    specs: Optional[Sequence[I.InputSpec]] = None,
+                    given: Optional[List[Dict[str, np.ndarray]]] = None) -> List[Dict[str, np.ndarray]]:
+    """`count` host input sets: the given ones (cycled) or random ones (ONNX specs give index ranges)."""
+    if given:
+        sets = [given[i % len(given)] for i in range(count)]
+        for s in sets:
+            for t in runner.inputs:
+                if t.name not in s:
+                    raise TrtlogError(f"inputs file lacks engine input {t.name!r}")
+                if tuple(np.asarray(s[t.name]).shape) != tuple(shapes[t.name]):
+                    raise TrtlogError(f"inputs file gives {t.name!r} shape {np.asarray(s[t.name]).shape}; "
+                                      f"the run uses {list(shapes[t.name])}")
+        return sets
+    by_name = {s.name: s for s in (specs or [])}
+    out = []
+    for k in range(count):
+        s = {}
+        for j, t in enumerate(runner.inputs):
+            spec = by_name.get(t.name) or I.InputSpec(t.name, t.dtype if t.trt_dtype != "BF16" else np.dtype(np.float32),
+                                                       list(t.shape))
+            rng = np.random.default_rng([seed + k, j])
+            s[t.name] = I.random_array(rng, spec, tuple(shapes[t.name]))
+        out.append(s)
+    return out
+
+
+class _Slot:
+    def __init__(self, cuda):
+        self.events = [cuda.Event() for _ in range(4)]
+        self.enqueue_ms = 0.0
+        self.pending = False
+        self.keep = False
+
+
+def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 500, warmup: int = 20,
+              warmup_ms: float = 200.0, duration_s: float = 0.0, rotate: int = 2, seed: int = 0,
+              specs: Optional[Sequence[I.InputSpec]] = None,
+              given: Optional[List[Dict[str, np.ndarray]]] = None) -> Dict[str, object]:
+    if iterations < 1:
+        raise TrtlogError("--iterations must be at least 1")
+    if rotate < 2:
+        raise TrtlogError("--rotate must be at least 2 (input buffers rotate between sets)")
+    cuda = runner.cuda
+    out_shapes = runner.set_input_shapes(shapes)
+    host_sets = make_input_sets(runner, shapes, rotate, seed, specs, given)
+
+    # device input sets, filled once; each iteration also copies its set from pinned host memory (H2D)
+    pinned_in, dev_in = [], []
+    for s in host_sets:
+        p, d = {}, {}
+        for t in runner.inputs:
+            arr = runner.pinned(shapes[t.name], t.dtype)
+            arr[...] = _cast_input(s[t.name], t)
+            if arr.size and not np.any(arr):
+                raise TrtlogError(f"input {t.name!r} would be all zeros; the benchmark refuses to time on zeros")
+            p[t.name] = arr
+            d[t.name] = runner.alloc(arr.nbytes)
+        pinned_in.append(p)
+        dev_in.append(d)
+    pinned_out, dev_out = {}, {}
+    for t in runner.outputs:
+        pinned_out[t.name] = runner.pinned(out_shapes[t.name], t.dtype)
+        dev_out[t.name] = runner.alloc(pinned_out[t.name].nbytes)
+    addresses = []
+    for d in dev_in:
+        a = {n: int(v) for n, v in d.items()}
+        a.update({n: int(v) for n, v in dev_out.items()})
+        addresses.append(a)
+
+    stream = runner.stream
+    slots = [_Slot(cuda) for _ in range(DEPTH)]
+    samples: Dict[str, List[float]] = {m: [] for m in METRICS if m != "Throughput"}
+
+    def harvest(slot: _Slot, keep: bool) -> None:
+        e0, e1, e2, e3 = slot.events
+        e3.synchronize()
+        if keep:
+            h2d, gpu, d2h = e1.time_since(e0), e2.time_since(e1), e3.time_since(e2)
+            samples["H2D Latency"].append(h2d)
+            samples["GPU Compute Time"].append(gpu)
+            samples["D2H Latency"].append(d2h)
+            samples["Latency"].append(h2d + gpu + d2h)
+            samples["Enqueue Time"].append(slot.enqueue_ms)
+        slot.pending = False
+
+    def one(i: int, keep: bool) -> None:
+        slot = slots[i % DEPTH]
+        if slot.pending:
+            harvest(slot, slot.keep)
+        k = i % rotate
+        runner.bind(addresses[k])
+        e0, e1, e2, e3 = slot.events
+        e0.record(stream)
+        for t in runner.inputs:
+            cuda.memcpy_htod_async(dev_in[k][t.name], pinned_in[k][t.name], stream)
+        e1.record(stream)
+        t0 = time.perf_counter()
+        runner.enqueue(stream)
+        slot.enqueue_ms = (time.perf_counter() - t0) * 1e3
+        e2.record(stream)
+        for t in runner.outputs:
+            cuda.memcpy_dtoh_async(pinned_out[t.name], dev_out[t.name], stream)
+        e3.record(stream)
+        slot.pending, slot.keep = True, keep
+
+    def drain() -> None:
+        for slot in slots:
+            if slot.pending:
+                harvest(slot, slot.keep)
+
+    # warm-up: at least `warmup` iterations and `warmup_ms` of wall time (trtexec --warmUp is 200 ms)
+    start, i = time.perf_counter(), 0
+    while i < warmup or (time.perf_counter() - start) * 1e3 < warmup_ms:
+        one(i, keep=False)
+        i += 1
+    drain()
+    warm_iters = i
+
+    start, n = time.perf_counter(), 0
+    while n < iterations or time.perf_counter() - start < duration_s:
+        one(warm_iters + n, keep=True)
+        n += 1
+    drain()
+    wall = time.perf_counter() - start
+
+    metrics: Dict[str, object] = {"Throughput": {"value": n / wall}}
+    for m in METRICS[1:]:
+        metrics[m] = timing_stats(samples[m])
+    gpu_total_s = float(np.sum(samples["GPU Compute Time"])) / 1e3
+    batch = _batch_of(runner.inputs, shapes)
+    return {
+        "metrics": metrics,
+        "units": dict(UNITS),
+        "totals": {"Total Host Walltime": wall, "Total GPU Compute Time": gpu_total_s},
+        "iterations": n,
+        "warmup_iterations": warm_iters,
+        "rotation": rotate,
+        "in_flight": DEPTH,
+        "batch": batch,
+        "samples_per_s": (n * batch / wall) if batch else None,
+        "shapes": {k: list(v) for k, v in shapes.items()},
+        "output_shapes": {k: list(v) for k, v in out_shapes.items()},
+    }
+
+
+def _batch_of(inputs: Sequence[IOTensor], shapes: Dict[str, tuple]) -> Optional[int]:
+    leading = {tuple(shapes[t.name])[0] for t in inputs if len(shapes[t.name])}
+    return leading.pop() if len(leading) == 1 else None
+
+
+def format_summary(result: Dict[str, object]) -> str:
+    """trtexec's '=== Performance summary ===' layout, so the same grammar reads both."""
+    m = result["metrics"]
+    lines = ["=== Performance summary ===", f"Throughput: {m['Throughput']['value']:.5g} qps"]
+    for name in METRICS[1:]:
+        s = m[name]
+        lines.append(f"{name}: min = {s['min']:.5g} ms, max = {s['max']:.5g} ms, mean = {s['mean']:.5g} ms, "
+                     f"median = {s['median']:.5g} ms, percentile(90%) = {s['p90']:.5g} ms, "
+                     f"percentile(95%) = {s['p95']:.5g} ms, percentile(99%) = {s['p99']:.5g} ms")
+    tot = result["totals"]
+    lines.append(f"Total Host Walltime: {tot['Total Host Walltime']:.5g} s")
+    lines.append(f"Total GPU Compute Time: {tot['Total GPU Compute Time']:.5g} s")
+    return "\n".join(lines)
