@@ -44,6 +44,9 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "mib": (r"[-+]?\d+(?:\.\d+)?", float),
     "sev": (r"[A-Z_]+", str),
     "upper": (r"[A-Z][A-Z0-9_]+", str),
+    "ruler": (r"[=\-*#]{8,}", str),
+    # a Python expression echoed by a program: parser.get_flag(trt.X) / error.node_name() / a.b
+    "pyexpr": (r"[A-Za-z_][\w.]*(?:\([^()]*\))?(?:\.[A-Za-z_]\w*(?:\([^()]*\))?)*", str),
     "dimtok": (r"\[[-\d,]+\]|-?\d+|_|nBS", str),
     # one row of a printed numpy array: "[[ 1.  2.5 -3.]", "0. 1.]]]", "[7]"
     "numrow": (r"\[*\s*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)\s*)+\]*", str),

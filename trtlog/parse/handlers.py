@@ -462,4 +462,9 @@ def h_workspace_request(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_tactic_source_disabled(st: State, n: int, msg, f: dict, text: str) -> None:
     st.meta.setdefault("tactic_sources_disabled", []).append(f.get("source", ""))
 
+
+def h_parser_error_desc(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("errors", n, {"kind": "plugin_not_found" if "Plugin not found" in text else "onnx_error",
+                         "node": f.get("node", ""), "category": f.get("code", ""), "text": text})
+
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}

@@ -87,6 +87,10 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
                 st.block = None
         if msg_id != "unknown":
             recognized += 1
+            if msg_id == "app.numpy_rows" and n > 1 and m_id[-1] == "unknown" and m_src[-1] == "bare":
+                # the unknown line just before a printed array is its label ("x", "inputT0")
+                m_id[-1], m_fam[-1] = "app.array_label", "app"
+                recognized += 1
         m_line.append(n)
         m_run.append(st.run)
         m_sev.append(sev)
