@@ -64,6 +64,42 @@ print(f"{label}\t{m or ''}\t{'ok' if ok else 'failed'}")
 PY
 }
 
+# one line per given bundle (validate status, worst output, bench vs independent median); rewrites
+# $OUTDIR/validate_all.json with every bundle's results so far
+summarize() {
+  $PY39 - "$OUTDIR/validate_all.json" "$@" <<'PY'
+import json, sys
+from pathlib import Path
+out, show = Path(sys.argv[1]), sys.argv[2:]
+def load(p):
+    try:
+        return json.loads(Path(p).read_text())
+    except Exception:
+        return None
+doc = load(out) or {}
+for b in show:
+    b = Path(b)
+    doc[b.name] = {"validate": load(b / "validate.json"), "bench": load(b / "bench.json"),
+                   "independent": load(b / "independent_timing.json")}
+out.write_text(json.dumps(doc, indent=1, default=str))
+print(f"{'bundle':<26} {'validate':<8} {'worst output':<14} {'rel L2':>9} {'cosine':>9} {'argmax':>6} "
+      f"{'bench GPU median':>16} {'independent':>12} {'ratio':>7} {'qps':>8}")
+for b in show:
+    d = doc[Path(b).name]
+    v, be, ind = d["validate"], d["bench"], d["independent"]
+    rows = [r for r in (v or {}).get("outputs", []) if "rel_l2" in r]
+    w = max(rows, key=lambda r: r["rel_l2"]) if rows else None
+    med = be["metrics"]["GPU Compute Time"]["median"] if be else None
+    imed = ind["median_ms"] if ind else None
+    f = lambda x, spec: format(x, spec) if x is not None else "-"
+    print(f"{Path(b).name[:26]:<26} {(v or {}).get('status', '-'):<8} {(w or {}).get('name', '-')[:14]:<14} "
+          f"{f(w and w['rel_l2'], '.3g'):>9} {f(w and w['cosine'], '.6f'):>9} "
+          f"{f(w and w.get('argmax_agreement'), '.3f'):>6} {f(med, '.5f') + ' ms':>16} {f(imed, '.5f') + ' ms':>12} "
+          f"{f(med / imed if med and imed else None, '.4f'):>7} "
+          f"{f(be and be['metrics']['Throughput']['value'], '.1f'):>8}")
+PY
+}
+
 BUNDLES=()
 while IFS= read -r plan; do BUNDLES+=("$(dirname "$plan")"); done < <(find "$@" -maxdepth 3 -name engine.plan -type f 2>/dev/null | sort)
 log "== ${#BUNDLES[@]} bundle(s): ${BUNDLES[*]:-none}"
@@ -85,26 +121,35 @@ validate_one() {  # bundle model label name extra-args...
   fi
 }
 
-declare -A LABEL MODEL
+declare -A LABEL MODEL STATE
 for b in "${BUNDLES[@]}"; do
-  name=$(basename "$b" | tr -c 'A-Za-z0-9._\n-' '_')
   IFS=$'\t' read -r label model state < <(describe "$b")
-  LABEL[$b]=$label; MODEL[$b]=$model
+  LABEL[$b]=$label; MODEL[$b]=$model; STATE[$b]=$state
+done
+ORDERED=()   # INT8 and FP16 first: if the caller's timeout strikes, those are done
+for want in int8 fp16 bf16 fp32; do
+  for b in "${BUNDLES[@]}"; do [ "${LABEL[$b]}" = "$want" ] && ORDERED+=("$b"); done
+done
+
+for b in "${ORDERED[@]}"; do
+  name=$(basename "$b" | tr -c 'A-Za-z0-9._\n-' '_')
+  label=${LABEL[$b]}; model=${MODEL[$b]}; state=${STATE[$b]}
   log ""
   log "==== $name ($label) model=${model:-?} build=$state"
   if [ "$state" != ok ]; then log "skipped: status.json says the build failed"; continue; fi
   if [ -z "$model" ]; then log "skipped: no ONNX model found (config.json spec.model / model.onnx)"; continue; fi
+  rm -f "$b/validate.json" "$b/bench.json" "$b/independent_timing.json"   # no stale results in the summary
   validate_one "$b" "$model" "$label" "$name"; log "validate exit: $?"
   run $PY39 -m trtlog bench "$b" --iterations "$BENCH_ITERS" --warmup 100 --force; log "bench exit: $?"
   run $PY39 gpu/independent_timing.py "$b/engine.plan" --iterations "$BENCH_ITERS" --warmup 100 \
       --json "$b/independent_timing.json"; log "independent exit: $?"
+  summarize "$b" | tee -a "$LOG"   # one line now, and validate_all.json rewritten, in case time runs out
 done
 
 # --per-layer last: it builds a debug engine (minutes), so everything above is safe if time runs out
 if [ "$PER_LAYER" != none ]; then
   picks=()
-  for b in "${BUNDLES[@]}"; do [ "${LABEL[$b]:-}" = int8 ] && [ -n "${MODEL[$b]:-}" ] && picks+=("$b"); done
-  for b in "${BUNDLES[@]}"; do [ "${LABEL[$b]:-}" != int8 ] && [ -n "${MODEL[$b]:-}" ] && picks+=("$b"); done
+  for b in "${ORDERED[@]}"; do [ -n "${MODEL[$b]:-}" ] && [ "${STATE[$b]}" = ok ] && picks+=("$b"); done
   [ "$PER_LAYER" = first ] && picks=("${picks[@]:0:1}")
   for b in "${picks[@]}"; do
     name=$(basename "$b" | tr -c 'A-Za-z0-9._\n-' '_')
@@ -114,37 +159,6 @@ if [ "$PER_LAYER" != none ]; then
   done
 fi
 
-$PY39 - "$OUTDIR/validate_all.json" "${BUNDLES[@]}" <<'PY' 2>&1 | tee -a "$LOG"
-import json, sys
-from pathlib import Path
-out, bundles = sys.argv[1], sys.argv[2:]
-doc, rows = {}, []
-def load(p):
-    try:
-        return json.loads(Path(p).read_text())
-    except Exception:
-        return None
-for b in bundles:
-    b = Path(b)
-    v, be, ind = load(b / "validate.json"), load(b / "bench.json"), load(b / "independent_timing.json")
-    doc[b.name] = {"validate": v, "bench": be, "independent": ind}
-    med = be["metrics"]["GPU Compute Time"]["median"] if be else None
-    imed = ind["median_ms"] if ind else None
-    worst = None
-    if v and v.get("outputs"):
-        worst = max(v["outputs"], key=lambda r: r.get("rel_l2", 0) if r.get("rel_l2") is not None else 0)
-    rows.append((b.name, v["status"] if v else "-", worst, med, imed, be))
-print("\n==== summary")
-print(f"{'bundle':<28} {'validate':<8} {'rel L2':>9} {'cosine':>9} {'argmax':>7} {'bench GPU med':>14} {'indep. med':>11} {'ratio':>7} {'qps':>9}")
-for name, st, w, med, imed, be in rows:
-    rl = f"{w['rel_l2']:.3g}" if w and "rel_l2" in w else "-"
-    co = f"{w['cosine']:.6f}" if w and "cosine" in w else "-"
-    am = f"{w['argmax_agreement']:.3f}" if w and w.get("argmax_agreement") is not None else "-"
-    ratio = f"{med / imed:.4f}" if med and imed else "-"
-    qps = f"{be['metrics']['Throughput']['value']:.1f}" if be else "-"
-    print(f"{name[:28]:<28} {st:<8} {rl:>9} {co:>9} {am:>7} {(f'{med:.5f} ms' if med else '-'):>14} "
-          f"{(f'{imed:.5f} ms' if imed else '-'):>11} {ratio:>7} {qps:>9}")
-Path(out).write_text(json.dumps(doc, indent=1, default=str))
-print(f"wrote {out}")
-PY
+echo ""; echo "==== summary" | tee -a "$LOG"
+summarize "${ORDERED[@]}" | tee -a "$LOG"
 xz -9 -c "$LOG" > "$OUTDIR/validate_all.log.xz" && echo "wrote $OUTDIR/validate_all.log.xz"
