@@ -32,6 +32,11 @@ run() {  # run a command, echo it, keep its output in the log; returns its statu
   return "${PIPESTATUS[0]}"
 }
 
+if ! $PY39 -c 'import pycuda.driver' >/dev/null 2>&1 && [ -f /tmp/trtkit/device-setup.sh ]; then
+  # PY39 was exported before build_pycuda finished (e.g. built in the background): recompute it
+  source /tmp/trtkit/device-setup.sh >/dev/null 2>&1
+fi
+$PY39 -c 'import pycuda.driver' >/dev/null 2>&1 || echo "warning: pycuda does not import with PY39 (run build_pycuda)" >&2
 if $PY39 -c 'import onnxruntime, onnx' >/dev/null 2>&1; then HAVE_ORT=1; else HAVE_ORT=0; fi
 log "== validate_all: $(date -u +%FT%TZ); PY39 has ONNX Runtime: $HAVE_ORT; $($PY39 -c 'import tensorrt; print("TensorRT", tensorrt.__version__)' 2>&1 | tail -1)"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader 2>/dev/null | tee -a "$LOG"
