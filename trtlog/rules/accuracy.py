@@ -1,14 +1,15 @@
 """TRT2xx: accuracy — INT8 scales, realised precision, weight conversions."""
 from __future__ import annotations
 
+import re
+from typing import List, Optional
+
 from .engine import Fix, iter_runs, rule
 from .util import names, plural, requested_precisions, rows, tensor_volume
 
 # layer types that only move or view data: their dtype follows their neighbours
 _DATA_MOVEMENT = {"reformat", "noop", "shuffle", "constant", "slice", "copy", "concatenation", "identity",
                   "gather", "shape", "cast", "assertion", "condition"}
-_FP32 = {"FP32", "TF32?", "TF32", "FLOAT"}
-_FLOAT_DTYPES = {"float", "float32", "fp32"}
 
 
 @rule("TRT201", "int8-without-calibrator", severity="warning", category="accuracy",
@@ -95,11 +96,60 @@ def int8_default_quantization(bl, check):
                             check.evidence(g, "precision"), run=run, total=len(g))
 
 
-def _is_fp32(row) -> bool:
-    prec = str(row.get("precision") or "").upper()
-    if prec:
-        return prec in _FP32
-    return str(row.get("in_dtype") or "").lower() in _FLOAT_DTYPES
+_REDUCED = re.compile(r"\b(?:Half|Int8|INT8|BFloat16|BF16|FP16|FP8|Float8|Int4|INT4|FP4)\b")
+_FLOAT = re.compile(r"\b(?:Float|FP32|TF32)\b")
+
+
+def realised(row) -> Optional[str]:
+    """'reduced' when any input/output tensor is Half/Int8/BF16/FP8..., 'fp32' when the tensors are Float and
+    none is reduced, None when the tensors are not known or hold no floating-point data (Int32/Bool layers)."""
+    ins, outs = str(row.get("inputs") or ""), str(row.get("outputs") or "")
+    if not ins or not outs:
+        return None
+    io = ins + " " + outs
+    if _REDUCED.search(io):
+        return "reduced"
+    if _FLOAT.search(io):
+        return "fp32"
+    return None
+
+
+def tensor_names(spec: str) -> List[str]:
+    """Tensor names of a layers-table inputs/outputs string ('name (Dtype[dims]); name2 (...)')."""
+    out = []
+    for part in str(spec or "").split("; "):
+        m = re.match(r"(.*) \([^()]*\)$", part.strip())
+        if m:
+            out.append(m.group(1).strip())
+    return out
+
+
+def _feeds_compute(g) -> set:
+    """Tensors that (through any chain of data-movement layers) reach a compute layer's input."""
+    recs = g.to_dict("records")
+    # data movement, and integer-only layers (casts of indices), pass their consumers on to their inputs
+    is_dm = [str(r["type"]).lower() in _DATA_MOVEMENT
+             or (r["inputs"] and r["outputs"] and realised(r) is None) for r in recs]
+    feeds = {t for r, dm in zip(recs, is_dm) if not dm for t in tensor_names(r["inputs"])}
+    changed = True
+    while changed:
+        changed = False
+        for r, dm in zip(recs, is_dm):
+            if dm and any(t in feeds for t in tensor_names(r["outputs"])):
+                new = set(tensor_names(r["inputs"])) - feeds
+                if new:
+                    feeds |= new
+                    changed = True
+    return feeds
+
+
+def one_origin(g):
+    """A run can list its layers twice (Engine Layer Information and --dumpLayerInfo): keep one listing."""
+    origins = g["origin"].astype(str)
+    for pref in ("log", "json", "dumpLayerInfo"):
+        if (origins == pref).any():
+            return g[origins == pref]
+    return g
 
 
 @rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
@@ -123,12 +173,23 @@ def reduced_precision_not_realised(bl, check):
         return
     prof = bl.tables["profile"]
     for run, g in iter_runs(layers):
+        g = one_origin(g)
         compute = g[~g["type"].astype(str).str.lower().isin(_DATA_MOVEMENT)]
-        if compute.empty:
-            continue
-        recs = compute.to_dict("records")
-        fp32 = [r for r in recs if _is_fp32(r)]
+        recs = [r for r in compute.to_dict("records") if realised(r) is not None]
+        unknown = len(compute) - len(recs)
+        fp32 = [r for r in recs if realised(r) == "fp32"]
         if not fp32:
+            continue
+        # layers that only write network outputs stay FP32 by default (I/O is FP32 unless the I/O formats
+        # are changed): alone they are expected, not a finding
+        feeds = _feeds_compute(g)
+        # a layer with unparsed tensors could consume anything before it: only layers after the last such
+        # layer can be shown to write network outputs only
+        unparsed = [int(r["line"]) for r in g.to_dict("records") if not r["inputs"] or not r["outputs"]]
+        last_unparsed = max(unparsed) if unparsed else -1
+        tail = [r for r in fp32 if tensor_names(r["outputs"]) and int(r["line"]) > last_unparsed
+                and not any(t in feeds for t in tensor_names(r["outputs"]))]
+        if len(tail) == len(fp32):
             continue
         pct = 100.0 * len(fp32) / len(recs)
         times = {}
@@ -143,12 +204,16 @@ def reduced_precision_not_realised(bl, check):
             how = "by tensor size"
         top = [r["name"] for r in fp32[:5]]
         req = "/".join(sorted(wanted))
-        msg = (f"{req} was requested, but {len(fp32)} of {len(recs)} compute layers ({pct:.0f}%) run in FP32. "
-               f"Largest ({how}): {names(top)}.")
+        msg = (f"{req} was requested, but {len(fp32)} of {len(recs)} compute layers ({pct:.0f}%) have only FP32 "
+               f"inputs and outputs. Largest ({how}): {names(top)}.")
+        if tail:
+            msg += " " + plural(len(tail), 'of them is a last layer', 'of them are last layers') + " of the network (FP32 outputs are the default)."
+        if unknown:
+            msg += f" ({plural(unknown, 'layer')} with unknown tensor types not counted.)"
         lines = [int(r["line"]) for r in fp32 if r.get("line") is not None]
-        title = f"{len(fp32)}/{len(recs)} layers stayed FP32 despite {req}"
+        title = f"{len(fp32)} of {len(recs)} layers stayed FP32 despite {req}"
         yield check.finding(title, msg, check.evidence(lines=lines[:12]), run=run, total=len(fp32),
-                            confidence="high" if pct == 100.0 else "medium")
+                            confidence="high" if pct == 100.0 and not unknown else "medium")
 
 
 @rule("TRT205", "fp16-subnormal-weights", severity="warning", category="accuracy",

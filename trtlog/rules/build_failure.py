@@ -248,7 +248,8 @@ def log_ends_mid_build(bl, check):
     if started.empty:
         return
     ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
-                         r"Engine Layer Information|Serialized \d+ bytes|build engine in", anchor="")
+                         r"Engine Layer Information|Serialized \d+ bytes|build engine in|"
+                         r"^&&&& (?:PASSED|FAILED)|Starting inference|Performance summary", anchor="")
     if len(ended):
         return
     last = int(started["line"].max())

@@ -119,8 +119,14 @@ def insufficient_workspace(bl, check):
 def tactics_skipped_memory(bl, check):
     mem = bl.tables["memory"]
     hits = mem[mem["kind"] == "tactic_skip_memory"] if len(mem) else mem
-    if hits.empty:
-        return
+    table = "memory"
+    if hits.empty:  # the parser may keep these lines only in messages: read the size from the text
+        hits = messages(bl, r"Skipping tactic \S+ due to insufficient memory on requested size of \d+",
+                        anchor="insufficient memory").copy()
+        if hits.empty:
+            return
+        hits["bytes"] = hits["text"].str.extract(r"requested size of (\d+)", expand=False).astype("int64")
+        table = "messages"
     ws_mib, ws_line = workspace_setting(bl)
     for run, g in iter_runs(hits):
         req = g["bytes"].dropna()
@@ -134,7 +140,7 @@ def tactics_skipped_memory(bl, check):
             py, cli = _suggest(bl, largest)
             fix = Fix(python=py, trtexec=cli)
         yield check.finding(f"{plural(len(g), 'tactic')} skipped for memory", msg,
-                            check.evidence(g, "memory", lines=[ws_line] if ws_line else []), fix=fix,
+                            check.evidence(g, table, lines=[ws_line] if ws_line else []), fix=fix,
                             run=run, total=len(g))
 
 
@@ -204,10 +210,13 @@ def wide_shape_range(bl, check):
     act = rows(bl, "memory", "kind", ("total",))
     act_bytes = None
     act_line = None
-    if act is not None and len(act):
+    v = parse_version(bl.trt_version)
+    # up to 8.4 the printed activation total still includes the workspace block: do not use it
+    if act is not None and len(act) and (v is None or v >= (8, 5)):
         a = act[act["name"].astype(str).str.contains("Activation", case=False)]
         if len(a):
-            act_bytes, act_line = int(a["bytes"].max()), int(a["line"].iat[0])
+            # the last total is the optimized block assignment; 8.4's first one still counts the workspace
+            act_bytes, act_line = int(a["bytes"].iat[-1]), int(a["line"].iat[-1])
     wide = []
     for name, mx in specs["max"].items():
         mn = specs["min"].get(name)

@@ -74,16 +74,22 @@ def long_build(bl, check):
         return
     parts = []
     ev_rows = ph[ph["seconds"].notna()] if len(ph) else ph
+    if len(ev_rows):  # builder phases only: not the total itself, not engine loading
+        ev_rows = ev_rows[~ev_rows["phase"].astype(str).str.contains("built|deserializ|build engine", case=False)]
     if len(ev_rows):
         top = ev_rows.sort_values("seconds", ascending=False).head(4)
-        parts.append("; ".join(f"{r.phase} {r.seconds:.1f} s" for r in top.itertuples()))
+        parts.append("Phases: " + "; ".join(f"{r.phase} {r.seconds:.1f} s" for r in top.itertuples()))
+        rest = float(total) - float(ev_rows["seconds"].max())
+        if rest > 0.5 * float(total):
+            parts.append(f"{rest:.1f} s are outside the timed builder phases (parsing, plugin/library "
+                         "loading, kernel library init)")
     tac = bl.tables["tactics"]
     if len(tac):
         per = tac.groupby("layer").size().sort_values(ascending=False).head(3)
         parts.append("most tactics timed: " + ", ".join(f"{k} ({v})" for k, v in per.items()))
     tc = bl.tables["timing_cache"]
     if len(tc) and (tc["event"] == "local").any() and not (tc["event"] == "global").any():
-        parts.append("no persistent timing cache was used")
+        parts.append("No persistent timing cache was used")
     msg = f"The build took {float(total):.1f} s." + (" " + ". ".join(parts) + "." if parts else "")
     lines = [total_line] if total_line else []
     yield check.finding(f"Long build: {float(total):.0f} s", msg,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Iterable, List, Optional, Set
 
 import pandas as pd
@@ -34,7 +35,9 @@ def messages(bl, pattern: str, severities: Iterable[str] = (), flags: int = 0,
         m = m[mask]
         text = text[mask]
     if len(m):
-        mask = text.str.contains(pattern, regex=True, flags=flags)
+        with warnings.catch_warnings():  # "pattern has match groups" is fine: we only need the mask
+            warnings.simplefilter("ignore", UserWarning)
+            mask = text.str.contains(pattern, regex=True, flags=flags)
         m = m[mask]
     sev = list(severities)
     if sev and len(m):
