@@ -1,0 +1,89 @@
+"""`trtlog diff` command: formats, --fail-on exit codes, bad input, HTML."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from trtlog.cli import cli, main
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "logs"
+T82 = CORPUS / "trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log"
+T84 = CORPUS / "trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log"
+
+
+@pytest.fixture(autouse=True)
+def _corpus():
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
+
+
+def run_main(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_json_shape(capsys):
+    code, out, err = run_main(["diff", str(T82), str(T84), "--format", "json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert set(d) >= {"a", "b", "summary", "changes", "unmatched"}
+    assert set(d["unmatched"]) == {"a", "b"}
+    assert d["a"]["trt_version"].startswith("8.2") and d["b"]["trt_version"].startswith("8.4")
+    for c in d["changes"]:
+        assert set(c) >= {"kind", "layer", "a", "b", "evidence"}
+    # 8.2:2869 `Throughput: 6531.92 qps` -> 8.4:3015 `Throughput: 6106.55 qps`, evidence quotes both
+    tp = [c for c in d["changes"] if c["kind"] == "perf" and c["layer"] == "Throughput"][0]
+    assert tp["evidence"]["a"][0]["line"] == 2869 and "6531.92" in tp["evidence"]["a"][0]["text"]
+    assert tp["evidence"]["b"][0]["line"] == 3015 and "6106.55" in tp["evidence"]["b"][0]["text"]
+
+
+def test_text_output(capsys):
+    code, out, _ = run_main(["diff", str(T82), str(T84)], capsys)
+    assert code == 0
+    assert "Summary:" in out and "throughput 6532 -> 6107 qps (-6.5 %)" in out.split("Changes")[0]
+
+
+def test_fail_on_met_exits_1(capsys):
+    code, _, err = run_main(["diff", str(T82), str(T84), "--fail-on", "throughput-drop=5,new-errors"], capsys)
+    assert code == 1
+    assert "fail-on met: throughput-drop" in err and "fail-on met: new-errors" not in err
+
+
+def test_fail_on_not_met_exits_0(capsys):
+    code, _, err = run_main(["diff", str(T82), str(T84), "--fail-on", "throughput-drop=10,new-errors"], capsys)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("spec", ["throughput-drop", "no-such-thing", "new-errors=3", "throughput-drop=abc"])
+def test_bad_fail_on_exits_2(spec, capsys):
+    code, _, err = run_main(["diff", str(T82), str(T84), "--fail-on", spec], capsys)
+    assert code == 2
+    assert err.startswith("trtlog: error:") and "Traceback" not in err
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    code, _, err = run_main(["diff", str(T82), str(tmp_path / "nope.log")], capsys)
+    assert code == 2 and "Traceback" not in err
+
+
+def test_bad_run_index_exits_2(capsys):
+    code, _, err = run_main(["diff", str(T82), str(T84), "--run-b", "7"], capsys)
+    assert code == 2 and "--run-b 7" in err
+
+
+def test_html(tmp_path, capsys):
+    out = tmp_path / "d.html"
+    code, _, err = run_main(["diff", str(T82), str(T84), "--format", "html", "-o", str(out)], capsys)
+    try:
+        from trtlog.report import render_diff_report  # noqa: F401
+    except ImportError:
+        assert code == 2 and "HTML" in err
+        return
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "6106.55" in html

@@ -1,0 +1,66 @@
+"""`trtlog diff A B`: why did the same model get slower / less accurate between two builds?"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_FAIL, TrtlogError
+from ..diffing.summary import CONDITIONS, parse_fail_on
+
+_FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
+              + "; ".join(f"{k}{'=X' if v[0] else ''}: {v[1]}" for k, v in CONDITIONS.items()))
+
+
+@click.command("diff", epilog="Exit codes: 0 ok; 1 a --fail-on condition was met; 2 bad input.")
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the diff here (html default: trtlog-diff.html).")
+@click.option("--fail-on", "fail_on", default="", metavar="CONDITIONS", help=_FAIL_HELP)
+@click.option("--run-a", type=int, default=None, help="Run index inside A (multi-run logs; default: last with engine layers).")
+@click.option("--run-b", type=int, default=None, help="Run index inside B.")
+def command(a, b, fmt, output, fail_on, run_a, run_b):
+    """Diff two TensorRT logs or bundles of the same model (A = before, B = after)."""
+    conditions = parse_fail_on(fail_on)   # bad conditions fail before the (slow) parsing
+    from .. import load
+    from ..diff import diff_builds, render_text
+
+    bl_a, bl_b = load(a), load(b)
+    for tag, bl, run in (("A", bl_a, run_a), ("B", bl_b, run_b)):
+        if run is not None and run not in set(bl.tables["runs"]["run"].dropna().astype(int).tolist() or [0]):
+            raise TrtlogError(f"--run-{tag.lower()} {run}: {bl.path} has runs {bl.run_ids()}")
+    result = diff_builds(bl_a, bl_b, run_a=run_a, run_b=run_b)
+
+    if fmt == "text":
+        _emit(render_text(result), output)
+    elif fmt == "json":
+        _emit(json.dumps(result.to_dict(), indent=2, default=str) + "\n", output)
+    else:
+        try:
+            from ..report import render_diff_report
+        except ImportError:
+            render_diff_report = None
+        if render_diff_report is None:
+            raise TrtlogError("HTML diff output is unavailable in this installation (trtlog.report.render_diff_report missing)")
+        path = render_diff_report(result.to_dict(), Path(output or "trtlog-diff.html"))
+        click.echo(f"wrote {path}", err=True)
+
+    met, notes = result.check(fail_on) if conditions else ([], [])
+    for n in notes:
+        click.echo(f"trtlog: note: {n}", err=True)
+    if met:
+        for m in met:
+            click.echo(f"trtlog: fail-on met: {m}", err=True)
+        return EXIT_FAIL
+    return 0
+
+
+def _emit(text: str, output) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,128 @@
+"""Ranked summary in words, and the `--fail-on` conditions for CI."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from ..errors import TrtlogError
+from .deltas import PREC_RANK, Change
+
+# kinds that are rolled up into an aggregate change and so never head the summary themselves
+_PER_LAYER = {"precision", "tactic", "kernel", "renamed", "reformat_added", "reformat_removed",
+              "layer_type", "tactic_time", "option", "tactic_search_layer", "perf"}
+
+
+def summarize(changes: List[Change], caveats: List[str], limit: int = 6) -> List[str]:
+    ranked = sorted((c for c in changes if c.kind not in _PER_LAYER or c.score >= 30),
+                    key=lambda c: -c.score)
+    out, seen = [], set()
+    for c in ranked:
+        if c.score < 10 or len(out) >= limit:
+            break
+        key = (c.kind, c.layer) if c.kind in ("perf", "memory", "build_phase") else (c.kind, c.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(c.text)
+    if any(c.kind == "perf_summary" for c in changes):
+        out += [f"Caveat: {c}" for c in caveats]
+    if not out:
+        out.append("No significant difference found between the two builds.")
+    return out
+
+
+# name -> (takes a number?, help)
+CONDITIONS: Dict[str, Tuple[bool, str]] = {
+    "throughput-drop": (True, "throughput in B lower than in A by more than X %"),
+    "latency-increase": (True, "mean latency (or GPU compute time) in B higher by more than X %"),
+    "build-time-increase": (True, "build time in B longer by more than X %"),
+    "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more than X %"),
+    "layer-count-increase": (False, "B has more engine layers than A"),
+    "new-errors": (False, "an error appears in B that A does not have (or B fails to build)"),
+    "new-warnings": (False, "a warning appears in B that A does not have"),
+    "precision-regression": (False, "a matched compute layer runs in a wider precision in B (INT8 -> FP16/FP32, FP16 -> FP32)"),
+    "precision-change": (False, "any matched compute layer changes realised precision"),
+}
+
+
+def parse_fail_on(spec: str) -> List[Tuple[str, Optional[float]]]:
+    out = []
+    for item in [s.strip() for s in (spec or "").split(",") if s.strip()]:
+        name, _, val = item.partition("=")
+        name = name.strip()
+        if name not in CONDITIONS:
+            raise TrtlogError(f"unknown --fail-on condition {name!r}; known: {', '.join(CONDITIONS)}")
+        needs_number = CONDITIONS[name][0]
+        if needs_number:
+            try:
+                num = float(val)
+            except ValueError:
+                raise TrtlogError(f"--fail-on {name} needs a number, e.g. {name}=5") from None
+            out.append((name, num))
+        else:
+            if val:
+                raise TrtlogError(f"--fail-on {name} takes no value")
+            out.append((name, None))
+    return out
+
+
+def _pct_change(changes: List[Change], kind: str, layer: str) -> Optional[float]:
+    for c in changes:
+        if c.kind == kind and c.layer == layer and c.a:
+            return (c.b - c.a) / abs(c.a) * 100.0
+    return None
+
+
+def evaluate(result, conditions: List[Tuple[str, Optional[float]]]) -> Tuple[List[str], List[str]]:
+    """-> (met: one line per condition met, notes: conditions that could not be evaluated)."""
+    met, notes = [], []
+    ch = result.changes
+    pa, pb = result.perf_a, result.perf_b
+    for name, x in conditions:
+        if name == "throughput-drop":
+            a, b = pa.get(("Throughput", "value")), pb.get(("Throughput", "value"))
+            if a is None or b is None:
+                notes.append("throughput-drop not evaluated: no throughput on " + ("A" if a is None else "B"))
+            elif a > 0 and (a - b) / a * 100 > x:
+                met.append(f"throughput-drop: {a:.4g} -> {b:.4g} qps ({(b - a) / a * 100:+.1f} % < -{x:g} %)")
+        elif name == "latency-increase":
+            for key in (("Latency", "mean"), ("GPU Compute Time", "mean")):
+                a, b = pa.get(key), pb.get(key)
+                if a is not None and b is not None:
+                    if a > 0 and (b - a) / a * 100 > x:
+                        met.append(f"latency-increase: {key[0]} mean {a:.4g} -> {b:.4g} ms ({(b - a) / a * 100:+.1f} % > {x:g} %)")
+                    break
+            else:
+                notes.append("latency-increase not evaluated: no latency figures on both sides")
+        elif name == "build-time-increase":
+            a, b = result.a_info.get("build_seconds"), result.b_info.get("build_seconds")
+            if a is None or b is None:
+                notes.append("build-time-increase not evaluated: build time missing")
+            elif a > 0 and (b - a) / a * 100 > x:
+                met.append(f"build-time-increase: {a:.4g} -> {b:.4g} s ({(b - a) / a * 100:+.0f} % > {x:g} %)")
+        elif name == "memory-increase":
+            for c in ch:
+                if c.kind == "memory" and c.a and (c.b - c.a) / c.a * 100 > x:
+                    met.append(f"memory-increase: {c.layer} {c.a:.0f} -> {c.b:.0f} bytes")
+        elif name == "layer-count-increase":
+            na, nb = result.a_info.get("layers", 0), result.b_info.get("layers", 0)
+            if nb > na:
+                met.append(f"layer-count-increase: {na} -> {nb} engine layers")
+        elif name == "new-errors":
+            new = [c for c in ch if c.kind == "error_new" or (c.kind == "build_status" and c.b == "failed")]
+            if new:
+                met.append(f"new-errors: {len(new)} (first: {new[0].text[:120]})")
+        elif name == "new-warnings":
+            new = [c for c in ch if c.kind == "warning_new"]
+            if new:
+                met.append(f"new-warnings: {len(new)} (first: {new[0].text[:120]})")
+        elif name in ("precision-regression", "precision-change"):
+            hits = [c for c in ch if c.kind == "precision" and (name == "precision-change" or _wider(c.a, c.b))]
+            if hits:
+                met.append(f"{name}: {len(hits)} layers (first: {hits[0].text[:120]})")
+    return met, notes
+
+
+def _wider(a: str, b: str) -> bool:
+    ra = [PREC_RANK[p] for p in str(a).split("/") if p in PREC_RANK]
+    rb = [PREC_RANK[p] for p in str(b).split("/") if p in PREC_RANK]
+    return bool(ra and rb) and max(rb) > max(ra)
