@@ -1,0 +1,128 @@
+"""Overhead of `trtlog build` over a bare TensorRT Python-API build of the same network and config.
+
+  python bench_build_overhead.py MODEL.onnx [--pairs 3] [--work DIR] -- [--fp16] [--tactic-sources LIST]
+                                                                        [--builder-opt-level N]
+
+Needs TensorRT (run it on the GPU machine with the same Python that runs trtlog). Each pair runs
+both commands as fresh processes, alternating which goes first; wall time is measured around the
+whole process (interpreter start, imports, parse, build, writing the outputs). The bare build is
+what a user would write: trt.Logger(VERBOSE) printing to stdout (redirected to a file), the same
+builder flags, tactic sources, optimization level and profiling verbosity, the plan written to disk.
+trtlog additionally captures every message through a Python ILogger, writes the bundle (config,
+env, status, timing cache) and the engine-inspector JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bare_build(model: str, plan_path: str, flags: list) -> None:
+    import tensorrt as trt
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fp16", action="store_true")
+    ap.add_argument("--tactic-sources")
+    ap.add_argument("--builder-opt-level", type=int)
+    a = ap.parse_args(flags)
+    logger = trt.Logger(trt.Logger.VERBOSE)
+    builder = trt.Builder(logger)
+    network = builder.create_network(1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH))
+    parser = trt.OnnxParser(network, logger)
+    if not parser.parse_from_file(model):
+        raise SystemExit("parse failed")
+    config = builder.create_builder_config()
+    if a.fp16:
+        config.set_flag(trt.BuilderFlag.FP16)
+    if a.tactic_sources:
+        mask = 0
+        for name in a.tactic_sources.split(","):
+            mask |= 1 << int(getattr(trt.TacticSource, name))
+        config.set_tactic_sources(mask)
+    if a.builder_opt_level is not None:
+        config.builder_optimization_level = a.builder_opt_level
+    config.profiling_verbosity = trt.ProfilingVerbosity.DETAILED
+    t0 = time.perf_counter()
+    plan = builder.build_serialized_network(network, config)
+    secs = time.perf_counter() - t0
+    with open(plan_path, "wb") as f:
+        f.write(plan)
+    sys.stderr.write(f"BARE build_serialized_network {secs:.3f} s\n")
+
+
+def timed(cmd, log_path, cwd) -> tuple:
+    t0 = time.perf_counter()
+    with open(log_path, "wb") as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.PIPE, cwd=cwd)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
+    return wall, proc.stderr.decode("utf-8", "replace")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--bare":
+        return bare_build(sys.argv[2], sys.argv[3], sys.argv[4:])
+    argv = sys.argv[1:]
+    flags = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--work", default="bench-work")
+    a = ap.parse_args(argv)
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+
+    # import cost alone (paid by every trtlog command)
+    t0 = time.perf_counter()
+    subprocess.run([py, "-c", "import trtlog.commands.build"], cwd=REPO, check=True)
+    imp = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([py, "-c", "import tensorrt"], check=True)
+    imp_trt = time.perf_counter() - t0
+    print(f"process start + import trtlog.commands.build: {imp:.2f} s; + import tensorrt: {imp_trt:.2f} s")
+
+    rows = []
+    for i in range(a.pairs):
+        bundle = work / f"trtlog-{i}"
+        tcmd = [py, "-m", "trtlog", "build", a.model, "-o", str(bundle), "--force", "--no-progress"] + flags
+        bcmd = [py, os.path.abspath(__file__), "--bare", a.model, str(work / f"bare-{i}.plan")] + flags
+        order = [("trtlog", tcmd), ("bare", bcmd)] if i % 2 == 0 else [("bare", bcmd), ("trtlog", tcmd)]
+        res = {}
+        for kind, cmd in order:
+            wall, err = timed(cmd, work / f"{kind}-{i}.out", REPO)
+            res[kind] = wall
+            if kind == "bare":
+                res["bare_build"] = float(err.split("BARE build_serialized_network ")[1].split()[0])
+            else:
+                st = json.loads((bundle / "status.json").read_text())
+                res["trtlog_build"] = st["build_seconds"]
+            print(f"pair {i} {kind:6s} wall {wall:7.2f} s", flush=True)
+        res["ratio"] = res["trtlog"] / res["bare"]
+        rows.append(res)
+        print(f"pair {i}: trtlog {res['trtlog']:.2f} s (builder {res['trtlog_build']:.2f}) / bare {res['bare']:.2f} s "
+              f"(builder {res['bare_build']:.2f}) = {res['ratio']:.4f}", flush=True)
+
+    t = [r["trtlog"] for r in rows]
+    b = [r["bare"] for r in rows]
+    print(f"trtlog wall: {' '.join(f'{x:.2f}' for x in t)}  median {statistics.median(t):.2f} s")
+    print(f"bare   wall: {' '.join(f'{x:.2f}' for x in b)}  median {statistics.median(b):.2f} s")
+    ratios = " ".join(f"{r['ratio']:.4f}" for r in rows)
+    print(f"ratio of medians {statistics.median(t) / statistics.median(b):.4f}; per-pair ratios {ratios}; "
+          f"mean {statistics.mean(r['ratio'] for r in rows):.4f}")
+    extra = [r["trtlog"] - r["trtlog_build"] - (r["bare"] - r["bare_build"]) for r in rows]
+    print(f"time outside the builder call, trtlog minus bare: {' '.join(f'{x:+.2f}' for x in extra)} s")
+
+
+if __name__ == "__main__":
+    main()
