@@ -1,0 +1,63 @@
+"""`trtlog report LOG_OR_BUNDLE -o report.html`: one self-contained HTML file for a build."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, List, Optional
+
+import click
+
+from ..errors import TrtlogError
+
+
+def collect_findings(bl: Any) -> List[Any]:
+    """Findings from the rule engine; none when the rules package is not available."""
+    try:
+        from ..rules import run_rules
+    except ImportError:
+        return []
+    return list(run_rules(bl))
+
+
+def read_validation(path: Optional[Path]) -> Optional[dict]:
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrtlogError(f"cannot read validation results {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TrtlogError(f"validation results {path} are not a JSON object")
+    return data
+
+
+def default_output(source: str) -> Path:
+    name = Path(source.rstrip("/")).name or "build"
+    for suffix in (".gz", ".xz", ".log", ".txt", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return Path(f"{name or 'build'}.report.html")
+
+
+@click.command("report")
+@click.argument("source", metavar="LOG_OR_BUNDLE")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (default: <log name>.report.html in the current directory).")
+@click.option("--validation", "validation_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="validate.json to include (read from the bundle automatically when present).")
+@click.option("--no-rules", is_flag=True, help="Leave the findings section empty (do not run the rules).")
+def command(source: str, output: Optional[Path], validation_path: Optional[Path], no_rules: bool) -> int:
+    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle."""
+    import trtlog
+    from ..report import render_report
+
+    if validation_path is not None and not validation_path.is_file():
+        raise TrtlogError(f"validation file not found: {validation_path}")
+    bl = trtlog.load(source)
+    if validation_path is None and bl.meta.get("bundle"):
+        validation_path = Path(str(bl.meta["bundle"])) / "validate.json"
+    validation = read_validation(validation_path)
+    findings = [] if no_rules else collect_findings(bl)
+    out = render_report(bl, findings, output or default_output(source), validation=validation)
+    click.echo(str(out))
+    return 0

@@ -1,0 +1,197 @@
+"""Plotly figures for the report, built from the view models and returned as plain JSON-ready dicts.
+
+Only trace types in the vendored plotly.js basic bundle (bar, scatter, pie) may be used here.
+Plotly renders a small set of HTML-like tags inside chart text (<b>, <a href>, <br> ...), so every
+string that came from the log goes through `_label`, which entity-escapes it: plotly then shows
+it as literal text.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Readable defaults without plotly's large default template (it adds ~8 KB per figure).
+_BASE_LAYOUT = dict(
+    template=go.layout.Template(),
+    font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12, color="#1f2933"),
+    paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+    margin=dict(l=10, r=20, t=40, b=40),
+    hoverlabel=dict(namelength=-1),
+)
+_GRID = dict(gridcolor="#e4e7eb", zerolinecolor="#cbd2d9", automargin=True)
+_COLORS = {"FP32": "#3e7cb1", "TF32": "#81a4cd", "TF32?": "#81a4cd", "FP16": "#f0a202", "BF16": "#f18805",
+           "INT8": "#2a9d8f", "FP8": "#8e44ad", "INT32": "#7b8794", "BOOL": "#9aa5b1", "mixed": "#d1495b"}
+_LEGEND_BELOW = dict(legend=dict(orientation="h", y=-0.12, x=0, yanchor="top"))
+TOP_N = 25
+
+
+def _label(text: str, limit: int = 60) -> str:
+    s = str(text)
+    if len(s) > limit:
+        s = s[: limit - 1] + "\u2026"
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fig(data: List[Any], title: str, height: int = 360, **layout: Any) -> dict:
+    lay = dict(_BASE_LAYOUT)
+    lay.update(title=dict(text=_label(title, 200), x=0, font=dict(size=14)), height=height)
+    lay.update(layout)
+    fig = go.Figure(data=data, layout=lay)
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+def precision_chart(precision: dict) -> Optional[dict]:
+    rows = precision["breakdown"]
+    if not rows:
+        return None
+    names = [_label(r["precision"]) for r in rows]
+    data = [go.Bar(name="% of layers", x=names, y=[round(r["_layers_pct"], 2) for r in rows],
+                   marker_color="#3e7cb1", hovertemplate="%{x}: %{y:.1f}% of layers<extra></extra>")]
+    if precision["has_time"]:
+        data.append(go.Bar(name="% of profiled time", x=names,
+                           y=[round(r["_time_pct"] or 0.0, 2) for r in rows], marker_color="#f0a202",
+                           hovertemplate="%{x}: %{y:.1f}% of time<extra></extra>"))
+    return _fig(data, "Realised precision", 320, barmode="group",
+                yaxis=dict(title="%", range=[0, 100], **_GRID), xaxis=_GRID,
+                **_LEGEND_BELOW)
+
+
+def layer_time_chart(layers: dict) -> Optional[dict]:
+    timed = [r for r in layers["rows"] if r["time_sort"]]
+    if not timed:
+        return None
+    timed.sort(key=lambda r: -float(r["time_sort"]))
+    top = timed[:TOP_N][::-1]
+    labels = [f"{r['idx']}. {_label(r['name'], 50)}" for r in top]
+    data = []
+    for prec in sorted({r["precision"] for r in top}):
+        sel = [i for i, r in enumerate(top) if r["precision"] == prec]
+        data.append(go.Bar(
+            x=[float(top[i]["time_sort"]) for i in sel], y=[labels[i] for i in sel], orientation="h",
+            name=_label(prec or "unknown"), marker_color=_COLORS.get(prec, "#9aa5b1"),
+            hovertext=[f"{_label(top[i]['name'], 200)}<br>{_label(top[i]['type'])}" for i in sel],
+            hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra>%{fullData.name}</extra>"))
+    return _fig(data, f"Slowest {len(top)} layers (profile, ms per run), coloured by precision",
+                140 + 22 * len(top), xaxis=dict(title="ms", **_GRID),
+                yaxis=dict(categoryorder="array", categoryarray=labels, **_GRID), **_LEGEND_BELOW)
+
+
+def tactic_chart(tactics: dict) -> Optional[dict]:
+    groups = [g for g in tactics["groups"] if g["_chosen_time"] is not None and "_g" in g][:TOP_N]
+    if not groups:
+        return None
+    groups = groups[::-1]
+    alt_x: List[float] = []
+    alt_y: List[str] = []
+    alt_text: List[str] = []
+    ch_x: List[float] = []
+    ch_y: List[str] = []
+    ch_text: List[str] = []
+    for i, g in enumerate(groups):
+        label = f"{len(groups) - i}. {_label(g['layer'], 45)}"
+        df = g["_g"]
+        for runner, tactic, t, chosen in zip(df["runner"], df["tactic"], df["time_ms"], df["chosen"]):
+            if t != t:  # NaN: skipped tactic, nothing to plot
+                continue
+            text = f"{_label(runner)} {_label(tactic)}"
+            if bool(chosen):
+                ch_x.append(float(t)), ch_y.append(label), ch_text.append(text)
+            else:
+                alt_x.append(float(t)), alt_y.append(label), alt_text.append(text)
+    data = [
+        go.Scatter(x=alt_x, y=alt_y, mode="markers", name="alternatives", text=alt_text,
+                   marker=dict(color="rgba(123,135,148,0.45)", size=6),
+                   hovertemplate="%{text}<br>%{x:.4f} ms<extra>alternative</extra>"),
+        go.Scatter(x=ch_x, y=ch_y, mode="markers", name="chosen", text=ch_text,
+                   marker=dict(color="#d1495b", size=11, symbol="diamond"),
+                   hovertemplate="%{text}<br>%{x:.4f} ms<extra>chosen</extra>"),
+    ]
+    return _fig(data, f"Tactic timing: chosen vs alternatives ({len(groups)} slowest decisions)",
+                140 + 24 * len(groups), xaxis=dict(title="ms (log scale)", type="log", **_GRID),
+                yaxis=dict(**_GRID), **_LEGEND_BELOW)
+
+
+def memory_chart(memory: dict) -> Optional[dict]:
+    pts = [t for t in memory["timeline"] if t["_cpu_now"] is not None or t["_gpu_now"] is not None]
+    if not pts:
+        return None
+    x = [t["line"] for t in pts]
+    hover = [f"line {t['line']}: {_label(t['name'], 80)}" for t in pts]
+    data = [
+        go.Scatter(x=x, y=[t["_cpu_now"] for t in pts], name="CPU (MiB)", mode="lines+markers",
+                   line=dict(shape="hv", color="#3e7cb1"), text=hover,
+                   hovertemplate="%{text}<br>CPU now %{y} MiB<extra></extra>"),
+        go.Scatter(x=x, y=[t["_gpu_now"] for t in pts], name="GPU (MiB)", mode="lines+markers",
+                   line=dict(shape="hv", color="#2a9d8f"), text=hover,
+                   hovertemplate="%{text}<br>GPU now %{y} MiB<extra></extra>"),
+    ]
+    return _fig(data, "MemUsageChange timeline (memory after each change)", 340,
+                xaxis=dict(title="log line", **_GRID), yaxis=dict(title="MiB", **_GRID),
+                **_LEGEND_BELOW)
+
+
+def phases_chart(phases: dict) -> Optional[dict]:
+    timed = [r for r in phases["rows"] if r["_seconds"] is not None]
+    if not timed:
+        return None
+    labels = [f"{i + 1}. {_label(r['phase'], 50)} (line {r['line']})" for i, r in enumerate(timed)][::-1]
+    data = [go.Bar(x=[r["_seconds"] for r in timed][::-1], y=labels, orientation="h",
+                   marker_color="#3e7cb1", hovertemplate="%{y}<br>%{x:.4f} s<extra></extra>")]
+    return _fig(data, "Build phases (seconds, in log order)", 120 + 24 * len(timed),
+                xaxis=dict(title="s", **_GRID), yaxis=dict(**_GRID), showlegend=False)
+
+
+def layer_count_chart(phases: dict) -> Optional[dict]:
+    steps = [r for r in phases["rows"] if r["_layers"] is not None]
+    if len(steps) < 2:
+        return None
+    x = [f"{i + 1}. {_label(r['phase'], 40)}" for i, r in enumerate(steps)]
+    data = [go.Scatter(x=x, y=[r["_layers"] for r in steps], mode="lines+markers", marker_color="#f0a202",
+                       hovertemplate="%{x}<br>%{y} layers<extra></extra>")]
+    return _fig(data, "Layer count through the optimizer", 360, xaxis=dict(tickangle=-35, **_GRID),
+                yaxis=dict(title="layers", **_GRID), showlegend=False)
+
+
+def fusion_chart(fusions: dict) -> Optional[dict]:
+    counts: Dict[str, int] = {}
+    for c in fusions["counts"]:
+        counts[c["pass_name"]] = counts.get(c["pass_name"], 0) + c["count"]
+    if not counts:
+        return None
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:TOP_N][::-1]
+    data = [go.Bar(x=[n for _, n in top], y=[_label(p or "(unnamed)", 50) for p, _ in top], orientation="h",
+                   marker_color="#2a9d8f", hovertemplate="%{y}: %{x} events<extra></extra>")]
+    return _fig(data, "Optimizer passes by number of events", 120 + 22 * len(top),
+                xaxis=dict(title="events", **_GRID), yaxis=dict(**_GRID), showlegend=False)
+
+
+def report_charts(view: dict) -> Dict[str, dict]:
+    """Chart id -> figure dict, only for charts that have data."""
+    builders = {
+        "chart-precision": lambda: precision_chart(view["precision"]),
+        "chart-layer-time": lambda: layer_time_chart(view["layers"]),
+        "chart-tactics": lambda: tactic_chart(view["tactics"]),
+        "chart-memory": lambda: memory_chart(view["memory"]),
+        "chart-phases": lambda: phases_chart(view["phases"]),
+        "chart-layer-count": lambda: layer_count_chart(view["phases"]),
+        "chart-fusions": lambda: fusion_chart(view["fusions"]),
+    }
+    out = {}
+    for cid, build in builders.items():
+        fig = build()
+        if fig is not None:
+            out[cid] = fig
+    return out
+
+
+def diff_charts(view: dict) -> Dict[str, dict]:
+    if not view["kinds"]:
+        return {}
+    kinds = view["kinds"]
+    data = [go.Bar(x=[_label(k["kind"]) for k in kinds], y=[k["count"] for k in kinds], marker_color="#3e7cb1",
+                   hovertemplate="%{x}: %{y}<extra></extra>")]
+    return {"chart-diff-kinds": _fig(data, "Changes by kind", 300, xaxis=_GRID, yaxis=dict(**_GRID),
+                                     showlegend=False)}
