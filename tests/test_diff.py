@@ -239,3 +239,36 @@ def test_1016_dumplayerinfo_myelin_kernels_fuse_into_foreign_node():
     g, a_names = group_of(res, "{ForeignNode[gemm2.bias + ONNXTRT_Broadcast_4...ONNXTRT_castHelper_9]}")
     assert g is not None and a_names == ["node_linear_myl4_0", "__myl_MulSum_myl4_1", "__myl_AddMaxrSubExpSum_myl4_2",
                                          "__myl_DivMulMaxr_myl4_3", "__myl_CastReshCast_myl4_4"]
+
+
+def test_any_two_corpus_logs_diff_cleanly():
+    """Every corpus log against the next one (failed builds, excerpts, JSON-less Python logs, TRT 7):
+    no exception, JSON-serialisable, every layer accounted for once, evidence lines exist."""
+    import json
+    names = sorted(p.name for p in CORPUS.glob("*.log"))
+    assert len(names) >= 29
+    for a, b in zip(names, names[1:] + names[:1]):
+        res = diff(a, b)
+        d = json.loads(json.dumps(res.to_dict()))
+        al = res.alignment
+        assert sorted([i for g in al.groups for i in g.a] + al.unmatched_a) == list(range(len(al.a)))
+        assert sorted([j for g in al.groups for j in g.b] + al.unmatched_b) == list(range(len(al.b)))
+        for c in d["changes"]:
+            for side, bl in (("a", load(a)), ("b", load(b))):
+                for ev in c["evidence"][side]:
+                    assert 0 < ev["line"] <= bl.lines, (a, b, c["kind"], ev)
+
+
+def test_failed_build_in_b_is_the_headline():
+    # trt8.2-...-pad-parse-error-excerpt.log:1 `[E] Error[4]: [shuffleNode.cpp::symbolicExecute::387] ...`,
+    # :18 `[6] Invalid Node - Pad_13`, :25 `&&&& FAILED TensorRT.trtexec [TensorRT v8204]`
+    res = diff(T82, "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log")
+    assert one(res, "build_status").b == "failed"
+    assert res.summary[0].startswith("Build fails in B")
+    new = {c.lines_b[0]: c.b for c in changes(res, "error_new")}
+    assert 1 in new and "Error Code 4: Internal Error (Reshape_3" in new[1]
+    assert any("Invalid Node - Pad_13" in t for t in new.values())
+    met, _ = res.check("new-errors")
+    assert met and met[0].startswith("new-errors")
+    # and the other way round nothing is new
+    assert diff("trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", T82).check("new-errors")[0] == []

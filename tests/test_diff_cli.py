@@ -87,3 +87,32 @@ def test_html(tmp_path, capsys):
     assert code == 0, err
     html = out.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "6106.55" in html
+
+
+MULTI = CORPUS / "trt8.4-trtexec-multirun-verbose-gtx1070.log"
+
+
+def test_runs_of_a_multirun_log(capsys):
+    # three trtexec runs in one file (banners at lines 1, 275, 567): model-0 is one Reduce layer
+    # (line 226, Tactic 0x7, 53164.4 qps at 252); model-2 is Transpose-0 / Identity-0 / ReduceSum
+    # (Tactic 0x2) / Transpose-1 (lines 1059-1062, 48791.2 qps at 1088)
+    code, out, err = run_main(["diff", str(MULTI), str(MULTI), "--run-a", "0", "--run-b", "2", "--format", "json",
+                               "--fail-on", "throughput-drop=5,layer-count-increase"], capsys)
+    assert code == 1
+    assert "fail-on met: throughput-drop" in err and "fail-on met: layer-count-increase: 1 -> 4" in err
+    d = json.loads(out)
+    assert (d["a"]["run"], d["b"]["run"], d["a"]["layers"], d["b"]["layers"]) == (0, 2, 1, 4)
+    tac = [c for c in d["changes"] if c["kind"] == "tactic"]
+    assert [(c["layer"], c["a"], c["b"]) for c in tac] == [("ReduceSum", "0x0000000000000007", "0x0000000000000002")]
+    assert (tac[0]["evidence"]["a"][0]["line"], tac[0]["evidence"]["b"][0]["line"]) == (226, 1061)
+    assert sorted((u["name"], u["line"]) for u in d["unmatched"]["b"]) == [
+        ("Identity-0", 1060), ("Transpose-0", 1059), ("Transpose-1", 1062)]
+
+
+def test_same_log_has_no_differences(capsys):
+    code, out, _ = run_main(["diff", str(MULTI), str(MULTI), "--format", "json",
+                             "--fail-on", "throughput-drop=0,new-warnings,new-errors,precision-change"], capsys)
+    d = json.loads(out)
+    assert code == 0 and d["changes"] == [] and d["unmatched"] == {"a": [], "b": []}
+    assert d["summary"] == ["No significant difference found between the two builds."]
+    assert d["a"]["run"] == 2   # the last run that printed engine layers

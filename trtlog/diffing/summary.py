@@ -35,7 +35,7 @@ CONDITIONS: Dict[str, Tuple[bool, str]] = {
     "throughput-drop": (True, "throughput in B lower than in A by more than X %"),
     "latency-increase": (True, "mean latency (or GPU compute time) in B higher by more than X %"),
     "build-time-increase": (True, "build time in B longer by more than X %"),
-    "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more than X %"),
+    "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more than X % (X >= 5)"),
     "layer-count-increase": (False, "B has more engine layers than A"),
     "new-errors": (False, "an error appears in B that A does not have (or B fails to build)"),
     "new-warnings": (False, "a warning appears in B that A does not have"),
