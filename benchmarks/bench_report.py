@@ -1,14 +1,21 @@
 """Benchmark the HTML report: size and render time for corpus logs (default: the largest one).
 
-    python3 benchmarks/bench_report.py [LOG ...] [--repeat N]
+    python3 benchmarks/bench_report.py [LOG ...] [--repeat N] [--scale K]
 
 Prints, per log: parse time, rules time, render time (best and median of N), the HTML size, the size
 of the embedded plotly.js and what remains for the report itself.
+
+--scale K also renders the first log with its layer table repeated K times (names suffixed " #k"),
+to show size and render time for a network with thousands of layers, and, when chromium is installed,
+how long headless Chromium takes to open that page and apply a layer filter.
 """
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,10 +65,49 @@ def bench(path: Path, repeat: int, out_dir: Path) -> None:
     print(f"  written to     {out}")
 
 
+def bench_scaled(path: Path, k: int, out_dir: Path) -> None:
+    import pandas as pd
+
+    bl = trtlog.load(path)
+    layers = bl.tables["layers"]
+    if layers.empty:
+        print(f"{path.name}: no layers, --scale skipped")
+        return
+    copies = []
+    for i in range(k):
+        c = layers.copy()
+        c["name"] = c["name"] + f" #{i}"
+        copies.append(c)
+    bl.tables["layers"] = pd.concat(copies, ignore_index=True)
+    out = out_dir / (path.stem + f".x{k}.html")
+    s = time.perf_counter()
+    render_report(bl, findings_for(bl), out)
+    dt = time.perf_counter() - s
+    n = len(bl.tables["layers"])
+    print(f"{path.name} with the layer table x{k} ({n} layers)")
+    print(f"  render         {dt:8.3f} s")
+    print(f"  report size    {out.stat().st_size / 1e6:8.2f} MB")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        print("  chromium       not installed, page load not measured")
+        return
+    args = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", f"--user-data-dir={out_dir / 'profile'}", "--dump-dom",
+            out.resolve().as_uri() + "#filter=%230"]
+    s = time.perf_counter()
+    res = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    dt = time.perf_counter() - s
+    m = re.search(r'id="layers-table" data-shown="(\d+)"|data-shown="(\d+)"[^>]*id="layers-table"', res.stdout)
+    shown = (m.group(1) or m.group(2)) if m else "?"
+    print(f"  chromium       {dt:8.3f} s to load, draw charts and filter '#0' "
+          f"({shown} of {n} rows shown; expected {len(layers)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("logs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scale", type=int, default=0)
     args = ap.parse_args()
     logs = args.logs
     if not logs:
@@ -72,6 +118,8 @@ def main() -> None:
     out_dir = Path(tempfile.mkdtemp(prefix="trtlog-bench-report-"))
     for log in logs:
         bench(log, args.repeat, out_dir)
+    if args.scale > 1:
+        bench_scaled(logs[0], args.scale, out_dir)
 
 
 if __name__ == "__main__":

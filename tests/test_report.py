@@ -332,3 +332,23 @@ def test_cli_report_bad_input_is_one_line_exit_2(tmp_path):
     assert "Traceback" not in res.stderr
     res = run_cli("report", str(corpus_log(FAILED)), "--validation", str(tmp_path / "nope.json"))
     assert res.returncode == 2 and "validation file not found" in res.stderr
+
+
+def test_validation_section(tmp_path):
+    # validate.json as documented in trtlog/validate (schema trtlog.validate/1); no GPU run exists yet.
+    validation = {"schema": "trtlog.validate/1", "status": "FAIL", "passed": False,
+                  "criteria": {"atol": 1e-3, "rtol": 1e-3},
+                  "outputs": [{"name": HOSTILE[0], "shape": [1, 1000], "engine_dtype": "float32",
+                               "max_abs_err": 0.25, "rel_l2": 0.031, "cosine": 0.9991, "outside_tol": 0.12,
+                               "argmax_agreement": 1.0, "passed": False, "reasons": ["outside_tol 0.12 > 0"]}]}
+    path = tmp_path / "validate.json"
+    path.write_text(json.dumps(validation), encoding="utf-8")
+    out = tmp_path / "v.html"
+    res = run_cli("report", str(corpus_log(PERF)), "-o", str(out), "--validation", str(path))
+    assert res.returncode == 0, res.stderr
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index('id="validation"'):]
+    section = section[: section.index("</section>")]
+    assert '<span class="badge state fail">FAIL</span>' in section
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section and "0.9991" in section
+    assert "outside_tol 0.12 &gt; 0" in section

@@ -54,9 +54,8 @@ def command(source: str, output: Optional[Path], validation_path: Optional[Path]
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
     bl = trtlog.load(source)
-    if validation_path is None and bl.meta.get("bundle"):
-        validation_path = Path(str(bl.meta["bundle"])) / "validate.json"
-    validation = read_validation(validation_path)
+    # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
+    validation = read_validation(validation_path) if validation_path is not None else None
     findings = [] if no_rules else collect_findings(bl)
     out = render_report(bl, findings, output or default_output(source), validation=validation)
     click.echo(str(out))

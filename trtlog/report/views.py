@@ -166,6 +166,9 @@ def header_view(bl: BuildLog) -> dict:
     else:
         state, state_class = "no engine build in this log", "none"
     size = meta.get("engine_size_mib")
+    status_json = meta.get("status_json") if isinstance(meta.get("status_json"), dict) else {}
+    if _float(size) is None and _float(status_json.get("engine_bytes")) is not None:
+        size = float(status_json["engine_bytes"]) / (1 << 20)
     flags = list(meta.get("precision_requested") or [])
     if meta.get("strongly_typed"):
         flags.append("strongly typed")
@@ -200,6 +203,8 @@ def header_view(bl: BuildLog) -> dict:
         "device": device,
         "options": options,
         "sources": [str(s) for s in meta.get("sources") or []],
+        "env": [{"key": str(k), "value": _display(v)} for k, v in (meta.get("env") or {}).items()]
+        if isinstance(meta.get("env"), dict) else [],
     }
 
 
@@ -543,15 +548,27 @@ def _line_lookup(msgs: pd.DataFrame, col: str) -> Dict[int, str]:
 
 # -- validation ------------------------------------------------------------------------------
 
+_OUTPUT_COLS = [("name", "output"), ("shape", "shape"), ("engine_dtype", "engine dtype"),
+                ("max_abs_err", "max |err|"), ("mean_abs_err", "mean |err|"), ("rel_l2", "rel L2"),
+                ("cosine", "cosine"), ("outside_tol", "outside tol"), ("argmax_agreement", "argmax agree"),
+                ("passed", "passed"), ("reasons", "reasons")]
+
+
 def validation_view(validation: Optional[dict]) -> Optional[dict]:
-    if not validation:
+    """validate.json (schema trtlog.validate/1): verdict, per-output metrics, the rest as key/value."""
+    if not validation or not isinstance(validation, dict):
         return None
+    outputs = validation.get("outputs") if isinstance(validation.get("outputs"), list) else []
+    out_rows = [[_display(o.get(k)) if isinstance(o, dict) else "" for k, _ in _OUTPUT_COLS] for o in outputs]
     rows = []
     for k, v in validation.items():
-        text = v if isinstance(v, str) else json.dumps(v, indent=1, default=str, sort_keys=True)
+        if k == "outputs" and out_rows:
+            continue
+        text = v if isinstance(v, str) else json.dumps(v, indent=1, default=str, sort_keys=True, ensure_ascii=False)
         rows.append({"key": str(k), "value": text})
-    verdict = _str(validation.get("verdict") or validation.get("status") or validation.get("result"))
-    return {"rows": rows, "verdict": verdict,
+    verdict = _str(validation.get("status") or validation.get("verdict") or validation.get("result"))
+    return {"rows": rows, "verdict": verdict, "outputs": out_rows,
+            "output_headers": [h for _, h in _OUTPUT_COLS],
             "verdict_class": {"PASS": "ok", "FAIL": "fail"}.get(verdict.upper(), "none")}
 
 
@@ -566,7 +583,7 @@ def report_view(bl: BuildLog, findings: Sequence[Any], validation: Optional[dict
         "header": header, "findings": fv, "layers": lv, "precision": precision_view(bl, lv),
         "tactics": tactics_view(bl), "memory": memory_view(bl), "fusions": fusions_view(bl),
         "phases": phases_view(bl), "perf": perf_view(bl), "messages": mv,
-        "validation": validation_view(validation),
+        "validation": validation_view(validation if validation is not None else bl.meta.get("validation")),
         "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "version": __version__,
     }
     view["excerpts"] = excerpts_view(bl, fv, mv)
@@ -601,6 +618,15 @@ def _evidence(ev: Any) -> List[dict]:
     return out
 
 
+def _unmatched(x: Any) -> dict:
+    if not isinstance(x, dict):
+        return {"name": _display(x), "detail": ""}
+    detail = [f"line {x['line']}" if x.get("line") else ""]
+    detail += [_display(v) for k, v in x.items() if k not in ("name", "line") and v not in (None, "", False)
+               and not isinstance(v, bool)]
+    return {"name": _str(x.get("name")) or _display(x), "detail": " · ".join(d for d in detail if d)}
+
+
 def diff_view(diff: dict) -> dict:
     a, b = diff.get("a") or {}, diff.get("b") or {}
     keys = list(a) + [k for k in b if k not in a]
@@ -620,13 +646,15 @@ def diff_view(diff: dict) -> dict:
                         "b": _display(c.get("b")), "message": _str(c.get("message")),
                         "evidence_a": ev_a, "evidence_b": ev_b})
     un = diff.get("unmatched") or {}
+    n_unmatched = len(un.get("a") or []) + len(un.get("b") or [])
     return {
+        "unmatched_total": n_unmatched,
         "title_a": _display(a.get("path") or a.get("file") or a.get("model") or "A").rsplit("/", 1)[-1],
         "title_b": _display(b.get("path") or b.get("file") or b.get("model") or "B").rsplit("/", 1)[-1],
         "sides": sides, "summary": [_display(s) for s in diff.get("summary") or []],
         "caveats": [_display(s) for s in diff.get("caveats") or []],
         "changes": changes, "kinds": [{"kind": k, "count": n} for k, n in kinds.items()],
-        "unmatched_a": [_display(x) for x in un.get("a") or []],
-        "unmatched_b": [_display(x) for x in un.get("b") or []],
+        "unmatched_a": [_unmatched(x) for x in un.get("a") or []],
+        "unmatched_b": [_unmatched(x) for x in un.get("b") or []],
         "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "version": __version__,
     }
