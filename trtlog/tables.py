@@ -87,7 +87,7 @@ _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU,
     ("reason", "str", "reason as printed"),
 ])
 _table("memory", "Memory events: MemUsageChange timeline, totals, workspace and skipped tactics.", [
-    ("kind", "str", "change, snapshot, peak, total, workspace_insufficient, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
+    ("kind", "str", "change, snapshot, peak, total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
     ("name", "str", "what: 'Init CUDA', 'Activation', 'workspace', ..."),
     ("cpu_mib", "float", "CPU delta (change) or value (snapshot/peak), MiB"),
     ("gpu_mib", "float", "GPU delta or value, MiB"),

@@ -44,6 +44,7 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "mib": (r"[-+]?\d+(?:\.\d+)?", float),
     "sev": (r"[A-Z_]+", str),
     "upper": (r"[A-Z][A-Z0-9_]+", str),
+    "ident": (r"[A-Za-z_][\w.-]*", str),
     "ruler": (r"[=\-*#]{8,}", str),
     # a Python expression echoed by a program: parser.get_flag(trt.X) / error.node_name() / a.b
     "pyexpr": (r"[A-Za-z_][\w.]*(?:\([^()]*\))?(?:\.[A-Za-z_]\w*(?:\([^()]*\))?)*", str),

@@ -107,6 +107,8 @@ def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
 
 def h_run_end(st: State, n: int, msg, f: dict, text: str) -> None:
     st.run_rows[-1]["status"] = f.get("status", "")
+    if f.get("version"):
+        st.set_version(trt_version_from_code(f["version"]))
     st.meta["status"] = f.get("status", "")
 
 
@@ -226,10 +228,13 @@ def _layer_row(st: State, n: int, name: str, ltype: str, tactic: str, ins, outs,
 
 
 def h_layer_info(st: State, n: int, msg, f: dict, text: str) -> None:
-    io = f.get("io", "")
-    left, sep, right = io.rpartition(" -> ")
-    if not sep:
-        left, right = io, ""
+    io = f.get("io", "").strip()
+    if io.startswith("->"):          # a layer without inputs (Constant): ",  -> out (Half[1,1024])"
+        left, right = "", io[2:]
+    else:
+        left, sep, right = io.rpartition(" -> ")
+        if not sep:
+            left, right = io, ""
     _layer_row(st, n, f.get("name", ""), f.get("type", ""), f.get("tactic", ""),
                parse_tensor_list(left), parse_tensor_list(right), "log")
 
@@ -278,7 +283,8 @@ def h_perf_value(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_trt7_perf_section(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.perf_metric = msg.consts.get("metric", "")
+    st.perf_metric = text.strip()
+    st.feature("trt7_summary")
 
 
 def h_trt7_perf_stat(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -305,11 +311,9 @@ def h_memory_total(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_phase(st: State, n: int, msg, f: dict, text: str) -> None:
-    row = st.add("phases", n, {"phase": msg.consts.get("phase") or f.get("phase", ""),
+    phase = msg.consts.get("phase") or f.get("phase") or text.split(":", 1)[0].strip()
+    row = st.add("phases", n, {"phase": phase,
                                "seconds": f.get("seconds"), "layers": f.get("layers")})
-    phase = row["phase"]
-    if phase in ("Engine built", "Engine generation", "build engine") and row["seconds"] is not None:
-        st.meta["build_seconds"] = row["seconds"] if phase != "Engine generation" or "build_seconds" not in st.meta else st.meta["build_seconds"]
 
 
 def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:

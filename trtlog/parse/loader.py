@@ -32,6 +32,7 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
         raise TrtlogError(f"{name}: empty file")
+    _mark_interim_totals(st.rows["memory"])
     tables = {n: T.frame(n, _columns(rows, n)) for n, rows in st.rows.items()}
     m = st.msg_cols
     tables["messages"] = T.frame("messages", {"line": m[0], "run": m[1], "severity": m[2], "source": m[3],
@@ -45,6 +46,20 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
         raise TrtlogError(f"{name}: not a TensorRT log (no TensorRT or trtexec message found "
                           f"in {st.lines} lines)")
     return bl
+
+
+def _mark_interim_totals(rows: List[dict]) -> None:
+    """TensorRT prints `Total X Memory` for every candidate engine it evaluates (and before 8.5 a
+    first Activation figure that still counts the workspace block). Only the last one per run and
+    name describes the built engine: earlier ones become kind `total_interim`."""
+    last: Dict[tuple, int] = {}
+    for i, r in enumerate(rows):
+        if r.get("kind") == "total":
+            last[(r["run"], r.get("name"))] = i
+    keep = set(last.values())
+    for i, r in enumerate(rows):
+        if r.get("kind") == "total" and i not in keep:
+            r["kind"] = "total_interim"
 
 
 def _columns(rows: List[dict], table: str) -> Dict[str, list]:
@@ -62,8 +77,10 @@ def _looks_like_trt(bl: BuildLog) -> bool:
 
 
 # version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)
-_INFER = [("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
-          ("kernel_library", "8.4"), ("hex_tactics", "8.4"), ("snapshot", "8.0"), ("decimal_tactics", "8.0")]
+_INFER = [("rtx", "RTX"), ("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
+          ("kernel_library", "8.4"), ("hex_tactics", "8.4"),
+          ("snapshot_kernel_library", "8.2"), ("snapshot", "8.0"), ("decimal_tactics", "8.0"),
+          ("trt7_summary", "7")]
 
 
 def _finish_meta(bl: BuildLog, st) -> None:
@@ -94,8 +111,12 @@ def _finish_meta(bl: BuildLog, st) -> None:
         meta["build_ok"] = True
     else:
         meta["build_ok"] = None
-    layers = bl.tables["layers"]
-    meta.setdefault("engine_layers", int(len(layers)))
+    meta.setdefault("engine_layers", int(len(bl.tables["layers"])))
+    for phase in ("Engine built", "Engine generation", "build engine"):
+        secs = phases.loc[phases["phase"] == phase, "seconds"].dropna()
+        if len(secs):
+            meta["build_seconds"] = float(secs.iloc[-1])
+            break
 
 
 def _load_json(path: str) -> BuildLog:

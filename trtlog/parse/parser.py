@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from .. import tables as T
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, State
 
@@ -15,6 +16,7 @@ from .handlers import HANDLERS, State
 SRCLOC = re.compile(r"^(?:[\w./-]*/)?\w+\.(?:cpp|cc|cu|hpp|h):\d+: ")
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
+TEXT_TABLES = {name for name, (_, cols) in T.TABLES.items() if any(c[0] == "text" for c in cols)}
 SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
 
 
@@ -80,7 +82,10 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             if h:
                 handlers[h](st, n, msg, msg.convert(mm), stext)
             elif msg.table:
-                st.add(msg.table, n, msg.convert(mm))
+                fields = msg.convert(mm)
+                if msg.table in TEXT_TABLES and "text" not in fields:
+                    fields["text"] = stext
+                st.add(msg.table, n, fields)
             if msg.opens:
                 st.block = msg.opens
             elif msg.closes:

@@ -45,10 +45,11 @@ def realised_precision(dtypes: List[str]) -> str:
 
 # --- Engine Layer Information tensors ---------------------------------------------------------
 # >= 8.5: `name (Float[1,3,224,224])`; <= 8.4: `name:0[Float(-2,1,28,28)]` or `name[Float(...)]`
-_new_tensor = pp.Regex(r"(?P<name>.+?) \((?P<dtype>[A-Za-z][\w]*)\[(?P<dims>[-\d,]*)\]\)")
-_old_tensor = pp.Regex(r"(?P<name>.+?)\[(?P<dtype>[A-Za-z][\w]*)\((?P<dims>[-\d,]*)\)\]")
-_tensor = _new_tensor | _old_tensor
-TENSOR_LIST = pp.Optional(pp.delimited_list(_tensor, delim=", ")) + pp.StringEnd()
+_new_tensor = pp.Regex(r"(?P<name>.+?) \((?P<dtype>[A-Za-z][\w]*)\[(?P<dims>[-\d,:]*)\]\)")
+_old_tensor = pp.Regex(r"(?P<name>.+?)\[(?P<dtype>[A-Za-z][\w]*)\((?P<dims>[-\d,:]*)\)\]")
+_tensor = _new_tensor | _old_tensor  # dims may be vectorised: "Half[-1,32:8,14,14]"
+_delimited = getattr(pp, "DelimitedList", None) or pp.delimited_list  # renamed in pyparsing 3.1
+TENSOR_LIST = pp.Optional(_delimited(_tensor, delim=", ")) + pp.StringEnd()
 TENSOR_LIST.leave_whitespace()
 
 
@@ -104,7 +105,7 @@ def parse_dump_record(text: str) -> Optional[Dict[str, object]]:
     return out
 
 
-_DUMP_TENSOR = re.compile(r"\{\s*Name:\s*(?P<name>.*?),\s*Location:\s*\w+,\s*Dimensions:\s*\[(?P<dims>[^\]]*)\],"
+_DUMP_TENSOR = re.compile(r"\{\s*Name:\s*(?P<name>.*?),(?:\s*Location:\s*\w+,)?\s*Dimensions:\s*\[(?P<dims>[^\]]*)\],"
                           r"\s*Format/Datatype:\s*(?P<fmt>[^}]*?)\s*\}")
 
 
@@ -117,7 +118,7 @@ _num = pp.pyparsing_common.fnumber
 _stat_name = pp.Regex(r"min|max|mean|median|percentile\(\d+(?:\.\d+)?%\)")
 _unit = pp.Optional(pp.Word(pp.alphas + "%/"), default="")
 _stat = pp.Group(_stat_name("stat") + pp.Suppress("=") + _num("value") + _unit("unit"))
-STATS = pp.delimited_list(_stat, delim=",") + pp.StringEnd()
+STATS = _delimited(_stat, delim=",") + pp.StringEnd()
 
 
 def parse_stats(text: str) -> List[Tuple[str, float, str]]:
