@@ -352,3 +352,19 @@ def test_validation_section(tmp_path):
     assert '<span class="badge state fail">FAIL</span>' in section
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section and "0.9991" in section
     assert "outside_tol 0.12 &gt; 0" in section
+
+
+def test_profile_only_log_gets_profile_table_and_chart(tmp_path):
+    # --loadEngine --dumpProfile: no engine layer list, an 838-row profile (lines 156-993, Total at 994).
+    bl = trtlog.load(corpus_log("trt8.5.3-trtexec-loadengine-plugin-dumpprofile-rtx3090.log"))
+    html = render_report(bl, findings_for(bl), tmp_path / "p.html").read_text(encoding="utf-8")
+    prof = html[html.index('id="profile-table"'):]
+    prof = prof[: prof.index("</table>")]
+    assert prof.count("<tr>") == 1 + 838
+    # line 397, the slowest layer: 200.54 ms total, 1.6995 ms average, 7.1 %
+    slowest = "{ForeignNode[model.head.map_head.layers.5.layers.11.scale + (Unnamed Layer* 6240) [Shuffle]...Transpose_4809 + Reshape_4815]}"
+    row = prof[prof.index(">" + slowest + "<"):]
+    row = row[: row.index("</tr>")]
+    assert ">200.54<" in row and ">1.6995<" in row and ">7.1<" in row
+    fig = chart_data(html)["chart-profile"]
+    assert fig["data"][0]["x"][-1] == 1.6995      # the top bar is the slowest layer

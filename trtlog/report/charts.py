@@ -79,6 +79,23 @@ def layer_time_chart(layers: dict) -> Optional[dict]:
                 yaxis=dict(categoryorder="array", categoryarray=labels, **_GRID), **_LEGEND_BELOW)
 
 
+def profile_chart(perf: dict) -> Optional[dict]:
+    """Slowest profiled layers when the log has a profile but no engine layer list to attach it to."""
+    rows = [r for r in perf["profile"] if r["avg_sort"] or r["time_sort"]]
+    if not rows:
+        return None
+    key = "avg_sort" if all(r["avg_sort"] for r in rows) else "time_sort"
+    top = sorted(rows, key=lambda r: -float(r[key]))[:TOP_N][::-1]
+    labels = [f"{len(top) - i}. {_label(r['layer'], 50)}" for i, r in enumerate(top)]
+    data = [go.Bar(x=[float(r[key]) for r in top], y=labels, orientation="h", marker_color="#3e7cb1",
+                   hovertext=[_label(r["layer"], 200) for r in top],
+                   hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra></extra>")]
+    unit = "average ms per run" if key == "avg_sort" else "total ms"
+    return _fig(data, f"Slowest {len(top)} profiled layers ({unit})", 140 + 22 * len(top),
+                xaxis=dict(title="ms", **_GRID), yaxis=dict(categoryorder="array", categoryarray=labels, **_GRID),
+                showlegend=False)
+
+
 def tactic_chart(tactics: dict) -> Optional[dict]:
     groups = [g for g in tactics["groups"] if g["_chosen_time"] is not None and "_g" in g][:TOP_N]
     if not groups:
@@ -173,6 +190,7 @@ def report_charts(view: dict) -> Dict[str, dict]:
     builders = {
         "chart-precision": lambda: precision_chart(view["precision"]),
         "chart-layer-time": lambda: layer_time_chart(view["layers"]),
+        "chart-profile": lambda: None if view["layers"]["has_time"] else profile_chart(view["perf"]),
         "chart-tactics": lambda: tactic_chart(view["tactics"]),
         "chart-memory": lambda: memory_chart(view["memory"]),
         "chart-phases": lambda: phases_chart(view["phases"]),

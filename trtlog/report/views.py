@@ -62,14 +62,13 @@ def fmt_num(v: Any, digits: int = 3) -> str:
     if f == int(f) and abs(f) < 1e15:
         return str(int(f))
     s = f"{f:.{digits}f}".rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else f"{f:.2g}"
+    return s if s not in ("", "0", "-0") else f"{f:.2g}"
 
 
 def fmt_ms(v: Any) -> str:
+    """Milliseconds as printed by TensorRT (up to 4 decimals, no padding)."""
     f = _float(v)
-    if f is None:
-        return ""
-    return f"{f:.4f}" if f < 1 else f"{f:.3f}"
+    return "" if f is None else fmt_num(f, 4 if abs(f) < 1000 else 1)
 
 
 def fmt_bytes(v: Any) -> str:
