@@ -104,6 +104,12 @@ def test_int8_verbose_mobilenet_report_facts(mobilenet, mobilenet_html, tmp_path
     row = re.search(r"<tr><td class=\"num\">58</td>(.*?)</tr>", html, re.S).group(1)
     assert "/softmax/Softmax" in row and "CaskSoftMaxV2" in row and "0x6d55c70c4c781969" in row
     assert ">19986<" in row
+    assert "<td>CaskSoftMaxV2</td><td>FP32</td>" in row   # Float[1,1000] -> output0 (Float[1,1000])
+    # line 19932: /backbone/features/features.1/conv/conv.1/Conv, Int8[1,32:32,112,112] -> Int8[1,16:32,112,112]
+    row = re.search(r"<td class=\"mono name\">/backbone/features/features.1/conv/conv.1/Conv</td>(.*?)</tr>",
+                    html, re.S).group(1)
+    assert "<td>CaskConvolution</td><td>INT8</td>" in row and "0xffb9fbd2bfa6c47d" in row
+    assert re.search(r"<tr><td>INT8</td><td class=\"num\">\d+</td>", html)   # precision breakdown row
     # INT8 was requested (Precision: FP32+INT8, line 14) and is shown as requested.
     assert '<span class="badge">INT8</span>' in html
     # Line 1375: the calibrator warning is quoted in the warnings table.
