@@ -15,11 +15,20 @@ import statistics
 import sys
 
 import numpy as np
-import pycuda.driver as cuda
-import tensorrt as trt
+import tensorrt as trt  # before pycuda: with pycuda loaded first, deserialize_cuda_engine segfaulted (TRT 8.6, H100)
+import pycuda.driver as cuda  # noqa: E402
 
 DTYPES = {"FLOAT": np.float32, "HALF": np.float16, "INT8": np.int8, "INT32": np.int32, "BOOL": np.bool_,
           "UINT8": np.uint8, "INT64": np.int64}
+
+
+class QuietLogger(trt.ILogger):
+    def __init__(self):
+        trt.ILogger.__init__(self)
+
+    def log(self, severity, msg):
+        if int(severity) <= 1:
+            print("[TRT] [E]", msg, file=sys.stderr)
 
 
 def main() -> int:
@@ -31,9 +40,11 @@ def main() -> int:
     args = ap.parse_args()
 
     cuda.init()
-    ctx = cuda.Device(0).make_context()
+    # the primary context: the one the CUDA runtime inside TensorRT uses
+    ctx = cuda.Device(0).retain_primary_context()
+    ctx.push()
     try:
-        logger = trt.Logger(trt.Logger.ERROR)
+        logger = QuietLogger()
         runtime = trt.Runtime(logger)
         with open(args.engine, "rb") as f:
             engine = runtime.deserialize_cuda_engine(f.read())

@@ -28,13 +28,15 @@ non-zero data. Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
               help="ONNX model, for the value ranges of integer inputs (default: the bundle's model).")
 @click.option("--rotate", type=int, default=2, show_default=True, help="Input buffer sets to rotate (>= 2).")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--cuda-graph", is_flag=True, help="Capture the enqueue in CUDA graphs (like trtexec --useCudaGraph): "
+              "times the kernels without per-kernel launch gaps.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write bench.json here (default: into the bundle; nowhere for a bare engine).")
 @click.option("--force", is_flag=True, help="Overwrite an existing bench.json.")
 @click.option("--device", type=int, default=0, show_default=True, help="CUDA device index.")
 def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, shapes, inputs_file, model, rotate,
-            seed, fmt, output, force, device):
+            seed, cuda_graph, fmt, output, force, device):
     """Time a TensorRT engine with CUDA events (warm-up, rotated inputs, trtexec statistics)."""
     from ..validate.accuracy import now, resolve_target, result_path, write_result
     from ..validate.bench import format_summary, run_bench
@@ -63,7 +65,8 @@ def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, sh
             click.echo(f"trtlog: timing {engine_path} ({', '.join(f'{k}:' + 'x'.join(map(str, v)) for k, v in run_shapes.items())})",
                        err=True)
             result = run_bench(runner, run_shapes, iterations=iterations, warmup=warmup, warmup_ms=warmup_ms,
-                               duration_s=duration, rotate=rotate, seed=seed, specs=specs, given=given)
+                               duration_s=duration, rotate=rotate, seed=seed, specs=specs, given=given,
+                               cuda_graph=cuda_graph)
             api = runner.api_name
             gpu = ctx.name
     finally:
@@ -80,8 +83,9 @@ def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, sh
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
         click.echo(format_summary(doc))
-        click.echo(f"(TensorRT {doc['runtime']['tensorrt']}, {api}, {gpu}; {doc['iterations']} iterations after "
-                   f"{doc['warmup_iterations']} warm-up, {rotate} rotating input sets)")
+        click.echo(f"(TensorRT {doc['runtime']['tensorrt']}, {api}{' in CUDA graphs' if cuda_graph else ''}, {gpu}; "
+                   f"{doc['iterations']} iterations after {doc['warmup_iterations']} warm-up, "
+                   f"{rotate} rotating input sets)")
     if target is not None:
         click.echo(f"wrote {target}", err=True)
     return EXIT_OK

@@ -62,15 +62,62 @@ class _Slot:
         self.keep = False
 
 
+class CudaGraphs:
+    """One captured CUDA graph of the engine's enqueue per input set (driver API through ctypes:
+    pycuda has no graph capture). Launching a graph replaces dozens of kernel launches with one,
+    which is what trtexec --useCudaGraph does."""
+
+    CAPTURE_THREAD_LOCAL = 1
+
+    def __init__(self, runner: EngineRunner, addresses: List[Dict[str, int]]):
+        import ctypes
+        try:
+            self.lib = ctypes.CDLL("libcuda.so.1")
+        except OSError as exc:
+            raise TrtlogError(f"--cuda-graph needs the CUDA driver library: {exc}") from None
+        self.ct = ctypes
+        self.execs, self.graphs = [], []
+        stream = ctypes.c_void_p(runner.stream.handle)
+        for addr in addresses:
+            runner.bind(addr)
+            runner.enqueue()              # one plain run first: TensorRT finishes lazy setup outside the capture
+            runner.stream.synchronize()
+            self._check(self.lib.cuStreamBeginCapture_v2(stream, self.CAPTURE_THREAD_LOCAL), "cuStreamBeginCapture")
+            try:
+                runner.enqueue()
+            finally:
+                graph = ctypes.c_void_p()
+                rc = self.lib.cuStreamEndCapture(stream, ctypes.byref(graph))
+            self._check(rc, "cuStreamEndCapture")
+            self.graphs.append(graph)
+            exe = ctypes.c_void_p()
+            self._check(self.lib.cuGraphInstantiateWithFlags(ctypes.byref(exe), graph, ctypes.c_ulonglong(0)),
+                        "cuGraphInstantiate")
+            self.execs.append(exe)
+
+    def _check(self, rc: int, what: str) -> None:
+        if rc != 0:
+            raise TrtlogError(f"--cuda-graph: {what} failed with CUDA error {rc} (this engine may not be capturable)")
+
+    def launch(self, k: int, stream) -> None:
+        self._check(self.lib.cuGraphLaunch(self.execs[k], self.ct.c_void_p(stream.handle)), "cuGraphLaunch")
+
+    def close(self) -> None:
+        for e in self.execs:
+            self.lib.cuGraphExecDestroy(e)
+        for g in self.graphs:
+            self.lib.cuGraphDestroy(g)
+        self.execs, self.graphs = [], []
+
+
 def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 500, warmup: int = 20,
               warmup_ms: float = 200.0, duration_s: float = 0.0, rotate: int = 2, seed: int = 0,
               specs: Optional[Sequence[I.InputSpec]] = None,
-              given: Optional[List[Dict[str, np.ndarray]]] = None) -> Dict[str, object]:
+              given: Optional[List[Dict[str, np.ndarray]]] = None, cuda_graph: bool = False) -> Dict[str, object]:
     if iterations < 1:
         raise TrtlogError("--iterations must be at least 1")
     if rotate < 2:
         raise TrtlogError("--rotate must be at least 2 (input buffers rotate between sets)")
-    cuda = runner.cuda
     out_shapes = runner.set_input_shapes(shapes)
     host_sets = make_input_sets(runner, shapes, rotate, seed, specs, given)
 
@@ -97,7 +144,18 @@ def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 
         a.update({n: int(v) for n, v in dev_out.items()})
         addresses.append(a)
 
-    stream = runner.stream
+    graphs = CudaGraphs(runner, addresses) if cuda_graph else None
+    try:
+        return _timed(runner, graphs, shapes, out_shapes, addresses, dev_in, pinned_in, dev_out, pinned_out,
+                      iterations, warmup, warmup_ms, duration_s, rotate)
+    finally:
+        if graphs is not None:
+            graphs.close()
+
+
+def _timed(runner, graphs, shapes, out_shapes, addresses, dev_in, pinned_in, dev_out, pinned_out,
+           iterations, warmup, warmup_ms, duration_s, rotate) -> Dict[str, object]:
+    cuda, stream = runner.cuda, runner.stream
     slots = [_Slot(cuda) for _ in range(DEPTH)]
     samples: Dict[str, List[float]] = {m: [] for m in METRICS if m != "Throughput"}
 
@@ -118,14 +176,18 @@ def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 
         if slot.pending:
             harvest(slot, slot.keep)
         k = i % rotate
-        runner.bind(addresses[k])
+        if graphs is None:
+            runner.bind(addresses[k])
         e0, e1, e2, e3 = slot.events
         e0.record(stream)
         for t in runner.inputs:
             cuda.memcpy_htod_async(dev_in[k][t.name], pinned_in[k][t.name], stream)
         e1.record(stream)
         t0 = time.perf_counter()
-        runner.enqueue(stream)
+        if graphs is None:
+            runner.enqueue(stream)
+        else:
+            graphs.launch(k, stream)
         slot.enqueue_ms = (time.perf_counter() - t0) * 1e3
         e2.record(stream)
         for t in runner.outputs:
@@ -157,6 +219,7 @@ def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 
     for m in METRICS[1:]:
         metrics[m] = timing_stats(samples[m])
     gpu_total_s = float(np.sum(samples["GPU Compute Time"])) / 1e3
+    warnings = performance_warnings(metrics, samples["GPU Compute Time"], graphs is not None)
     batch = _batch_of(runner.inputs, shapes)
     return {
         "metrics": metrics,
@@ -170,7 +233,31 @@ def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 
         "samples_per_s": (n * batch / wall) if batch else None,
         "shapes": {k: list(v) for k, v in shapes.items()},
         "output_shapes": {k: list(v) for k, v in out_shapes.items()},
+        "warnings": warnings,
+        "cuda_graph": graphs is not None,
     }
+
+
+ENQUEUE_BOUND = 0.8   # median enqueue >= 80% of median GPU compute: the host barely keeps the GPU fed
+UNSTABLE_CV = 1.0     # percent, the coefficient of variation above which trtexec calls compute time unstable
+
+
+def performance_warnings(metrics: Dict[str, object], gpu_samples: Sequence[float],
+                         cuda_graph: bool = False) -> List[str]:
+    """The two caveats trtexec prints under its summary, with the numbers that triggered them."""
+    out = []
+    enq, gpu = metrics["Enqueue Time"]["median"], metrics["GPU Compute Time"]["median"]
+    if gpu > 0 and enq >= ENQUEUE_BOUND * gpu and not cuda_graph:
+        out.append(f"Throughput may be bound by Enqueue Time rather than GPU Compute (median enqueue {enq:.4g} ms "
+                   f"vs GPU compute {gpu:.4g} ms): the GPU waits for kernel launches, and GPU Compute Time then "
+                   "includes launch gaps; CUDA graphs (trtexec --useCudaGraph) would remove them")
+    v = np.asarray(gpu_samples, dtype=np.float64)
+    if v.size > 1 and v.mean() > 0:
+        cv = 100.0 * float(v.std()) / float(v.mean())
+        if cv > UNSTABLE_CV:
+            out.append(f"GPU compute time is unstable, with coefficient of variance = {cv:.3g}% "
+                       "(locking the GPU clock may improve the stability)")
+    return out
 
 
 def _batch_of(inputs: Sequence[IOTensor], shapes: Dict[str, tuple]) -> Optional[int]:
@@ -190,4 +277,6 @@ def format_summary(result: Dict[str, object]) -> str:
     tot = result["totals"]
     lines.append(f"Total Host Walltime: {tot['Total Host Walltime']:.5g} s")
     lines.append(f"Total GPU Compute Time: {tot['Total GPU Compute Time']:.5g} s")
+    for w in result.get("warnings", []):
+        lines.append(f"* {w}")
     return "\n".join(lines)

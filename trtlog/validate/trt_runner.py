@@ -12,7 +12,7 @@ Everything here imports tensorrt and pycuda lazily, so the rest of trtlog works 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
