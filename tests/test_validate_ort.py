@@ -166,3 +166,21 @@ def test_bundle_resolution(tmp_path):
     (b / "config.json").write_text('{"spec": {"model": "elsewhere/cls.onnx"}}')
     (b / "cls.onnx").write_bytes((tmp_path / "cls.onnx").read_bytes())
     assert model_from_bundle(b) == b / "cls.onnx"     # recorded path gone: the copy in the bundle
+
+
+def test_weight_only_values_are_not_intermediates(tmp_path):
+    """Exporters route weights through Identity/Constant nodes; those do not depend on the input."""
+    w = np.ones((4, 3), np.float32)
+    nodes = [helper.make_node("Identity", ["w_init"], ["onnx::MatMul_7"]),
+             helper.make_node("Constant", [], ["two"], value=numpy_helper.from_array(np.array(2.0, np.float32))),
+             helper.make_node("MatMul", ["x", "onnx::MatMul_7"], ["h"]),
+             helper.make_node("Mul", ["h", "two"], ["y"])]
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+                          [numpy_helper.from_array(w, "w_init")])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(tmp_path / "m.onnx"))
+    r = OrtRunner(tmp_path / "m.onnx", intermediates=True)
+    assert r.order == ["h", "y"]
+    out = r.run({"x": np.ones((2, 4), np.float32)})
+    np.testing.assert_allclose(out["y"], np.full((2, 3), 8.0))
+    r.close()

@@ -37,11 +37,23 @@ def graph_outputs(model) -> List[str]:
 
 
 def intermediate_names(model) -> List[str]:
-    """Node outputs in graph (topological) order, graph outputs included, each once."""
+    """Node outputs in graph (topological) order, graph outputs included, each once. Values computed
+    from weights alone (Constant nodes, Identity/Cast/Transpose of initializers, as exporters emit
+    them) are left out: they do not depend on the input, so there is nothing to learn from them."""
+    const = {t.name for t in model.graph.initializer}
+    finals = set(graph_outputs(model))
     seen, out = set(), []
     for node in model.graph.node:
+        ins = [i for i in node.input if i]
+        constant = all(i in const for i in ins)
         for name in node.output:
-            if name and name not in seen:
+            if not name:
+                continue
+            if constant:
+                const.add(name)
+                if name not in finals:
+                    continue
+            if name not in seen:
                 seen.add(name)
                 out.append(name)
     return out
