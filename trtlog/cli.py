@@ -3,17 +3,18 @@ and exports `command`. Errors become one line on stderr and a documented exit co
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, TrtlogError
+from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, TrtlogError
 
 COMMANDS = ["parse", "explain", "rules", "report", "diff", "build", "validate", "bench"]
 
 EXIT_CODES_HELP = """Exit codes: 0 ok; 1 a fail condition was met (--fail-on, validation FAIL,
-failed build); 2 bad input or usage; 130 interrupted."""
+failed build); 2 bad input or usage; 3 internal error; 130 interrupted."""
 
 
 class LazyGroup(click.Group):
@@ -58,4 +59,10 @@ def main(argv=None):
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug: still one line, never a traceback unless asked for
+        if os.environ.get("TRTLOG_DEBUG"):
+            raise
+        click.echo(f"trtlog: internal error: {type(exc).__name__}: {exc} (TRTLOG_DEBUG=1 shows the traceback)",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -166,11 +166,15 @@ def frame(table: str, data: dict) -> pd.DataFrame:
         if values is None:
             values = [None] * n if kind != "bool" else [False] * n
         if kind == "str":
-            out[name] = pd.Series(["" if v is None else v for v in values], dtype=object)
+            if None in values:
+                values = ["" if v is None else v for v in values]
+            out[name] = pd.Series(values, dtype=object)
         elif kind == "int":
             out[name] = pd.Series(values, dtype="Int64")
         elif kind == "float":
-            out[name] = pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+            if None in values:
+                values = [float("nan") if v is None else v for v in values]
+            out[name] = pd.Series(values, dtype="float64")
         else:
             out[name] = pd.Series(values, dtype=bool)
     return pd.DataFrame(out, columns=[c for c, _, _ in cols])

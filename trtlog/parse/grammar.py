@@ -78,11 +78,16 @@ class Message:
     versions: str = ""
     opens: str = ""
     closes: str = ""
+    hot: bool = False    # hot = yes: its handler takes the raw groupdict (no per-field conversion)
+
+    # group name of each field inside the combined per-key regex (see Grammar); defaults to the field
+    groups: Tuple[str, ...] = ()
+    names: Tuple[str, ...] = ()    # field names, in template order
 
     def convert(self, m: "re.Match[str]") -> dict:
         out = dict(self.consts)
-        for name, typ in self.fields:
-            v = m.group(name)
+        for (name, typ), group in zip(self.fields, self.groups):
+            v = m.group(group)
             if v is None:
                 continue
             conv = TYPES[typ][1]
@@ -144,6 +149,7 @@ class Envelope:
     source: str
     producer: str
     versions: str
+    hot: bool = False
 
 
 class Grammar:
@@ -166,20 +172,41 @@ class Grammar:
         self.keyed: Dict[str, Dict[str, List[Message]]] = {}
         self.floating: Dict[str, List[Message]] = {}
         for m in messages:
+            m.groups = m.names = tuple(name for name, _ in m.fields)
             if m.key:
                 self.keyed.setdefault(m.scope, {}).setdefault(m.key, []).append(m)
             else:
                 self.floating.setdefault(m.scope, []).append(m)
+        # field-first templates are tried one by one: the tactic family dominates verbose logs, so first
+        for scope in self.floating:
+            self.floating[scope].sort(key=lambda m: m.family != "tactics")
+        # all templates sharing a dispatch key become one alternation (group K<i> = alternative i):
+        # one regex call per line instead of one per candidate
+        self.combined: Dict[str, Dict[str, Tuple["re.Pattern[str]", Dict[str, Message]]]] = {}
+        for scope, by_key in self.keyed.items():
+            for key, cands in by_key.items():
+                alts, index = [], {}
+                for i, m in enumerate(cands):
+                    body = m.regex.pattern[1:]
+                    groups = []
+                    for name, _ in m.fields:
+                        body = body.replace("(?P<%s>" % name, "(?P<k%d_%s>" % (i, name))
+                        groups.append("k%d_%s" % (i, name))
+                    alt = Message(**{**m.__dict__, "groups": tuple(groups)})
+                    alts.append("(?P<K%d>%s)" % (i, body))
+                    index["K%d" % i] = alt
+                self.combined.setdefault(scope, {})[key] = (re.compile("^(?:%s)" % "|".join(alts), re.S), index)
 
     def match(self, scope: str, text: str) -> Optional[Tuple[Message, "re.Match[str]"]]:
         sp = text.find(" ")
         key = text if sp < 0 else text[:sp]
-        cands = self.keyed.get(scope)
-        if cands:
-            for m in cands.get(key, ()):
-                r = m.regex.match(text)
-                if r:
-                    return m, r
+        by_key = self.combined.get(scope)
+        if by_key:
+            entry = by_key.get(key)
+            if entry is not None:
+                r = entry[0].match(text)
+                if r is not None:
+                    return entry[1][r.lastgroup], r
         for m in self.floating.get(scope, ()):
             if m.anchor in text:
                 r = m.regex.match(text)
@@ -218,7 +245,8 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
                 continue
             if "prefix" in s:
                 envelopes.append(Envelope(sec, s["prefix"], s.get("source", "trt"),
-                                          s.get("producer", ""), s.get("versions", "")))
+                                          s.get("producer", ""), s.get("versions", ""),
+                                          s.get("hot", "") == "yes"))
                 continue
             if "template" not in s:
                 raise TrtlogError(f"{path.name} [{sec}]: no template")
@@ -232,7 +260,8 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
                     id=sec, family=family, template=tmpl, regex=re.compile(src, re.S),
                     fields=fields, key=key, anchor=anchor, scope=s.get("scope", "message"),
                     table=s.get("table", ""), handler=s.get("handler", ""), consts=consts,
-                    versions=s.get("versions", ""), opens=s.get("opens", ""), closes=s.get("closes", "")))
+                    versions=s.get("versions", ""), opens=s.get("opens", ""), closes=s.get("closes", ""),
+                    hot=s.get("hot", "") == "yes"))
     ids = {}
     for m in messages:
         ids.setdefault(m.id, m.family)

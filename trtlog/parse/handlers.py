@@ -16,8 +16,11 @@ from .structured import (join_tensors, parse_dump_record, parse_stats, parse_ten
 class State:
     def __init__(self, grammar):
         self.grammar = grammar
-        self.rows: Dict[str, List[dict]] = {name: [] for name in T.TABLES if name != "messages"}
-        self.msg_cols = ([], [], [], [], [], [], [])
+        self.rows: Dict[str, List[dict]] = {name: [] for name in T.TABLES
+                                             if name not in ("messages", "tactics")}
+        # tactics are the bulk of a verbose log: stored column-wise, tactic_int computed at the end
+        self.tac: Dict[str, list] = {c: [] for c in T.columns("tactics") if c != "tactic_int"}
+        self.msg_cols = ([], [], [], [], [], [])   # line, run, severity, source, msg_id, text
         self.run = 0
         self.run_has_banner = False
         self.run_start = 1
@@ -68,6 +71,13 @@ class State:
     def finish(self) -> None:
         self.run_rows[-1]["last_line"] = self.lines
         self.rows["runs"] = self.run_rows
+        ids = self.tac["tactic"]
+        if any(t.lower().startswith("0x") for t in ids[:1000]):
+            self.feature("hex_tactics")
+        elif ids:
+            self.feature("decimal_tactics")
+        cache: Dict[str, Optional[int]] = {}
+        self.tac["tactic_int"] = [cache[t] if t in cache else cache.setdefault(t, tactic_int(t)) for t in ids]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -126,15 +136,19 @@ def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
 
 # --- tactic timing -------------------------------------------------------------------------------
 def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: str = "") -> None:
-    row = st.add("tactics", n, {"layer": st.t_layer, "runner": st.t_runner, "format": st.t_format,
-                                "tactic": tactic, "tactic_int": tactic_int(tactic), "kernel": kernel,
-                                "time_ms": time_ms, "skipped": skipped, "fastest": False, "chosen": False})
-    st.t_block[(st.t_runner, tactic)] = len(st.rows["tactics"]) - 1
-    if tactic.lower().startswith("0x"):
-        st.feature("hex_tactics")
-    else:
-        st.feature("decimal_tactics")
-    return row
+    tac = st.tac
+    tac["run"].append(st.run)
+    tac["line"].append(n)
+    tac["layer"].append(st.t_layer)
+    tac["runner"].append(st.t_runner)
+    tac["format"].append(st.t_format)
+    tac["tactic"].append(tactic)
+    tac["kernel"].append(kernel)
+    tac["time_ms"].append(time_ms)
+    tac["skipped"].append(skipped)
+    tac["fastest"].append(False)
+    tac["chosen"].append(False)
+    st.t_block[(st.t_runner, tactic)] = len(tac["line"]) - 1
 
 
 def h_costs(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -164,6 +178,16 @@ def h_tactic_time(st: State, n: int, msg, f: dict, text: str) -> None:
     st.t_kernel = ""
 
 
+# handlers of `hot = yes` templates: called with the raw groupdict of the match
+def hot_tactic_time(st: State, n: int, f: dict) -> None:
+    _tactic_row(st, n, f["tactic"], f.get("kernel") or st.t_kernel, float(f["time_ms"]))
+    st.t_kernel = ""
+
+
+def hot_set_tactic_name(st: State, n: int, f: dict) -> None:
+    st.t_kernel = f["kernel"]
+
+
 def h_tactic_skip(st: State, n: int, msg, f: dict, text: str) -> None:
     reason = msg.consts.get("reason", "skipped")
     _tactic_row(st, n, f.get("tactic", ""), f.get("kernel", st.t_kernel), None, reason)
@@ -181,7 +205,7 @@ def _mark(st: State, runner: str, tactic: str, column: str) -> None:
             if t == tactic and (not runner or r == runner):
                 idx = i
     if idx is not None:
-        st.rows["tactics"][idx][column] = True
+        st.tac[column][idx] = True
 
 
 def h_fastest(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -448,10 +472,12 @@ def h_python_warning(st: State, n: int, msg, f: dict, text: str) -> None:
 
 def h_myelin_tactic(st: State, n: int, msg, f: dict, text: str) -> None:
     """10.x Myelin autotuning table row: one evaluated kernel of a {ForeignNode[...]} layer."""
-    st.add("tactics", n, {"layer": st.t_layer, "runner": "Myelin", "format": st.t_format,
-                          "tactic": f.get("tactic", ""), "tactic_int": tactic_int(f.get("tactic", "")),
-                          "kernel": f.get("kernel", ""), "time_ms": f.get("time_ms"), "skipped": "",
-                          "fastest": f.get("ratio") == 1.0, "chosen": False})
+    runner = st.t_runner
+    st.t_runner = "Myelin"
+    _tactic_row(st, n, f.get("tactic", ""), f.get("kernel", ""), f.get("time_ms"))
+    st.t_runner = runner
+    if f.get("ratio") == 1.0:
+        st.tac["fastest"][-1] = True
 
 
 def h_cached_result(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -472,3 +498,5 @@ def h_parser_error_desc(st: State, n: int, msg, f: dict, text: str) -> None:
                          "node": f.get("node", ""), "category": f.get("code", ""), "text": text})
 
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
+# handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
+HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}

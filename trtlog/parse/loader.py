@@ -34,9 +34,14 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
         raise TrtlogError(f"{name}: empty file")
     _mark_interim_totals(st.rows["memory"])
     tables = {n: T.frame(n, _columns(rows, n)) for n, rows in st.rows.items()}
+    tables["tactics"] = T.frame("tactics", st.tac)
     m = st.msg_cols
+    family_of = {msg.id: msg.family for msg in st.grammar.messages}
+    family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
+    ids = pd.Series(m[4], dtype=object)
     tables["messages"] = T.frame("messages", {"line": m[0], "run": m[1], "severity": m[2], "source": m[3],
-                                              "msg_id": m[4], "family": m[5], "text": m[6]})
+                                              "msg_id": m[4], "text": m[5]})
+    tables["messages"]["family"] = ids.map(family_of).fillna("unknown")
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
     if src.compression:

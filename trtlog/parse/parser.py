@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 from .. import tables as T
 from .grammar import Grammar, default_grammar
-from .handlers import HANDLERS, State
+from .handlers import HANDLERS, HOT_HANDLERS, State
 
 # ONNX parser messages carry a source location before the text: "parsers/onnx/ModelImporter.cpp:781: "
 SRCLOC = re.compile(r"^(?:[\w./-]*/)?\w+\.(?:cpp|cc|cu|hpp|h):\d+: ")
@@ -30,7 +30,8 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
     blocks = g.blocks
     srcloc = SRCLOC.match
     handlers = HANDLERS
-    m_line, m_run, m_sev, m_src, m_id, m_fam, m_text = st.msg_cols
+    hot_handlers = HOT_HANDLERS
+    m_line, m_run, m_sev, m_src, m_id, m_text = st.msg_cols
     recognized = 0
     n = 0
     for n, line in enumerate(lines, 1):
@@ -51,7 +52,7 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
         if not stext:
             msg_id, family = "blank", "envelope"
         else:
-            if source != "bare" and stext[-1:] != "" and ".c" in stext[:60]:
+            if source != "bare" and ".c" in stext[:80]:
                 sl = srcloc(stext)
                 if sl is not None:
                     stext = stext[sl.end():].strip()
@@ -79,7 +80,10 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             msg, mm = hit
             msg_id, family = msg.id, msg.family
             h = msg.handler
-            if h:
+            if msg.hot:
+                vals = mm.group(*msg.groups)
+                hot_handlers[h](st, n, dict(zip(msg.names, vals if len(msg.groups) > 1 else (vals,))))
+            elif h:
                 handlers[h](st, n, msg, msg.convert(mm), stext)
             elif msg.table:
                 fields = msg.convert(mm)
@@ -94,14 +98,13 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             recognized += 1
             if msg_id == "app.numpy_rows" and n > 1 and m_id[-1] == "unknown" and m_src[-1] == "bare":
                 # the unknown line just before a printed array is its label ("x", "inputT0")
-                m_id[-1], m_fam[-1] = "app.array_label", "app"
+                m_id[-1] = "app.array_label"
                 recognized += 1
         m_line.append(n)
         m_run.append(st.run)
         m_sev.append(sev)
         m_src.append(source)
         m_id.append(msg_id)
-        m_fam.append(family)
         m_text.append(stext if stext else text)
     st.lines = n
     st.recognized = recognized

@@ -13,6 +13,7 @@ import lzma
 import os
 import re
 import sys
+import zlib
 from typing import IO, Iterator, Tuple
 
 from ..errors import TrtlogError
@@ -23,10 +24,10 @@ SNIFF = 64 * 1024
 
 def _decompressor(head: bytes):
     if head.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile, "gzip"
+        return lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), "gzip"
     if head.startswith(b"\xfd7zXZ\x00"):
         return lzma.LZMAFile, "xz"
-    if head.startswith(b"BZh"):
+    if head.startswith(b"BZh9") or head.startswith(b"BZh"):
         return bz2.BZ2File, "bz2"
     return None, ""
 
@@ -96,7 +97,7 @@ class LogSource:
         self._raw, self.compression = _open_binary(path)
         try:
             sample = self._raw.peek(SNIFF)[:SNIFF]
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
             raise TrtlogError(f"{path}: damaged {self.compression or 'compressed'} data ({exc})") from None
         if not sample:
             raise TrtlogError(f"{path}: empty file")
@@ -111,17 +112,25 @@ class LogSource:
         stream = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline=None)
         try:
             yield from self._strip(stream)
-        except (EOFError, lzma.LZMAError, OSError) as exc:
+        except (EOFError, lzma.LZMAError, OSError, zlib.error) as exc:
             what = f"{self.compression} data" if self.compression else "file"
             raise TrtlogError(f"{self.path}: truncated or damaged {what} ({exc})") from None
         finally:
             stream.close()
 
     def _strip(self, stream) -> Iterator[str]:
+        # read big blocks and split them: much cheaper than iterating the stream line by line
         ansi = ANSI.sub
-        for line in stream:
-            if line.endswith("\n"):
-                line = line[:-1]
-            if "\x1b" in line:
-                line = ansi("", line)
-            yield line
+        tail = ""
+        while True:
+            block = stream.read(1 << 22)
+            if not block:
+                break
+            block = tail + block
+            lines = block.split("\n")
+            tail = lines.pop()
+            if "\x1b" in block:
+                lines = [ansi("", ln) for ln in lines]
+            yield from lines
+        if tail:
+            yield ansi("", tail) if "\x1b" in tail else tail

@@ -1,0 +1,94 @@
+"""Parse throughput and memory of trtlog.load on a >= 100 MB real verbose log.
+
+Builds the big log by concatenating one real corpus log (default: the 3.3 MB TensorRT 8.6.1
+MobileNetV2 INT8 verbose build) until it reaches --mb, then, each in a fresh subprocess:
+  * a bare `for line in open(...)` loop (the floor any Python line parser pays),
+  * trtlog.load(),
+and prints MB/s, the ratio, and peak RSS. Memory is also measured at half the size to show how it
+grows with the number of lines (tables only: the messages table keeps one row per line).
+
+    python3 benchmarks/bench_parse.py [--mb 100] [--log PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_LOG = ROOT.parent / "shared" / "corpus" / "logs" / "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log"
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "bare":
+    t = time.perf_counter(); n = 0
+    for line in open(path, encoding="utf-8", errors="replace"):
+        n += 1
+    dt = time.perf_counter() - t
+    rows = {}
+else:
+    import trtlog
+    from trtlog.parse.grammar import default_grammar
+    default_grammar()                     # grammar compile is start-up, not per-MB cost
+    t = time.perf_counter()
+    bl = trtlog.load(path)
+    dt = time.perf_counter() - t
+    n = bl.lines
+    rows = {k: len(v) for k, v in bl.tables.items()}
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": dt, "lines": n, "rss_mib": rss, "rows": rows}))
+"""
+
+
+def build(src: Path, mb: float, out: Path) -> int:
+    data = src.read_bytes()
+    with open(out, "wb") as fh:
+        written = 0
+        while written < mb * 1e6:
+            fh.write(data)
+            written += len(data)
+    return written
+
+
+def run(mode: str, path: Path) -> dict:
+    r = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), str(ROOT)], capture_output=True, text=True,
+                       check=True)
+    return json.loads(r.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=100.0)
+    ap.add_argument("--log", type=Path, default=DEFAULT_LOG)
+    args = ap.parse_args()
+    if not args.log.exists():
+        sys.exit(f"corpus log not found: {args.log} (needs ../shared)")
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {}
+        for label, mb in (("half", args.mb / 2), ("full", args.mb)):
+            big = Path(tmp) / f"big-{label}.log"
+            size = build(args.log, mb, big)
+            bare = run("bare", big)
+            load = run("load", big)
+            results[label] = (size, bare, load)
+            os.unlink(big)
+    size, bare, load = results["full"]
+    mbs = size / 1e6
+    print(f"log: {args.log.name} repeated to {mbs:.1f} MB, {load['lines']} lines")
+    print(f"bare line loop : {bare['seconds']:.2f} s  {mbs / bare['seconds']:.1f} MB/s  peak RSS {bare['rss_mib']:.0f} MiB")
+    print(f"trtlog.load    : {load['seconds']:.2f} s  {mbs / load['seconds']:.1f} MB/s  peak RSS {load['rss_mib']:.0f} MiB")
+    print(f"ratio load/bare: {load['seconds'] / bare['seconds']:.2f}")
+    hsize, _, hload = results["half"]
+    print(f"memory growth  : {hload['rss_mib']:.0f} MiB at {hsize / 1e6:.0f} MB -> {load['rss_mib']:.0f} MiB at "
+          f"{mbs:.0f} MB; table rows {sum(hload['rows'].values())} -> {sum(load['rows'].values())}")
+    print("rows:", json.dumps(load["rows"]))
+
+
+if __name__ == "__main__":
+    main()
