@@ -159,7 +159,12 @@ done
 # --per-layer last: it builds a debug engine (minutes), so everything above is safe if time runs out
 if [ "$PER_LAYER" != none ]; then
   picks=()
-  for b in "${ORDERED[@]}"; do [ -n "${MODEL[$b]:-}" ] && [ "${STATE[$b]}" = ok ] && picks+=("$b"); done
+  # INT8 before the rest, and within each the smallest model first (the debug build takes minutes)
+  while IFS=$'\t' read -r _ _ b; do picks+=("$b"); done < <(
+    for b in "${ORDERED[@]}"; do
+      [ -n "${MODEL[$b]:-}" ] && [ "${STATE[$b]}" = ok ] || continue
+      printf '%d\t%012d\t%s\n' "$([ "${LABEL[$b]}" = int8 ] && echo 0 || echo 1)" "$(stat -c %s "${MODEL[$b]}")" "$b"
+    done | sort)
   [ "$PER_LAYER" = first ] && picks=("${picks[@]:0:1}")
   for b in "${picks[@]}"; do
     name=$(basename "$b" | tr -c 'A-Za-z0-9._\n-' '_')
