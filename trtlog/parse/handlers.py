@@ -116,9 +116,14 @@ def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_run_end(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.run_rows[-1]["status"] = f.get("status", "")
+    row = st.run_rows[-1]
+    row["status"] = f.get("status", "")
     if f.get("version"):
         st.set_version(trt_version_from_code(f["version"]))
+    command = f.get("rest", "").partition("# ")[2].strip()
+    if command and not row["command"]:       # an excerpt that kept only the closing banner
+        row["command"] = command
+        st.meta.setdefault("command", command)
     st.meta["status"] = f.get("status", "")
 
 
@@ -496,6 +501,21 @@ def h_tactic_source_disabled(st: State, n: int, msg, f: dict, text: str) -> None
 def h_parser_error_desc(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("errors", n, {"kind": "plugin_not_found" if "Plugin not found" in text else "onnx_error",
                          "node": f.get("node", ""), "category": f.get("code", ""), "text": text})
+
+
+def h_mem_change(st: State, n: int, msg, f: dict, text: str) -> None:
+    f["kind"] = "change"
+    st.add("memory", n, f)
+    if "builder kernel library" in f.get("name", ""):
+        st.feature("kernel_library")
+
+
+def h_engine_size(st: State, n: int, msg, f: dict, text: str) -> None:
+    mib = f.get("mib")
+    st.add("memory", n, {"kind": "engine_size", "name": f.get("name", ""), "gpu_mib": mib,
+                         "bytes": int(mib * 2**20) if mib is not None else None})
+    if mib is not None:
+        st.meta["engine_size_mib"] = mib
 
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion

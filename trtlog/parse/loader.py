@@ -95,6 +95,11 @@ def _finish_meta(bl: BuildLog, st) -> None:
         if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
             prod = "trtexec"
         meta["producer"] = prod
+    if not meta.get("model") and meta.get("command"):
+        for tok in str(meta["command"]).split():
+            if tok.startswith(("--onnx=", "--deploy=", "--uff=", "--loadEngine=")):
+                meta["model"] = tok.split("=", 1)[1]
+                break
     if not meta.get("trt_version"):
         for feat, ver in _INFER:
             if st.features.get(feat):
