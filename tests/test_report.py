@@ -329,6 +329,11 @@ def test_cli_report_writes_file(tmp_path):
     res = run_cli("report", str(log), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "trt8.2-trtexec-onnx-pad-parse-error-excerpt.report.html").is_file()
+    # an existing file is never overwritten without --force
+    before = out.read_bytes()
+    res = run_cli("report", str(log), "-o", str(out))
+    assert res.returncode == 2 and "not overwriting" in res.stderr and out.read_bytes() == before
+    assert run_cli("report", str(log), "-o", str(out), "--force").returncode == 0
 
 
 def test_cli_report_bad_input_is_one_line_exit_2(tmp_path):

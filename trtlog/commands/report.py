@@ -46,17 +46,22 @@ def default_output(source: str) -> Path:
 @click.option("--validation", "validation_path", type=click.Path(dir_okay=False, path_type=Path),
               help="validate.json to include (read from the bundle automatically when present).")
 @click.option("--no-rules", is_flag=True, help="Leave the findings section empty (do not run the rules).")
-def command(source: str, output: Optional[Path], validation_path: Optional[Path], no_rules: bool) -> int:
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def command(source: str, output: Optional[Path], validation_path: Optional[Path], no_rules: bool,
+            force: bool) -> int:
     """Write a self-contained HTML report (works offline, no external resources) for a log or bundle."""
     import trtlog
     from ..report import render_report
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
+    out_path = output or default_output(source)
+    if out_path.exists() and not force:
+        raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
     bl = trtlog.load(source)
     # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
     validation = read_validation(validation_path) if validation_path is not None else None
     findings = [] if no_rules else collect_findings(bl)
-    out = render_report(bl, findings, output or default_output(source), validation=validation)
+    out = render_report(bl, findings, out_path, validation=validation)
     click.echo(str(out))
     return 0
