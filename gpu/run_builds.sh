@@ -3,16 +3,22 @@
 #   PHASE fixtures: unpack TensorRT, build pycuda (background), export the models, run the build jobs
 #                   of SET (gpu/run_jobs.py) until BUDGET_S, pack the bundles (no engine.plan) into $OUT
 #   PHASE bench:    the overhead benchmark alone, then any unfinished jobs, then gpu/validate_all.sh
+# Env: KIT (default /tmp/trtkit), WORK (default /tmp/work), PARALLEL, ONLY (job names), NO_PYCUDA, BENCH_*.
 # State lives in /tmp/work on the machine, so a second call on the same (warm) machine resumes.
 set -u
 PHASE=$1; SET=$2; TAG=$3; BUDGET=${4:-480}
 START=$(date +%s)
 HARD=$((START + BUDGET)); DEADLINE=$((HARD - 60))
-W=/tmp/work; M=$W/models; B=$W/bundles; mkdir -p "$M" "$B"
-source /tmp/trtkit/device-setup.sh || { echo "device-setup failed"; exit 1; }
+W=${WORK:-/tmp/work}; M=$W/models; B=$W/bundles; mkdir -p "$M" "$B"
+KIT=${KIT:-/tmp/trtkit}   # a second TensorRT kit can sit beside the first (KIT=/tmp/trtkit853)
+sed "s#^K=/tmp/trtkit;#K=$KIT;#" "$KIT/device-setup.sh" > "$W/device-setup.sh"
+source "$W/device-setup.sh" || { echo "device-setup failed"; exit 1; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 echo "setup done in $(( $(date +%s) - START )) s"
-if [ ! -f "$M/PYCUDA_READY" ] && [ ! -f "$M/PYCUDA_STARTED" ]; then
+if [ ! -f "$M/PYCUDA_READY" ] && $PY39 -c 'import pycuda.driver' 2>/dev/null; then   # built by an earlier call
+  echo "$PY39" > "$M/PY39_PYCUDA"; touch "$M/PYCUDA_READY"
+fi
+if [ -z "${NO_PYCUDA:-}" ] && [ ! -f "$M/PYCUDA_READY" ] && [ ! -f "$M/PYCUDA_STARTED" ]; then
   touch "$M/PYCUDA_STARTED"
   ( if build_pycuda > "$W/pycuda.log" 2>&1 && $PY39 -c 'import pycuda.driver' >> "$W/pycuda.log" 2>&1; then
       echo "$PY39" > "$M/PY39_PYCUDA"; touch "$M/PYCUDA_READY"
@@ -25,7 +31,7 @@ echo "models ready at $(( $(date +%s) - START )) s"
 export PY39
 if [ "$PHASE" = bench ]; then
   PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/${BENCH_MODEL:-mobilenet.onnx}" \
-      --pairs "${BENCH_PAIRS:-3}" --work "$W/bench" -- --fp16 \
+      --pairs "${BENCH_PAIRS:-3}" --work "$W/bench" -- ${BENCH_FLAGS:-} \
       --tactic-sources EDGE_MASK_CONVOLUTIONS,JIT_CONVOLUTIONS 2>&1 | tee "$OUT/bench-$TAG.txt"
   DEADLINE=$(( HARD - 60 ))
 fi
