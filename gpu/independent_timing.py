@@ -5,11 +5,15 @@ synchronize at the end. Inputs: the engine's fixed shapes or its profile-0 opt s
 bench` uses by default), filled once with random non-zero data. Prints the median and mean of the
 event-timed compute and, with --json, writes them. TensorRT >= 8.5 (tensor-name API) only.
 
-  python gpu/independent_timing.py ENGINE.plan [--iterations 1000] [--warmup 100] [--json OUT.json]
+  python gpu/independent_timing.py ENGINE.plan [--iterations 1000] [--warmup 100] [--json OUT.json] [--cuda-graph]
+With --cuda-graph the one execute_async_v3 is captured in a CUDA graph (driver API via ctypes) and the
+loop times graph launches: kernel time without per-kernel launch gaps, to compare with
+`trtlog bench --cuda-graph`.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import statistics
 import sys
@@ -37,6 +41,8 @@ def main() -> int:
     ap.add_argument("--iterations", type=int, default=1000)
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--json")
+    ap.add_argument("--cuda-graph", action="store_true",
+                    help="capture execute_async_v3 once in a CUDA graph and time graph launches")
     args = ap.parse_args()
 
     cuda.init()
@@ -78,19 +84,32 @@ def main() -> int:
         for _ in range(args.warmup):
             context.execute_async_v3(stream.handle)
         stream.synchronize()
+        run = lambda c=context, s=stream.handle: c.execute_async_v3(s)  # noqa: E731
+        if args.cuda_graph:
+            libcuda = ctypes.CDLL("libcuda.so.1")
+            h = ctypes.c_void_p(stream.handle)
+            graph, exe = ctypes.c_void_p(), ctypes.c_void_p()
+            assert libcuda.cuStreamBeginCapture_v2(h, 1) == 0
+            context.execute_async_v3(stream.handle)
+            assert libcuda.cuStreamEndCapture(h, ctypes.byref(graph)) == 0
+            assert libcuda.cuGraphInstantiateWithFlags(ctypes.byref(exe), graph, ctypes.c_ulonglong(0)) == 0
+            run = lambda: libcuda.cuGraphLaunch(exe, h)  # noqa: E731
+            for _ in range(args.warmup):
+                run()
+            stream.synchronize()
         starts = [cuda.Event() for _ in range(args.iterations)]
         ends = [cuda.Event() for _ in range(args.iterations)]
         for i in range(args.iterations):
             starts[i].record(stream)
-            context.execute_async_v3(stream.handle)
+            run()
             ends[i].record(stream)
         stream.synchronize()
         times = [e.time_since(s) for s, e in zip(starts, ends)]
         res = {"engine": args.engine, "iterations": args.iterations, "warmup": args.warmup,
                "median_ms": statistics.median(times), "mean_ms": statistics.fmean(times),
                "min_ms": min(times), "max_ms": max(times), "tensorrt": trt.__version__,
-               "gpu": cuda.Device(0).name()}
-        print(f"independent: median {res['median_ms']:.5f} ms, mean {res['mean_ms']:.5f} ms "
+               "gpu": cuda.Device(0).name(), "cuda_graph": args.cuda_graph}
+        print(f"independent{' (CUDA graph)' if args.cuda_graph else ''}: median {res['median_ms']:.5f} ms, mean {res['mean_ms']:.5f} ms "
               f"over {args.iterations} iterations ({args.engine})")
         if args.json:
             with open(args.json, "w") as f:

@@ -86,13 +86,18 @@ for b in show:
     b = Path(b)
     doc[b.name] = {"validate": load(b / "validate.json"), "bench": load(b / "bench.json"),
                    "bench_cudagraph": load(b / "bench_cudagraph.json"),
-                   "independent": load(b / "independent_timing.json")}
+                   "independent": load(b / "independent_timing.json"),
+                   "independent_cudagraph": load(b / "independent_timing_cudagraph.json")}
 out.write_text(json.dumps(doc, indent=1, default=str))
 print(f"{'bundle':<26} {'validate':<8} {'worst output':<14} {'rel L2':>9} {'cosine':>9} {'argmax':>6} "
-      f"{'bench GPU median':>16} {'independent':>12} {'ratio':>7} {'qps':>8} {'graph median':>13}")
+      f"{'bench GPU median':>16} {'independent':>12} {'ratio':>7} {'qps':>8} {'graph median':>13} "
+      f"{'indep. graph':>13} {'ratio':>7}")
 for b in show:
     d = doc[Path(b).name]
     v, be, ind, cg = d["validate"], d["bench"], d["independent"], d.get("bench_cudagraph")
+    icg = d.get("independent_cudagraph")
+    gmed = cg["metrics"]["GPU Compute Time"]["median"] if cg else None
+    igmed = icg["median_ms"] if icg else None
     rows = [r for r in (v or {}).get("outputs", []) if "rel_l2" in r]
     w = max(rows, key=lambda r: r["rel_l2"]) if rows else None
     med = be["metrics"]["GPU Compute Time"]["median"] if be else None
@@ -103,7 +108,8 @@ for b in show:
           f"{f(w and w.get('argmax_agreement'), '.3f'):>6} {f(med, '.5f') + ' ms':>16} {f(imed, '.5f') + ' ms':>12} "
           f"{f(med / imed if med and imed else None, '.4f'):>7} "
           f"{f(be and be['metrics']['Throughput']['value'], '.1f'):>8} "
-          f"{f(cg and cg['metrics']['GPU Compute Time']['median'], '.5f') + ' ms':>13}")
+          f"{f(gmed, '.5f') + ' ms':>13} {f(igmed, '.5f') + ' ms':>13} "
+          f"{f(gmed / igmed if gmed and igmed else None, '.4f'):>7}")
 PY
 }
 
@@ -145,7 +151,7 @@ for b in "${ORDERED[@]}"; do
   log "==== $name ($label) model=${model:-?} build=$state"
   if [ "$state" != ok ]; then log "skipped: status.json says the build failed"; continue; fi
   if [ -z "$model" ]; then log "skipped: no ONNX model found (config.json spec.model / model.onnx)"; continue; fi
-  rm -f "$b/validate.json" "$b/bench.json" "$b/bench_cudagraph.json" "$b/independent_timing.json"   # no stale results in the summary
+  rm -f "$b/validate.json" "$b/bench.json" "$b/bench_cudagraph.json" "$b/independent_timing.json" "$b/independent_timing_cudagraph.json"   # no stale results in the summary
   validate_one "$b" "$model" "$label" "$name"; log "validate exit: $?"
   run $PY39 -m trtlog bench "$b" --iterations "$BENCH_ITERS" --warmup 100 --force; log "bench exit: $?"
   # the same with the enqueue captured in CUDA graphs: the kernels' time without launch gaps
@@ -153,6 +159,8 @@ for b in "${ORDERED[@]}"; do
       -o "$b/bench_cudagraph.json"; log "bench --cuda-graph exit: $?"
   run $PY39 gpu/independent_timing.py "$b/engine.plan" --iterations "$BENCH_ITERS" --warmup 100 \
       --json "$b/independent_timing.json"; log "independent exit: $?"
+  run $PY39 gpu/independent_timing.py "$b/engine.plan" --iterations "$BENCH_ITERS" --warmup 100 --cuda-graph \
+      --json "$b/independent_timing_cudagraph.json"; log "independent --cuda-graph exit: $?"
   summarize "$b" | tee -a "$LOG"   # one line now, and validate_all.json rewritten, in case time runs out
 done
 
