@@ -42,7 +42,7 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             if len(sev) > 1:
                 sev = SEVERITY.get(sev, sev[:1])
             text = line[em.end():]
-            if producer:
+            if producer and n < 20000:      # the envelope mix of the first lines names the producer
                 st.producers[producer] = st.producers.get(producer, 0) + 1
         else:
             source, sev, text = "bare", "", line
