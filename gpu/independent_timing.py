@@ -19,7 +19,10 @@ import statistics
 import sys
 
 import numpy as np
-import tensorrt as trt  # before pycuda: with pycuda loaded first, deserialize_cuda_engine segfaulted (TRT 8.6, H100)
+# TensorRT before pycuda, the primary context and an ILogger subclass: the arrangement trtlog uses.
+# The first version (pycuda imported first, a pycuda-made context, trt.Logger) segfaulted inside
+# deserialize_cuda_engine with TensorRT 8.6.0 on the H100 (driver 580); this one runs.
+import tensorrt as trt
 import pycuda.driver as cuda  # noqa: E402
 
 DTYPES = {"FLOAT": np.float32, "HALF": np.float16, "INT8": np.int8, "INT32": np.int32, "BOOL": np.bool_,
