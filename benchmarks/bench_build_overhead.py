@@ -4,7 +4,7 @@
                                                                         [--builder-opt-level N]
 
 Needs TensorRT (run it on the GPU machine with the same Python that runs trtlog). Each pair runs
-both commands as fresh processes, alternating which goes first; wall time is measured around the
+both commands as fresh processes, alternating which goes first, after --warmup unmeasured builds; wall time is measured around the
 whole process (interpreter start, imports, parse, build, writing the outputs). The bare build is
 what a user would write: trt.Logger(VERBOSE) printing to stdout (redirected to a file), the same
 builder flags, tactic sources, optimization level and profiling verbosity, the plan written to disk.
@@ -78,6 +78,8 @@ def main() -> None:
     ap.add_argument("model")
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--work", default="bench-work")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="unmeasured bare builds first (page cache, GPU clocks); the first timed run paid these")
     a = ap.parse_args(argv)
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -91,6 +93,11 @@ def main() -> None:
     subprocess.run([py, "-c", "import tensorrt"], check=True)
     imp_trt = time.perf_counter() - t0
     print(f"process start + import trtlog.commands.build: {imp:.2f} s; + import tensorrt: {imp_trt:.2f} s")
+
+    for i in range(a.warmup):
+        wall, _ = timed([py, os.path.abspath(__file__), "--bare", a.model, str(work / "warmup.plan")] + flags,
+                        work / "warmup.out", REPO)
+        print(f"warm-up bare build {i}: {wall:.2f} s (not counted)", flush=True)
 
     rows = []
     for i in range(a.pairs):

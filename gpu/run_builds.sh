@@ -34,12 +34,17 @@ if [ "$PHASE" = bench ]; then
       --pairs "${BENCH_PAIRS:-3}" --work "$W/bench" -- ${BENCH_FLAGS:-} \
       --tactic-sources EDGE_MASK_CONVOLUTIONS,JIT_CONVOLUTIONS 2>&1 | tee "$OUT/bench-$TAG.txt"
   DEADLINE=$(( HARD - 60 ))
+  touch /tmp/BENCH_DONE
+fi
+if [ -n "${WAIT_FOR:-}" ]; then   # e.g. let a benchmark in another run_builds.sh have the GPU alone
+  while [ ! -f "$WAIT_FOR" ] && [ "$(date +%s)" -lt "$DEADLINE" ]; do sleep 2; done
+  echo "starting jobs at $(( $(date +%s) - START )) s"
 fi
 PYTHONUNBUFFERED=1 python3 gpu/run_jobs.py "$SET" "$M" "$B" --tag "$TAG" --deadline "$DEADLINE" --hard "$HARD" \
     --parallel "${PARALLEL:-3}" ${ONLY:+--only "$ONLY"}
 wait
 [ -f "$M/PYCUDA_FAILED" ] && tail -30 "$W/pycuda.log"
-if [ "$PHASE" = bench ] && [ -f gpu/validate_all.sh ]; then
+if [ "$PHASE" = bench ] && [ -z "${NO_VALIDATE:-}" ] && [ -f gpu/validate_all.sh ]; then
   timeout $(( HARD + 90 - $(date +%s) )) bash gpu/validate_all.sh "$B" > "$OUT/validate-$TAG.txt" 2>&1
   echo "validate_all.sh exit $?"; tail -40 "$OUT/validate-$TAG.txt"
 fi

@@ -69,7 +69,8 @@ def default_out(model) -> Path:
 @click.option("--explain", is_flag=True, help="print the rule-engine explanation at the end")
 @click.option("--report", type=click.Path(dir_okay=False), metavar="FILE", help="write the HTML report")
 @click.option("--trtexec", "trtexec", is_flag=False, flag_value="trtexec", default=None, metavar="[PATH]",
-              help="run trtexec (on PATH, or the given binary) with the equivalent flags instead of the Python API")
+              help="run trtexec (from PATH, or the given binary) with the equivalent flags instead of the Python "
+                   "API; put MODEL before it (a bare --trtexec takes the next word as its path)")
 def command(model, out, force, progress, explain, report, trtexec, **opts):
     spec = spec_from_options(model, opts)
     out = Path(out) if out else default_out(model)
