@@ -59,18 +59,17 @@ def test_bundle_files_agree(bundle):
                           "engine_bytes": 0, "producer": "python"}
 
 
-CALIBRATION_ENGINE = pytest.mark.xfail(strict=True, reason=(
-    "parser: a calibrated INT8 build logs 'Engine generation completed' for the calibration engine first "
-    "(line 27408, before 'Starting Calibration' at 27415); this log was cut off after that"))
-
-
-@pytest.mark.parametrize("bundle", [pytest.param(b, marks=CALIBRATION_ENGINE) if b.name.endswith("-killed") else b
-                                    for b in BUNDLES], ids=lambda p: p.name)
+@pytest.mark.parametrize("bundle", BUNDLES, ids=lambda p: p.name)
 def test_parser_reads_the_log_and_agrees_with_status(bundle):
     bl = trtlog.load(str(bundle / "build.log.xz"))
     status = js(bundle.name, "status.json")
     assert bl.meta.get("producer") == "python"
-    assert bool(bl.meta.get("build_ok")) is status["ok"]
+    if status["ok"]:
+        assert bl.meta.get("build_ok") is True
+    else:
+        # the killed INT8 log generated its FP32 calibration engine (line 27408) and was cut during
+        # calibration/tactic timing: not a built engine, and not a reported failure either
+        assert bl.meta.get("build_ok") is not True
 
 
 def test_calibration_run_in_transformer_int8():

@@ -68,16 +68,18 @@ _table("fusions", "Optimizer passes and what they fused, eliminated or inserted.
     ("other", "str", "second layer of a fused pair, or reformat detail"),
 ])
 _table("precision", "Precision-relevant events: requested flags, INT8 scale problems, weight conversions.", [
-    ("kind", "str", "requested, missing_scale, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
+    ("kind", "str", "requested, missing_scale, non_conforming, affected_weights, subnormal_weight, clamped_fp16, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
     ("tensor", "str", "tensor or layer named by the message"),
     ("count", "int", "number of affected weights where printed"),
     ("value", "str", "precision flags or other value"),
     ("text", "str", "message text"),
 ])
 _table("calibration", "INT8 calibration progress and cache events.", [
-    ("event", "str", "start, batch, post_processing, done, cache_write, cache_read, profile_default"),
+    ("event", "str", "start, batch, post_processing, done, cache_write, cache_read, profile_default, maxima, scale"),
     ("batch", "int", "batch index or batch size"),
     ("seconds", "float", "duration"),
+    ("tensor", "str", "tensor of a scale row"),
+    ("scale", "float", "INT8 scale of the tensor (event scale)"),
     ("text", "str", "message text"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [

@@ -80,7 +80,8 @@ def read_json(path: str):
         elif data[:2] == b"\x1f\x8b":
             import gzip
             data = gzip.decompress(data)
-        return json.loads(data.decode("utf-8-sig"))
+        # strict=False: TensorRT 8.6.0 writes raw control bytes (0x1E) inside Metadata strings
+        return json.loads(data.decode("utf-8-sig"), strict=False)
     except (OSError, ValueError, EOFError) as exc:
         raise TrtlogError(f"{path}: not readable JSON ({str(exc).splitlines()[0][:120]})") from None
 

@@ -108,8 +108,13 @@ def _finish_meta(bl: BuildLog, st) -> None:
                 break
     errors = bl.tables["errors"]
     phases = bl.tables["phases"]
-    built = phases["phase"].isin(["Engine built", "Engine generation", "Engine deserialized"]).any() \
-        or bool(meta.get("engine_serialized"))
+    done = phases[phases["phase"].isin(["Engine built", "Engine generation", "Engine deserialized"])]
+    calib = bl.tables["calibration"]
+    if len(calib):
+        # a calibrated INT8 build generates an FP32 calibration engine first: only an engine
+        # generated after the last calibration message is the built engine
+        done = done[done["line"] > calib["line"].max()]
+    built = len(done) > 0 or bool(meta.get("engine_serialized"))
     failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
         ["assertion", "trtexec_failure", "build_failed"]).any())
     if failed:
@@ -123,7 +128,8 @@ def _finish_meta(bl: BuildLog, st) -> None:
         meta["build_ok"] = None
     meta.setdefault("engine_layers", int(len(bl.tables["layers"])))
     for phase in ("Engine built", "Engine generation", "build engine"):
-        secs = phases.loc[phases["phase"] == phase, "seconds"].dropna()
+        secs = done.loc[done["phase"] == phase, "seconds"].dropna() if phase != "build engine" else \
+            phases.loc[phases["phase"] == phase, "seconds"].dropna()
         if len(secs):
             meta["build_seconds"] = float(secs.iloc[-1])
             break
