@@ -1,11 +1,18 @@
-"""Diff of two bundles the project built itself on the GPU (same model, two TensorRT versions).
+"""Diff of two bundles the project built itself on the H100: the same seeded CNN exported to ONNX,
+built FP16 with TensorRT 8.5.3.1 and with 8.6.0 (`trtlog build`, tests/fixtures/gpu/).
 
-Uses tests/fixtures/gpu/*/ bundles (written by `trtlog build`); skipped until at least two bundles
-with different TensorRT versions exist. The facts asserted come from the bundles' own env.json and
-build.log, so this test stays valid whichever versions are produced."""
+Facts read directly in the bundles (env.json, layers.json.xz rows, build.log.xz):
+- env.json: tensorrt "8.5.3.1" -> "8.6.0", GPU "NVIDIA H100 80GB HBM3" on both;
+- layers.json: 185 layers -> 190 layers;
+- '/pool/GlobalAveragePool' (CaskPooling): row 182, inputs "Channel major FP16 format where channel
+  % 8 == 0", kernel sm50_xmma_pooling_fw_4d_FP16FP32NHWC_Average_FastDiv_CAlign4 -> row 188, "Row major
+  linear FP32", kernel sm50_xmma_pooling_fw_4d_FP32FP32NCHW_Average_FastDiv;
+- '/stages/stages.2/b/b.0/Conv': row 140 kernel sm80_xmma_fprop_implicit_gemm_indexed_f16f16_... ->
+  row 145 kernel sm90_xmma_fprop_implicit_gemm_f16f16_..._cgasize2x2x1_warpgroupsize1x1x1_g1_beta0
+  (a Hopper wgmma kernel that 8.5.3.1 did not pick).
+"""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,52 +21,54 @@ import trtlog
 from trtlog.diff import diff_builds
 
 GPU = Path(__file__).resolve().parent / "fixtures" / "gpu"
+A, B = GPU / "cnn-fp16-trt8.5.3.1", GPU / "cnn-fp16-trt8.6.0"
 
 
-def _bundles():
-    out = []
-    for d in sorted(GPU.glob("*/")) if GPU.is_dir() else []:
-        env = d / "env.json"
-        if (d / "build.log").is_file() and env.is_file():
-            try:
-                out.append((d, json.loads(env.read_text(encoding="utf-8"))))
-            except ValueError:
-                continue
-    return out
+@pytest.fixture(scope="module")
+def result():
+    return diff_builds(trtlog.load(A), trtlog.load(B))
 
 
-def _pair():
-    bundles = _bundles()
-    for i, (da, ea) in enumerate(bundles):
-        for db, eb in bundles[i + 1:]:
-            if ea.get("tensorrt") and eb.get("tensorrt") and ea["tensorrt"] != eb["tensorrt"]:
-                return (da, ea), (db, eb)
-    pytest.skip("need two tests/fixtures/gpu/*/ bundles built with different TensorRT versions")
+def test_versions_and_gpu(result):
+    d = result.to_dict()
+    assert d["a"]["trt_version"] == "8.5.3" and d["b"]["trt_version"] == "8.6.0"
+    assert [c for c in result.changes if c.kind == "trt_version"]
+    a, b = trtlog.load(A), trtlog.load(B)
+    assert a.meta["gpu"] == b.meta["gpu"] == "NVIDIA H100 80GB HBM3"
+    assert len(a.layers) == 185 and len(b.layers) == 190
 
 
-def test_gpu_bundles_two_trt_versions():
-    (da, ea), (db, eb) = _pair()
-    a, b = trtlog.load(str(da)), trtlog.load(str(db))
-    res = diff_builds(a, b)
-    d = res.to_dict()
-    va, vb = str(ea["tensorrt"]), str(eb["tensorrt"])
-    # the versions the bundles recorded are the ones the diff reports, and their change is found
-    assert va.startswith(d["a"]["trt_version"]) or d["a"]["trt_version"].startswith(va)
-    assert vb.startswith(d["b"]["trt_version"]) or d["b"]["trt_version"].startswith(vb)
-    assert [c for c in res.changes if c.kind == "trt_version"]
-    # both engines have layers (layers.json / Engine Layer Information) and every layer is accounted for
-    al = res.alignment
-    assert al.a and al.b
+def _changes(result, kind, layer):
+    return [c for c in result.to_dict()["changes"] if c["kind"] == kind and c["layer"] == layer]
+
+
+def test_global_average_pool_moves_from_fp16_to_fp32(result):
+    ch = _changes(result, "precision", "/pool/GlobalAveragePool")
+    assert len(ch) == 1
+    assert ch[0]["a"] == "FP16" and ch[0]["b"] == "FP32"
+    assert [e["line"] for e in ch[0]["evidence"]["a"]] == [182]
+    assert [e["line"] for e in ch[0]["evidence"]["b"]] == [188]
+    summary = " ".join(result.to_dict()["summary"])
+    assert "1 FP16->FP32" in summary
+
+
+def test_hopper_kernel_picked_by_86(result):
+    ch = _changes(result, "kernel", "/stages/stages.2/b/b.0/Conv")
+    assert len(ch) == 1
+    assert ch[0]["a"].startswith("sm80_xmma_fprop_implicit_gemm_indexed_f16f16")
+    assert ch[0]["b"].startswith("sm90_xmma_fprop_implicit_gemm_f16f16_f16f16_f16_nhwckrsc_nhwc_tilesize64x64x64_cgasize2x2x1")
+
+
+def test_every_layer_accounted_for(result):
+    al = result.alignment
     assert sorted([i for g in al.groups for i in g.a] + al.unmatched_a) == list(range(len(al.a)))
     assert sorted([j for g in al.groups for j in g.b] + al.unmatched_b) == list(range(len(al.b)))
-    # same model: most compute layers find a counterpart
     matched_b = {j for g in al.groups for j in g.b}
     compute_b = [j for j, l in enumerate(al.b) if l.is_compute]
-    assert len(matched_b & set(compute_b)) >= 0.5 * len(compute_b)
-    # evidence points at real lines of the bundles' build.log
-    for c in d["changes"]:
-        for side in ("a", "b"):
-            for ev in c["evidence"][side]:
-                assert ev["line"] > 0
-    # TODO(lead): once the fixtures exist, assert the specific changes read in both build.log files
-    # (TensorRT versions, precision per layer, tactic ids with their line numbers).
+    assert len(matched_b & set(compute_b)) >= 0.9 * len(compute_b)
+
+
+def test_fail_on_precision_regression_in_ci(result):
+    # a layer moved to a wider precision (FP16 -> FP32): the CI gate trips
+    failed = result.check("precision-regression")
+    assert failed

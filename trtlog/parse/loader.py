@@ -193,8 +193,9 @@ def _load_bundle(bundle: Path) -> BuildLog:
             sources.append(str(p))
     env = bl.meta.get("env") or {}
     if isinstance(env, dict):
-        if env.get("gpu_name"):
-            bl.meta.setdefault("gpu", env["gpu_name"])
+        gpu = env.get("gpu") or env.get("gpu_name")
+        if gpu:
+            bl.meta.setdefault("gpu", gpu)
         if env.get("compute_capability"):
             bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
         if env.get("tensorrt") and (not bl.meta.get("trt_version") or
@@ -211,9 +212,16 @@ def _load_bundle(bundle: Path) -> BuildLog:
         if status.get("engine_bytes"):
             bl.meta["engine_size_mib"] = round(status["engine_bytes"] / 2**20, 3)
     cfg = bl.meta.get("config") or {}
-    if isinstance(cfg, dict) and cfg.get("precision_requested"):
-        bl.meta["precision_requested"] = cfg["precision_requested"]
-    if isinstance(cfg, dict) and cfg.get("model"):
-        bl.meta.setdefault("model", cfg["model"])
+    spec = cfg.get("spec", cfg) if isinstance(cfg, dict) else {}
+    if isinstance(spec, dict):
+        precs = [str(p).upper() for p in (spec.get("precisions") or [])]
+        if spec.get("best"):
+            precs += ["FP16", "INT8"]
+        if "precisions" in spec or precs or spec.get("strongly_typed"):
+            bl.meta["precision_requested"] = ["FP32"] + [p for p in dict.fromkeys(precs) if p != "FP32"]
+        if spec.get("strongly_typed"):
+            bl.meta["strongly_typed"] = True
+        if spec.get("model"):
+            bl.meta.setdefault("model", spec["model"])
     bl.meta["sources"] = sources
     return bl
