@@ -178,12 +178,7 @@ def h_set_tactic_name(st: State, n: int, msg, f: dict, text: str) -> None:
     st.t_kernel = f.get("kernel", "")
 
 
-def h_tactic_time(st: State, n: int, msg, f: dict, text: str) -> None:
-    _tactic_row(st, n, f["tactic"], f.get("kernel", st.t_kernel), f.get("time_ms"))
-    st.t_kernel = ""
-
-
-# handlers of `hot = yes` templates: called with the raw groupdict of the match
+# handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
 def hot_tactic_time(st: State, n: int, f: dict) -> None:
     _tactic_row(st, n, f["tactic"], f.get("kernel") or st.t_kernel, float(f["time_ms"]))
     st.t_kernel = ""
@@ -227,13 +222,6 @@ def h_fastest(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
     runner = f.get("runner", "")
     _mark(st, runner, f.get("tactic", ""), "chosen")
-
-
-def h_timing_runner_86(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.t_layer = f.get("layer", st.t_layer)
-    st.t_runner = f.get("runner", "")
-    st.t_kernel = ""
-    st.feature("runner_ids")
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -299,12 +287,6 @@ def h_device(st: State, n: int, msg, f: dict, text: str) -> None:
         st.meta.setdefault("compute_capability", value)
 
 
-def h_perf_stats(st: State, n: int, msg, f: dict, text: str) -> None:
-    metric = msg.consts.get("metric") or f.get("metric", "")
-    for stat, value, unit in parse_stats(f.get("stats", "")):
-        st.add("perf", n, {"metric": metric, "stat": stat, "value": value, "unit": unit})
-
-
 def h_perf_value(st: State, n: int, msg, f: dict, text: str) -> None:
     metric = msg.consts.get("metric") or f.get("metric", "")
     st.add("perf", n, {"metric": metric, "stat": msg.consts.get("stat", "value"),
@@ -363,11 +345,6 @@ def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
                          "text": text})
     st.add("onnx", n, {"kind": "node_error", "name": f.get("node", ""), "op": f.get("op", ""),
                        "detail": f.get("output", "")})
-
-
-def h_noop(st: State, n: int, msg, f: dict, text: str) -> None:
-    return None
-
 
 
 # --- precision / fallbacks -----------------------------------------------------------------------

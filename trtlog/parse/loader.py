@@ -17,7 +17,7 @@ from .reader import LogSource
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
 
 
-def load(path, *, split_runs: bool = True, allow_non_trt: bool = False) -> BuildLog:
+def load(path, *, allow_non_trt: bool = False) -> BuildLog:
     path = str(path)
     if path != "-" and os.path.isdir(path):
         return _load_bundle(Path(path))

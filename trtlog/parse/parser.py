@@ -48,9 +48,9 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             source, sev, text = "bare", "", line
         stext = text.strip()
         hit = None
-        msg_id, family = "unknown", "unknown"
+        msg_id = "unknown"
         if not stext:
-            msg_id, family = "blank", "envelope"
+            msg_id = "blank"
         else:
             if source != "bare" and ".c" in stext[:80]:
                 sl = srcloc(stext)
@@ -75,12 +75,12 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
                             stext = line[gm.start() + em2.end():].strip()
                             hit = match("message", stext) if stext else None
                             if not stext:
-                                msg_id, family = "blank", "envelope"
+                                msg_id = "blank"
         if hit is not None:
             msg, mm = hit
-            msg_id, family = msg.id, msg.family
+            msg_id = msg.id
             h = msg.handler
-            if h == "noop":
+            if h == "noop":        # recognised, nothing to record
                 pass
             elif msg.hot:
                 vals = mm.group(*msg.groups)
