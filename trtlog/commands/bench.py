@@ -9,8 +9,8 @@ from ..errors import EXIT_OK
 
 EPILOG = """Reports Throughput (qps), Latency, Enqueue Time, H2D Latency, GPU Compute Time and D2H Latency
 (min/max/mean/median/p90/p95/p99, ms) as trtexec's performance summary does, and writes them to
-<bundle>/bench.json (or --output) for `trtlog diff`. Input buffers rotate over --rotate sets of random
-non-zero data. Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
+<bundle>/bench.json (or --output) for `trtlog diff`. Each iteration copies the next of --rotate pinned
+input sets of random non-zero data into the engine's input buffers (bound once, before timing). Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
 
 
 @click.command("bench", epilog=EPILOG)
@@ -26,7 +26,7 @@ non-zero data. Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
 @click.option("--inputs", "inputs_file", type=click.Path(dir_okay=False), help="Input sets (.npz) to rotate.")
 @click.option("--model", type=click.Path(dir_okay=False), default=None,
               help="ONNX model, for the value ranges of integer inputs (default: the bundle's model).")
-@click.option("--rotate", type=int, default=2, show_default=True, help="Input buffer sets to rotate (>= 2).")
+@click.option("--rotate", type=int, default=2, show_default=True, help="Input sets copied in turn into the input buffers (>= 2).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--cuda-graph", is_flag=True, help="Capture the enqueue in CUDA graphs (like trtexec --useCudaGraph): "
               "times the kernels without per-kernel launch gaps.")
