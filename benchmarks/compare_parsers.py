@@ -1,0 +1,197 @@
+"""Compare the parser of this working tree with a reference revision: every table, dtype, row order,
+meta, line and recognised counts must be identical.
+
+Inputs: every log of ../shared/corpus/logs, every bundle of tests/fixtures/gpu (as a bundle and its
+build log alone), re-encoded / compressed / CRLF / CR / ANSI / truncated variants of corpus logs,
+concatenations of different logs (multi-run, chunk boundaries), bad input, and optionally a big
+repeated log (--big-mb). Each side runs in a fresh subprocess; the working tree can be forced to use
+tiny read blocks (--block) so that every block-boundary case is exercised.
+
+    python3 benchmarks/compare_parsers.py [--rev 194f6ce] [--block 4096] [--big-mb 103]
+"""
+from __future__ import annotations
+
+import argparse
+import bz2
+import gzip
+import lzma
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
+FIXTURES = ROOT / "tests" / "fixtures" / "gpu"
+
+CHILD = r"""
+import os, pickle, sys
+root, listing, out, block = sys.argv[1:5]
+sys.path.insert(0, root)
+import trtlog
+if int(block):
+    from trtlog.parse import reader
+    if not hasattr(reader, "BLOCK_CHARS"):
+        sys.exit("this tree has no reader.BLOCK_CHARS")
+    reader.BLOCK_CHARS = int(block)
+res = {}
+for name, path in (l.split("\t") for l in open(listing).read().splitlines()):
+    try:
+        bl = trtlog.load(path)
+    except Exception as exc:                      # the error is part of the output
+        res[name] = ("error", type(exc).__name__, str(exc).replace(os.path.dirname(path), "<dir>"))
+        continue
+    res[name] = ("ok", {"tables": bl.tables, "meta": bl.meta, "lines": bl.lines,
+                        "recognized": bl.recognized, "path": bl.path})
+pickle.dump(res, open(out, "wb"), protocol=pickle.HIGHEST_PROTOCOL)
+"""
+
+
+def variants(tmp: Path, big_mb: float) -> list:
+    """(name, path) of every input."""
+    items = [(p.name, p) for p in sorted(CORPUS.iterdir()) if p.is_file()]
+    for b in sorted(FIXTURES.iterdir()):
+        if b.is_dir():
+            items.append(("bundle:" + b.name, b))
+            for log in sorted(b.glob("build.log*")):
+                items.append((f"{b.name}/{log.name}", log))
+    src = CORPUS / "trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log"
+    big = CORPUS / "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log"
+    py = CORPUS / "trt10.16-python-profilingverbosity-verbose-h100.log"
+    data, text = src.read_bytes(), src.read_text(encoding="utf-8")
+    made = {
+        "crlf": data.replace(b"\n", b"\r\n"),
+        "cr": data.replace(b"\n", b"\r"),
+        "ansi": data.replace(b"[V]", b"\x1b[36m[V]\x1b[0m").replace(b"[I]", b"\x1b[32m[I]\x1b[0m"),
+        "ansi-mid": data.replace(b"Tactic:", b"Tac\x1b[1mtic:").replace(b"[TRT] ", b"[TRT] \x1b[0m"),
+        "utf-16": text.encode("utf-16"), "utf-16-le": text.encode("utf-16-le"), "gbk": text.encode("gbk"),
+        "latin-1": text.encode("latin-1"), "utf-8-sig": text.encode("utf-8-sig"),
+        "gz": gzip.compress(data), "xz": lzma.compress(data), "bz2": bz2.compress(data),
+        "no-final-newline": data.rstrip(b"\n"),
+        "cut-mid-line": data[:100_001],
+        "blank-and-spaces": data.replace(b"\n[", b"\n   \n\t\n[", 50).replace(b"[TRT] ", b"[TRT]    ", 200)
+                            .replace(b"\n", b"   \n", 300).replace(b"[V] ", b"[V]\t", 100),
+        "unicode": data.replace(b"Tactic Name: ", "Tactic Name: \u00e9\u4e2d".encode(), 300)
+                   .replace(b"Conv_", "Conv\u00a0\u2009_".encode(), 200),
+        "nul-late": data[:200_000] + b"\x00 stray\n" + data[200_000:],
+        "odd-whitespace": data.replace(b"Tactic: ", b"Tactic:\x0b", 100).replace(b" Time: ", b" Time:\x1c", 100)
+                          .replace(b"Tactic Name: ", b"Tactic\tName: ", 100),
+        "concat-versions": b"".join(p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.is_file()),
+        "concat-mixed": big.read_bytes() + py.read_bytes() + data + py.read_bytes(),
+        "empty": b"", "only-newlines": b"\n\n\n", "not-trt": b"hello\nworld\n",
+        "binary": bytes(range(256)) * 64,
+    }
+    for name, payload in made.items():
+        p = tmp / f"variant-{name}.log"
+        p.write_bytes(payload)
+        items.append(("variant:" + name, p))
+    if big_mb:
+        p = tmp / "big.log"
+        blob = big.read_bytes()
+        with open(p, "wb") as fh:
+            n = 0
+            while n < big_mb * 1e6:
+                fh.write(blob)
+                n += len(blob)
+        items.append((f"big-{big_mb:g}MB", p))
+    return items
+
+
+def run_side(root: Path, listing: Path, out: Path, block: int) -> dict:
+    r = subprocess.run([sys.executable, "-c", CHILD, str(root), str(listing), str(out), str(block)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{root}: child failed\n{r.stderr[-3000:]}")
+    with open(out, "rb") as fh:
+        return pickle.load(fh)
+
+
+def diff_frames(a, b) -> list:
+    import pandas as pd
+    if list(a.columns) != list(b.columns):
+        return [f"columns {list(a.columns)} != {list(b.columns)}"]
+    out = []
+    if list(a.dtypes.astype(str)) != list(b.dtypes.astype(str)):
+        out.append(f"dtypes {dict(a.dtypes.astype(str))} != {dict(b.dtypes.astype(str))}")
+    try:
+        pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=True, check_index_type=True,
+                                      check_column_type=True, check_flags=True)
+    except AssertionError as exc:
+        out.append(str(exc).strip().replace("\n", " | ")[:600])
+    for c in a.columns:
+        if a[c].dtype == object:
+            ta = [type(x) for x in a[c]]
+            tb = [type(x) for x in b[c]]
+            if ta != tb:
+                i = next(i for i, (x, y) in enumerate(zip(ta, tb)) if x is not y)
+                out.append(f"column {c}: element types differ first at row {i}: {ta[i]} vs {tb[i]}")
+    return out
+
+
+def same_value(x, y) -> bool:
+    if isinstance(x, float) and isinstance(y, float) and x != x and y != y:
+        return True
+    return type(x) is type(y) and (x == y if not isinstance(x, (list, dict)) else repr(x) == repr(y))
+
+
+def compare(ref: dict, new: dict) -> list:
+    problems = []
+    for name in ref:
+        a, b = ref[name], new.get(name)
+        if b is None:
+            problems.append(f"{name}: missing in new")
+            continue
+        if a[0] != b[0] or (a[0] == "error" and a != b):
+            problems.append(f"{name}: {a if a[0] == 'error' else 'ok'} != {b if b[0] == 'error' else 'ok'}")
+            continue
+        if a[0] == "error":
+            continue
+        ra, rb = a[1], b[1]
+        for key in ("lines", "recognized", "path"):
+            if ra[key] != rb[key]:
+                problems.append(f"{name}: {key} {ra[key]!r} != {rb[key]!r}")
+        if list(ra["meta"]) != list(rb["meta"]) or any(not same_value(ra["meta"][k], rb["meta"][k]) for k in ra["meta"]):
+            problems.append(f"{name}: meta {ra['meta']!r} != {rb['meta']!r}")
+        if list(ra["tables"]) != list(rb["tables"]):
+            problems.append(f"{name}: table names {list(ra['tables'])} != {list(rb['tables'])}")
+        for t in ra["tables"]:
+            if t in rb["tables"]:
+                problems += [f"{name}: {t}: {d}" for d in diff_frames(ra["tables"][t], rb["tables"][t])]
+    return problems
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rev", default="HEAD", help="reference revision (git archive of it is the reference)")
+    ap.add_argument("--ref", type=Path, help="an existing reference checkout instead of --rev")
+    ap.add_argument("--block", type=int, default=0, help="force this read block size (chars) in the new parser")
+    ap.add_argument("--big-mb", type=float, default=0, help="also compare a log repeated to this size")
+    args = ap.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"corpus not found: {CORPUS}")
+    with tempfile.TemporaryDirectory() as tmpd:
+        tmp = Path(tmpd)
+        ref_root = args.ref
+        if ref_root is None:
+            ref_root = tmp / "ref"
+            ref_root.mkdir()
+            arch = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(ref_root)], input=arch.stdout, check=True)
+        items = variants(tmp, args.big_mb)
+        listing = tmp / "inputs.tsv"
+        listing.write_text("".join(f"{n}\t{p}\n" for n, p in items))
+        ref = run_side(ref_root, listing, tmp / "ref.pkl", 0)
+        new = run_side(ROOT, listing, tmp / "new.pkl", args.block)
+    problems = compare(ref, new)
+    ok = sum(1 for v in ref.values() if v[0] == "ok")
+    print(f"{len(ref)} inputs ({ok} parsed, {len(ref) - ok} errors), reference {args.ref or args.rev}, "
+          f"block {args.block or 'default'}: {len(problems)} differences")
+    for p in problems[:50]:
+        print("  " + p)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
