@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A device session as one pipeline that keeps running between calls, polled by short calls:
 #   bash gpu/session2.sh start      launch the pipeline in the background (needs the kit in /tmp/trtkit)
-#   bash gpu/session2.sh poll SECS  wait up to SECS for it; print progress; once it is done copy results to $OUT
+#   bash gpu/session2.sh poll SECS  wait up to SECS for it; print progress; copy the results so far to $OUT
 #   bash gpu/session2.sh fg         run the pipeline in the foreground (resumes: finished steps are skipped)
 # Pipeline (one after the other, so no timing shares the GPU with a build):
 #   1. unpack TensorRT, build pycuda (INT8 jobs wait for it), export the models (gpu/export_models.py)
@@ -101,7 +101,7 @@ case ${1:-} in
     end=$(( $(date +%s) + ${2:-500} ))
     while [ ! -f "$W/done.all" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 5; done
     progress
-    [ -f "$W/done.all" ] && collect ;;
+    collect ;;   # every poll brings back what exists: a lost machine loses nothing already polled
   collect)
     collect ;;
   *)

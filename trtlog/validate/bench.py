@@ -1,9 +1,14 @@
 """Engine timing with CUDA events, reported with trtexec's names and statistics.
 
-Per iteration, on one stream:  e0 · H2D copies · e1 · enqueue · e2 · D2H copies · e3
-  H2D Latency = e0→e1, GPU Compute Time = e1→e2, D2H Latency = e2→e3,
+Per iteration, like trtexec, copies and compute on two streams ordered by events:
+  copy stream:     e0 · H2D copies · e_in ·················· wait e2 · D2H copies · e3
+  compute stream:                         wait e_in · e1 · enqueue · e2
+  H2D Latency = e0→e_in, GPU Compute Time = e1→e2, D2H Latency = e2→e3,
   Latency = H2D + GPU Compute + D2H (trtexec's definition), Enqueue Time = host wall time of the
   enqueue call (execute_async_v3 / v2), Throughput = timed iterations / host wall time (qps).
+e1 is recorded on the compute stream after the wait on the copies, so GPU Compute Time starts when
+the engine can start (recorded straight behind the H2D copy on one stream, e1 also caught the
+copy-to-compute hand-over: 2-3 µs per iteration on the H100, 4 % of a 55 µs engine).
 The host keeps up to DEPTH iterations in flight (it waits only when an event slot comes round again),
 so the GPU does not idle while Python prepares the next iteration — the events then time GPU work,
 not Python. Inputs rotate over >= 2 pinned host sets of different non-zero data, copied into the
@@ -59,7 +64,7 @@ def make_input_sets(runner: EngineRunner, shapes: Dict[str, tuple], count: int, 
 
 class _Slot:
     def __init__(self, cuda):
-        self.events = [cuda.Event() for _ in range(4)]
+        self.events = [cuda.Event() for _ in range(5)]   # e0, e_in, e1, e2, e3
         self.enqueue_ms = 0.0
         self.pending = False
         self.keep = False
@@ -150,6 +155,7 @@ def run_bench(runner: EngineRunner, shapes: Dict[str, tuple], iterations: int = 
 def _timed(runner, graph, shapes, out_shapes, dev_in, pinned_in, dev_out, pinned_out,
            iterations, warmup, warmup_ms, duration_s, rotate) -> Dict[str, object]:
     cuda, stream = runner.cuda, runner.stream
+    copy_stream = cuda.Stream()
     htod, dtoh = cuda.memcpy_htod_async, cuda.memcpy_dtoh_async
     copies_in = [[(dev_in[t.name], p[t.name]) for t in runner.inputs] for p in pinned_in]
     copies_out = [(pinned_out[t.name], dev_out[t.name]) for t in runner.outputs]
@@ -158,10 +164,10 @@ def _timed(runner, graph, shapes, out_shapes, dev_in, pinned_in, dev_out, pinned
     samples: Dict[str, List[float]] = {m: [] for m in METRICS if m != "Throughput"}
 
     def harvest(slot: _Slot, keep: bool) -> None:
-        e0, e1, e2, e3 = slot.events
+        e0, e_in, e1, e2, e3 = slot.events
         e3.synchronize()
         if keep:
-            h2d, gpu, d2h = e1.time_since(e0), e2.time_since(e1), e3.time_since(e2)
+            h2d, gpu, d2h = e_in.time_since(e0), e2.time_since(e1), e3.time_since(e2)
             samples["H2D Latency"].append(h2d)
             samples["GPU Compute Time"].append(gpu)
             samples["D2H Latency"].append(d2h)
@@ -173,18 +179,23 @@ def _timed(runner, graph, shapes, out_shapes, dev_in, pinned_in, dev_out, pinned
         slot = slots[i % DEPTH]
         if slot.pending:
             harvest(slot, slot.keep)
-        e0, e1, e2, e3 = slot.events
-        e0.record(stream)
+        e0, e_in, e1, e2, e3 = slot.events
+        # the copy stream's H2D of this iteration follows the D2H of the previous one (stream order),
+        # which waited for its compute: the shared input/output buffers are never overwritten in use
+        e0.record(copy_stream)
         for dev, host in copies_in[i % rotate]:
-            htod(dev, host, stream)
+            htod(dev, host, copy_stream)
+        e_in.record(copy_stream)
+        stream.wait_for_event(e_in)
         e1.record(stream)
         t0 = time.perf_counter()
         enqueue(stream)
         slot.enqueue_ms = (time.perf_counter() - t0) * 1e3
         e2.record(stream)
+        copy_stream.wait_for_event(e2)
         for host, dev in copies_out:
-            dtoh(host, dev, stream)
-        e3.record(stream)
+            dtoh(host, dev, copy_stream)
+        e3.record(copy_stream)
         slot.pending, slot.keep = True, keep
 
     def drain() -> None:
