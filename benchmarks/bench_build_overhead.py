@@ -10,6 +10,13 @@ what a user would write: trt.Logger(VERBOSE) printing to stdout (redirected to a
 builder flags, tactic sources, optimization level and profiling verbosity, the plan written to disk.
 trtlog additionally captures every message through a Python ILogger, writes the bundle (config,
 env, status, timing cache) and the engine-inspector JSON.
+
+Whole-process wall times of identical TensorRT builds vary by seconds between runs (builder creation
+loads the kernel library; tactic timing varies), more than trtlog's own cost. So both sides also
+report their phases (trtlog: status.json `timings_s`; bare: the same marks), and each pair is
+reported twice: the raw wall ratio, and the ratio with TensorRT's own phases (builder creation, ONNX
+parse, build) equalised — the trtlog run's wall time with its TensorRT phases replaced by the bare
+run's, over the bare run's wall time. That isolates what trtlog adds.
 """
 from __future__ import annotations
 
@@ -33,12 +40,22 @@ def bare_build(model: str, plan_path: str, flags: list) -> None:
     ap.add_argument("--tactic-sources")
     ap.add_argument("--builder-opt-level", type=int)
     a = ap.parse_args(flags)
+    marks, last = {}, [time.perf_counter()]
+
+    def mark(name):
+        now = time.perf_counter()
+        marks[name] = marks.get(name, 0.0) + now - last[0]
+        last[0] = now
+
+    mark("import_tensorrt")
     logger = trt.Logger(trt.Logger.VERBOSE)
     builder = trt.Builder(logger)
+    mark("create_builder")
     network = builder.create_network(1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH))
     parser = trt.OnnxParser(network, logger)
     if not parser.parse_from_file(model):
         raise SystemExit("parse failed")
+    mark("parse_onnx")
     config = builder.create_builder_config()
     if a.fp16:
         config.set_flag(trt.BuilderFlag.FP16)
@@ -50,12 +67,16 @@ def bare_build(model: str, plan_path: str, flags: list) -> None:
     if a.builder_opt_level is not None:
         config.builder_optimization_level = a.builder_opt_level
     config.profiling_verbosity = trt.ProfilingVerbosity.DETAILED
+    mark("configure")
     t0 = time.perf_counter()
     plan = builder.build_serialized_network(network, config)
     secs = time.perf_counter() - t0
+    mark("build")
     with open(plan_path, "wb") as f:
         f.write(plan)
+    mark("write")
     sys.stderr.write(f"BARE build_serialized_network {secs:.3f} s\n")
+    sys.stderr.write("BARE timings " + json.dumps(marks) + "\n")
 
 
 def timed(cmd, log_path, cwd) -> tuple:
@@ -111,14 +132,19 @@ def main() -> None:
             res[kind] = wall
             if kind == "bare":
                 res["bare_build"] = float(err.split("BARE build_serialized_network ")[1].split()[0])
+                res["bare_trt"] = trt_phases(json.loads(err.split("BARE timings ")[1].splitlines()[0]))
             else:
                 st = json.loads((bundle / "status.json").read_text())
                 res["trtlog_build"] = st["build_seconds"]
+                res["trtlog_trt"] = trt_phases(st.get("timings_s") or {})
             print(f"pair {i} {kind:6s} wall {wall:7.2f} s", flush=True)
         res["ratio"] = res["trtlog"] / res["bare"]
+        res["equalised"] = (res["trtlog"] - res["trtlog_trt"] + res["bare_trt"]) / res["bare"]
         rows.append(res)
-        print(f"pair {i}: trtlog {res['trtlog']:.2f} s (builder {res['trtlog_build']:.2f}) / bare {res['bare']:.2f} s "
-              f"(builder {res['bare_build']:.2f}) = {res['ratio']:.4f}", flush=True)
+        print(f"pair {i}: trtlog {res['trtlog']:.2f} s (TensorRT phases {res['trtlog_trt']:.2f}, builder "
+              f"{res['trtlog_build']:.2f}) / bare {res['bare']:.2f} s (TensorRT phases {res['bare_trt']:.2f}, builder "
+              f"{res['bare_build']:.2f}) = {res['ratio']:.4f}; TensorRT phases equalised {res['equalised']:.4f}",
+              flush=True)
 
     t = [r["trtlog"] for r in rows]
     b = [r["bare"] for r in rows]
@@ -127,8 +153,17 @@ def main() -> None:
     ratios = " ".join(f"{r['ratio']:.4f}" for r in rows)
     print(f"ratio of medians {statistics.median(t) / statistics.median(b):.4f}; per-pair ratios {ratios}; "
           f"mean {statistics.mean(r['ratio'] for r in rows):.4f}")
-    extra = [r["trtlog"] - r["trtlog_build"] - (r["bare"] - r["bare_build"]) for r in rows]
-    print(f"time outside the builder call, trtlog minus bare: {' '.join(f'{x:+.2f}' for x in extra)} s")
+    extra = [r["trtlog"] - r["trtlog_trt"] - (r["bare"] - r["bare_trt"]) for r in rows]
+    print(f"time outside TensorRT's phases, trtlog minus bare: {' '.join(f'{x:+.2f}' for x in extra)} s; "
+          f"median {statistics.median(extra):+.3f} s")
+    eq = [r["equalised"] for r in rows]
+    print(f"TensorRT phases equalised: per-pair ratios {' '.join(f'{x:.4f}' for x in eq)}; "
+          f"median {statistics.median(eq):.4f}; mean {statistics.mean(eq):.4f}")
+
+
+def trt_phases(timings: dict) -> float:
+    """Seconds inside TensorRT's own work common to both sides: builder creation, ONNX parse, build."""
+    return sum(float(timings.get(k, 0.0)) for k in ("create_builder", "parse_onnx", "build"))
 
 
 if __name__ == "__main__":

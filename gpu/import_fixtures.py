@@ -1,9 +1,10 @@
 """Turn the bundles that came back from the GPU machine into test fixtures (run here, not there).
 
-  python3 gpu/import_fixtures.py BUNDLES.tar.xz [...] [--dest tests/fixtures/gpu]
+  python3 gpu/import_fixtures.py BUNDLES.tar.xz [...] [--dest tests/fixtures/gpu] [--suffix=-run2]
 
 Per bundle: build.log.xz, layers.json (.xz when over 64 KiB), config.json, env.json, status.json,
-explain.txt and calibration.cache when present. engine.plan and timing.cache never travel. Files
+explain.txt, calibration.cache, and the results of `trtlog validate` / `trtlog bench` and of
+gpu/independent_timing.py when present. engine.plan and timing.cache never travel. Files
 are copied as they came (compressed, not edited).
 """
 import argparse
@@ -13,7 +14,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-KEEP = ("config.json", "env.json", "status.json", "explain.txt", "calibration.cache", "profile.json", "times.json")
+KEEP = ("config.json", "env.json", "status.json", "explain.txt", "calibration.cache", "profile.json", "times.json",
+        "validate.json", "bench.json", "bench_cudagraph.json", "independent_timing.json",
+        "independent_timing_cudagraph.json")
 
 
 def xz(src: Path, dst: Path) -> None:
@@ -25,6 +28,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("archives", nargs="+")
     ap.add_argument("--dest", default="tests/fixtures/gpu")
+    ap.add_argument("--suffix", default="", help="appended to each bundle name (a second run of the same builds)")
     a = ap.parse_args()
     dest = Path(a.dest)
     for archive in a.archives:
@@ -33,7 +37,7 @@ def main():
             for bundle in sorted(p for p in Path(tmp).iterdir() if p.is_dir()):
                 if not (bundle / "build.log").is_file():
                     continue
-                out = dest / bundle.name
+                out = dest / (bundle.name + a.suffix)
                 if out.exists():
                     shutil.rmtree(out)
                 out.mkdir(parents=True)

@@ -7,8 +7,10 @@
 #   1. unpack TensorRT, build pycuda (INT8 jobs wait for it), export the models (gpu/export_models.py)
 #   2. gpu/run_jobs.py set s2, every job at once
 #   3. gpu/validate_all.sh on the FP16/INT8 bundles: validate vs ONNX Runtime, bench, independent timing
-#   4. benchmarks/bench_build_overhead.py (transformer FP32, $PAIRS pairs)
-# Results ($OUT): pipeline.log, bundles (no engine.plan / timing.cache), validate_all.*, overhead.txt.
+#   4. benchmarks/bench_build_overhead.py (transformer FP32, $PAIRS pairs; with CNN_PAIRS=N also the CNN
+#      FP16 at optimization level 1, N pairs)
+# Env: ONLY_OVERHEAD=1 skips steps 2-3 and pycuda (nothing else may use the CPU or GPU while it runs).
+# Results ($OUT): pipeline.log, bundles (no engine.plan / timing.cache), validate_all.*, overhead*.txt.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -26,6 +28,7 @@ pipeline() {
   echo "== pipeline start $(date -u +%T)"
   source /tmp/trtkit/device-setup.sh || { echo "device-setup failed"; return 1; }
   export PY39
+  [ -n "${ONLY_OVERHEAD:-}" ] && touch "$W/done.builds" "$W/done.validate" "$M/PYCUDA_READY"
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   if [ ! -f "$M/PYCUDA_READY" ]; then
     if $PY39 -c 'import pycuda.driver' 2>/dev/null; then
@@ -65,6 +68,12 @@ pipeline() {
     PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/transformer.onnx" --pairs "$PAIRS" \
         --work "$W/overhead" -- $TS > "$W/overhead.txt" 2>&1
     echo "overhead exit $? at $(( $(date +%s) - t0 )) s"
+    if [ -n "${CNN_PAIRS:-}" ]; then
+      # shellcheck disable=SC2086
+      PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/cnn.onnx" --pairs "$CNN_PAIRS" \
+          --work "$W/overhead-cnn" -- --fp16 --builder-opt-level 1 $TS > "$W/overhead-cnn.txt" 2>&1
+      echo "overhead (cnn) exit $? at $(( $(date +%s) - t0 )) s"
+    fi
     touch "$W/done.overhead"
   fi
   echo "== pipeline done at $(( $(date +%s) - t0 )) s"
@@ -75,7 +84,7 @@ collect() {
   local out=${OUT:-/tmp/out}; mkdir -p "$out"
   XZ_OPT="-6 -T0" tar -C "$B" -cJf "$out/bundles-s2.tar.xz" --exclude=engine.plan --exclude=timing.cache .
   cp "$W/pipeline.log" "$out/" 2>/dev/null
-  cp "$W/overhead.txt" "$W/validate_all.txt" "$out/" 2>/dev/null
+  cp "$W"/overhead*.txt "$W/validate_all.txt" "$out/" 2>/dev/null
   cp "$W/validate/validate_all.json" "$W/validate/validate_all.log.xz" "$out/" 2>/dev/null
   ls -la "$out"
 }
@@ -87,13 +96,14 @@ progress() {
       "$(tail -1 "$d/build.log" 2>/dev/null | cut -c1-90)"
   done
   tail -5 "$W/validate_all.txt" 2>/dev/null
-  tail -3 "$W/overhead.txt" 2>/dev/null
+  tail -3 "$W"/overhead*.txt 2>/dev/null
   tail -15 "$LOG"
 }
 
 case ${1:-} in
   start)
-    setsid nohup bash "$0" fg > "$LOG" 2>&1 < /dev/null &
+    setsid nohup env ONLY_OVERHEAD="${ONLY_OVERHEAD:-}" PAIRS="$PAIRS" CNN_PAIRS="${CNN_PAIRS:-}" \
+        bash "$0" fg > "$LOG" 2>&1 < /dev/null &
     sleep 20; tail -5 "$LOG" ;;
   fg)
     pipeline ;;

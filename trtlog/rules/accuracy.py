@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+import pandas as pd
+
 from .engine import Fix, iter_runs, rule
 from .util import names, plural, requested_precisions, rows, tensor_volume
 
@@ -210,9 +212,9 @@ def reduced_precision_not_realised(bl, check):
             msg += " " + plural(len(tail), 'of them is a last layer', 'of them are last layers') + " of the network (FP32 outputs are the default)."
         if unknown:
             msg += f" ({plural(unknown, 'layer')} with unknown tensor types not counted.)"
-        lines = [int(r["line"]) for r in fp32 if r.get("line") is not None]
         title = f"{len(fp32)} of {len(recs)} layers stayed FP32 despite {req}"
-        yield check.finding(title, msg, check.evidence(lines=lines[:12]), run=run, total=len(fp32),
+        ev = check.evidence(pd.DataFrame(fp32[:12]), "layers")
+        yield check.finding(title, msg, ev, run=run, total=len(fp32),
                             confidence="high" if pct == 100.0 and not unknown else "medium")
 
 

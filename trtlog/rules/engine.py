@@ -185,18 +185,24 @@ class Check:
                  lines: Iterable[int] = (), limit: int = MAX_EVIDENCE) -> List[Evidence]:
         """Evidence from table rows (their `line` column) and/or explicit line numbers, in line order,
         de-duplicated, at most `limit`; the text is the log line as kept in the messages table."""
-        seen: "OrderedDict[int, Evidence]" = OrderedDict()
+        seen: "OrderedDict[tuple, Evidence]" = OrderedDict()
         if rows is not None and len(rows):
             for rec in rows.head(limit * 4).to_dict("records"):
                 ln = rec.get("line")
-                if ln is None or pd.isna(ln) or int(ln) in seen:
+                if ln is None or pd.isna(ln):
                     continue
-                seen[int(ln)] = Evidence(int(ln), self.bl.line_text(int(ln)), table, _plain(rec))
+                if rec.get("origin") == "json":
+                    # a layer from the engine-inspector JSON: its `line` is the JSON row, not a log line
+                    key = ("json", int(ln))
+                    if key not in seen:
+                        seen[key] = Evidence(0, _json_layer_text(int(ln), rec), table, _plain(rec))
+                elif ("log", int(ln)) not in seen:
+                    seen[("log", int(ln))] = Evidence(int(ln), self.bl.line_text(int(ln)), table, _plain(rec))
         for ln in lines:
-            if ln is None or pd.isna(ln) or int(ln) in seen:
+            if ln is None or pd.isna(ln) or ("log", int(ln)) in seen:
                 continue
-            seen[int(ln)] = Evidence(int(ln), self.bl.line_text(int(ln)))
-        ev = sorted(seen.values(), key=lambda e: e.line)
+            seen[("log", int(ln))] = Evidence(int(ln), self.bl.line_text(int(ln)))
+        ev = sorted(seen.values(), key=lambda e: (e.line == 0, e.line))
         return ev[:limit]
 
     def finding(self, title: str, message: str, evidence: List[Evidence], *,
@@ -210,6 +216,11 @@ class Check:
                        title=title, message=message, evidence=evidence, fix=f,
                        confidence=confidence or r.confidence, rationale=r.rationale, run=run,
                        evidence_total=total if total is not None else len(evidence))
+
+
+def _json_layer_text(row: int, rec: Dict[str, Any]) -> str:
+    detail = ", ".join(str(rec[k]) for k in ("type", "precision") if rec.get(k) and not pd.isna(rec.get(k)))
+    return f"layers.json layer {row}: {rec.get('name', '')}" + (f" ({detail})" if detail else "")
 
 
 def _plain(rec: Dict[str, Any]) -> Dict[str, Any]:

@@ -52,9 +52,10 @@ def render_finding(f: Finding, color: bool = False, evidence_lines: int = 6) -> 
         width = max(len(str(e.line)) for e in f.evidence[:evidence_lines])
         for e in f.evidence[:evidence_lines]:
             text = e.text.strip()
-            if len(text) > _WIDTH - 14 - width:
-                text = text[:_WIDTH - 17 - width] + "..."
-            out.append(f"      line {e.line:>{width}}: {text}")
+            room = _WIDTH - 14 - width if e.line else _WIDTH - 6
+            if len(text) > room:
+                text = text[:room - 3] + "..."
+            out.append(f"      line {e.line:>{width}}: {text}" if e.line else f"      {text}")
         more = max(f.evidence_total, len(f.evidence)) - min(len(f.evidence), evidence_lines)
         if more > 0:
             out.append(f"      ... {more} more")

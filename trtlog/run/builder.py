@@ -114,7 +114,9 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     started = time.perf_counter()
     note = note or (lambda msg: None)
     progress = progress or Progress(enabled=False)
+    clock = PhaseClock()
     trt = import_tensorrt()
+    clock.mark("import_tensorrt")
     plan = plan_config(spec, trt)
     for n in plan.notes:
         note(n)
@@ -131,11 +133,14 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
 
     sink = LogSink("V" if spec.verbose else "I", progress, echo=sys.stderr)
     logger = make_logger(trt, sink)
+    clock.mark("trtlog_setup")
     builder = trt.Builder(logger)
+    clock.mark("create_builder")
     network = builder.create_network(network_flags_value(plan, trt))
     parser = trt.OnnxParser(network, logger)
     progress.set_phase("parsing ONNX")
     parse_errors = _parse_onnx(trt, parser, spec.model)
+    clock.mark("parse_onnx")
     inputs = _inputs(network) if not parse_errors else []
     if not parse_errors:
         _check_shapes(spec, inputs)
@@ -152,13 +157,15 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     bundle.write_json("config.json", config_doc)
     bundle.write_json("env.json", env)
     bundle.write_status(False, EXIT_FAIL, "build did not finish", None, 0, producer="python")
+    clock.mark("write_bundle")
 
     def finish(ok: bool, code: int, error: str = "", secs=None, nbytes: int = 0, **extra) -> BuildResult:
         sink.flush()
         sink.close()
         progress.finish()
+        clock.mark("write_bundle")
         bundle.write_status(ok, code, error, secs, nbytes, producer="python",
-                            wall_seconds=round(time.perf_counter() - started, 3),
+                            wall_seconds=round(time.perf_counter() - started, 3), timings_s=clock.rounded(),
                             warnings=sink.counts.get("W", 0), errors=sink.counts.get("E", 0) + sink.counts.get("F", 0),
                             **extra)
         return BuildResult(bundle.dir, ok, code, error, secs, nbytes, plan.notes, dict(sink.counts))
@@ -189,6 +196,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
                 calibrator = _calibrator(trt, spec, inputs, bundle, progress, config, profile)
                 config.int8_calibrator = calibrator
             bundle.write_json("config.json", config_doc)
+            clock.mark("configure")
         except TrtlogError as exc:
             return finish(False, EXIT_FAIL, str(exc), phase="configure")
 
@@ -201,6 +209,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
         else:
             build_error = ""
         secs = time.perf_counter() - t0
+        clock.mark("build")
         if serialized is None:
             cal_err = getattr(calibrator, "error", None)
             error = (f"calibration failed: {cal_err}" if cal_err else build_error or sink.last_error
@@ -216,16 +225,36 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             with open(cache_file, "wb") as f:
                 f.write(cache_data)
+        clock.mark("write_bundle")
         runtime = trt.Runtime(logger)
         engine = runtime.deserialize_cuda_engine(serialized)
         if engine is not None and hasattr(engine, "create_engine_inspector"):
             inspector = engine.create_engine_inspector()
             (bundle / "layers.json").write_text(
                 inspector.get_engine_information(trt.LayerInformationFormat.JSON), encoding="utf-8")
+        clock.mark("inspect_engine")
         extra = {}
         if calibrator is not None:
             extra["calibration_batches"] = calibrator.index
         return finish(True, EXIT_OK, "", secs, nbytes, phase="done", **extra)
+
+
+class PhaseClock:
+    """Seconds spent per phase of a build (status.json `timings_s`): what TensorRT spent (builder
+    creation with its kernel library, ONNX parsing, the build, engine inspection) apart from what
+    trtlog adds (its set-up and the bundle files). A phase marked twice accumulates."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+        self.phases: Dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
+        self.last = now
+
+    def rounded(self) -> Dict[str, float]:
+        return {k: round(v, 4) for k, v in self.phases.items()}
 
 
 def _calibrator(trt, spec: BuildSpec, inputs, bundle: Bundle, progress: Progress, config, profile):
