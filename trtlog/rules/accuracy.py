@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import pandas as pd
 
-from .engine import Fix, iter_runs, rule
+from .engine import Evidence, Fix, iter_runs, rule
 from .util import names, plural, requested_precisions, rows, tensor_volume
 
 # layer types that only move or view data: their dtype follows their neighbours
@@ -310,3 +310,73 @@ def tf32_default(bl, check):
     yield check.finding("TF32 enabled by default",
                         "The build allowed TF32 for FP32 layers; comparisons with FP32 references can differ "
                         "around 1e-3 relative.", check.evidence(p, "precision"), total=len(p))
+
+
+FP16_MIN_SUBNORMAL = 2.0 ** -24   # 5.96e-8: smaller magnitudes round to zero in FP16
+FP16_MIN_NORMAL = 2.0 ** -14      # 6.10e-5: below this FP16 keeps fewer than 11 significant bits
+FP16_MAX = 65504.0
+
+
+@rule("TRT210", "validation-failed", severity="error", category="accuracy",
+      summary="`trtlog validate` found engine outputs that disagree with ONNX Runtime (with a diagnosis "
+              "where the numbers show one: FP16 underflow or overflow, NaN/Inf, the first diverging layer).",
+      tables=("meta",),
+      fix=Fix(python="Keep the named layers (usually the last ones, or the one --per-layer names) in FP32: "
+                     "layer.precision = trt.float32 + OBEY_PRECISION_CONSTRAINTS (trtlog build "
+                     "--layer-precision 'NAME=fp32'); for underflow/overflow rescale the model instead.",
+              trtexec="--layerPrecisions=NAME:fp32 --precisionConstraints=obey",
+              trt11="Strongly typed: cast the sensitive tensors to FP32 in the ONNX graph."),
+      rationale="validate.json in a bundle is a measured comparison with ONNX Runtime on the same inputs; a "
+                "failing output is the accuracy loss itself, not a hint of it. FP16 represents magnitudes "
+                "between 6e-8 and 65504 only: smaller values flush to zero, larger ones become Inf.",
+      confidence="high")
+def validation_failed(bl, check):
+    v = bl.meta.get("validation")
+    if not isinstance(v, dict):
+        return
+    outputs = [o for o in v.get("outputs") or [] if isinstance(o, dict)]
+    failed = [o for o in outputs if o.get("passed") is False]
+    if not failed:
+        return
+    reduced = requested_precisions(bl) & {"FP16", "BF16", "INT8", "FP8"}
+    notes, evidence = [], []
+    for o in failed:
+        name = o.get("name", "?")
+        ref_max = _num(o.get("max_abs_ref"))
+        eng_bad = sum(int((o.get("engine_nonfinite") or {}).get(k) or 0) for k in ("nan", "inf"))
+        ref_bad = sum(int((o.get("reference_nonfinite") or {}).get(k) or 0) for k in ("nan", "inf"))
+        engine_zero = _num(o.get("rel_l2")) >= 0.999 and _num(o.get("cosine")) <= 1e-6
+        evidence.append(Evidence(0, f"validate.json output {name!r}: max |reference| {ref_max:.3g}, max abs error "
+                                    f"{_num(o.get('max_abs_err')):.3g}, rel L2 {_num(o.get('rel_l2')):.3g}, "
+                                    f"cosine {_num(o.get('cosine')):.6f}, NaN/Inf {eng_bad}; "
+                                    + "; ".join(o.get("reasons") or []), "validation", dict(o)))
+        if eng_bad > ref_bad:
+            notes.append(f"{name!r} has {eng_bad} NaN/Inf values the reference does not have"
+                         + (f" (FP16 overflows above {FP16_MAX:g}; max |reference| is {ref_max:.3g})"
+                            if "FP16" in reduced and ref_max > FP16_MAX / 4 else ""))
+        elif engine_zero and "FP16" in reduced and 0 < ref_max < FP16_MIN_NORMAL:
+            where = "below FP16's smallest subnormal (5.96e-8), so they flush to zero" \
+                if ref_max < FP16_MIN_SUBNORMAL else "below FP16's normal range (6.1e-5)"
+            notes.append(f"the engine's {name!r} is all zeros while the reference values are tiny (max "
+                         f"|value| {ref_max:.3g}), {where}: FP16 underflow in the layers that produce it")
+        elif engine_zero:
+            notes.append(f"the engine's {name!r} is all zeros")
+    per_layer = v.get("per_layer") if isinstance(v.get("per_layer"), dict) else {}
+    jump = per_layer.get("first_jump") if isinstance(per_layer.get("first_jump"), dict) else None
+    if jump:
+        notes.append(f"the per-layer comparison first diverges at {jump.get('name')!r} "
+                     f"(rel L2 {_num(jump.get('rel_l2')):.3g})")
+    msg = (f"{plural(len(failed), 'of ' + str(len(outputs)) + ' engine output')} failed validation against "
+           f"ONNX Runtime ({names([str(o.get('name', '?')) for o in failed])}).")
+    if notes:
+        msg += " " + "; ".join(notes)[0].upper() + "; ".join(notes)[1:] + "."
+    if reduced:
+        msg += f" The build allowed {'/'.join(sorted(reduced))}."
+    yield check.finding(f"Validation failed: {plural(len(failed), 'output')}", msg, evidence, total=len(failed))
+
+
+def _num(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
