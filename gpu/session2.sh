@@ -64,10 +64,12 @@ pipeline() {
   fi
 
   if step overhead; then
-    # shellcheck disable=SC2086
-    PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/transformer.onnx" --pairs "$PAIRS" \
-        --work "$W/overhead" -- $TS > "$W/overhead.txt" 2>&1
-    echo "overhead exit $? at $(( $(date +%s) - t0 )) s"
+    if [ "$PAIRS" -gt 0 ]; then
+      # shellcheck disable=SC2086
+      PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/transformer.onnx" --pairs "$PAIRS" \
+          --work "$W/overhead" -- $TS > "$W/overhead.txt" 2>&1
+      echo "overhead exit $? at $(( $(date +%s) - t0 )) s"
+    fi
     if [ -n "${CNN_PAIRS:-}" ]; then
       # shellcheck disable=SC2086
       PYTHONUNBUFFERED=1 $PY39 benchmarks/bench_build_overhead.py "$M/cnn.onnx" --pairs "$CNN_PAIRS" \

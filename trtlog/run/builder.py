@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, TrtlogError
-from .bundle import Bundle, collect_env, gpu_info, timing_cache_path
+from .bundle import Bundle, DriverVersion, collect_env, gpu_info, timing_cache_path
 from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
@@ -133,6 +133,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
 
     sink = LogSink("V" if spec.verbose else "I", progress, echo=sys.stderr)
     logger = make_logger(trt, sink)
+    driver = DriverVersion()
     clock.mark("trtlog_setup")
     builder = trt.Builder(logger)
     clock.mark("create_builder")
@@ -151,7 +152,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     bundle.create()
     sink.attach(bundle / "build.log")
     gpu = gpu_info()
-    env = collect_env(str(trt.__version__), "python", gpu)
+    env = collect_env(str(trt.__version__), "python", gpu, driver)
     config_doc = {"argv": argv or [], "spec": spec.to_dict(), "plan": plan.to_dict(),
                   "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
     bundle.write_json("config.json", config_doc)

@@ -14,6 +14,7 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -126,10 +127,28 @@ def nvidia_driver() -> str:
         return ""
 
 
-def collect_env(trt_version: str = "", producer: str = "python", gpu: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+class DriverVersion(threading.Thread):
+    """nvidia_driver() in a thread, started before the builder is created: where /proc has no driver
+    version it runs nvidia-smi (tenths of a second), which then overlaps TensorRT's own start-up."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.value = ""
+        self.start()
+
+    def run(self) -> None:
+        self.value = nvidia_driver()
+
+    def result(self) -> str:
+        self.join()
+        return self.value
+
+
+def collect_env(trt_version: str = "", producer: str = "python", gpu: Optional[Dict[str, Any]] = None,
+                driver: Optional["DriverVersion"] = None) -> Dict[str, Any]:
     env: Dict[str, Any] = {"tensorrt": trt_version, "producer": producer}
     env.update(gpu if gpu is not None else gpu_info())
-    env["nvidia_driver"] = nvidia_driver()
+    env["nvidia_driver"] = driver.result() if driver is not None else nvidia_driver()
     env["python"] = platform.python_version()
     env["trtlog"] = __version__
     for mod in ("numpy", "pycuda", "onnx"):
