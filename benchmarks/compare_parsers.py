@@ -78,6 +78,13 @@ def variants(tmp: Path, big_mb: float) -> list:
         "nul-late": data[:200_000] + b"\x00 stray\n" + data[200_000:],
         "odd-whitespace": data.replace(b"Tactic: ", b"Tactic:\x0b", 100).replace(b" Time: ", b" Time:\x1c", 100)
                           .replace(b"Tactic Name: ", b"Tactic\tName: ", 100),
+        # marks without a runner (the line handlers' fallback), envelopes of two producers interleaved,
+        # source-location prefixes in front of bulk templates
+        "no-timing-runner": b"\n".join(l for l in data.split(b"\n") if b"Timing Runner" not in l),
+        "interleaved-envelopes": b"\n".join(l.replace(b"] [V] [TRT] ", b"] [TRT] [V] ") if i % 3 else l
+                                             for i, l in enumerate(data.split(b"\n"))),
+        "srcloc": data.replace(b"[TRT] Tactic: ", b"[TRT] builder/tactic.cpp:12: Tactic: ", 300)
+                  .replace(b"[TRT] Conv_", b"[TRT] a/b.cu:7: Conv_", 100).replace(b"[TRT] ---", b"[TRT] x.h:1: ---", 50),
         "concat-versions": b"".join(p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.is_file()),
         "concat-mixed": big.read_bytes() + py.read_bytes() + data + py.read_bytes(),
         "empty": b"", "only-newlines": b"\n\n\n", "not-trt": b"hello\nworld\n",

@@ -16,6 +16,11 @@ A grammar file (grammars/<family>.grammar) holds one section per message:
 pyparsing into literals and typed fields `{name:type}`; each compiles to one regular expression for
 the hot path, and the typed fields are converted after a match. Fields of a *structured* type keep
 their raw text for the pyparsing payload grammars in `structured.py`.
+
+Each template also compiles to a *line-safe* body (`Message.line_body`: no `^`/`$`, nothing in it
+can match a line break) that `scan.py` combines into the regexes it runs over whole blocks of lines.
+Envelopes marked `hot = yes` are the ones `scan.py` matches in bulk; they must come first in the
+envelope list and be line-safe themselves.
 """
 from __future__ import annotations
 
@@ -53,6 +58,19 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "numrow": (r"\[*\s*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)\s*)+\]*", str),
 }
 
+# the same types for whole-block scanning: nothing may match a line break (see scan.py), and an
+# optional group is written (?:X|) rather than (?:X)?: the same matches, tried in the same order,
+# without the cost of a repeat that saves every group of a big regex
+LINE_TYPES: Dict[str, str] = {
+    "float": r"[-+]?(?:\d+(?:\.\d*|)|\.\d+)(?:[eE][-+]?\d+|)|[-+]?(?:nan|inf)",
+    "mib": r"[-+]?\d+(?:\.\d+|)",
+    "name": r"[^\n]+?",
+    "text": r"[^\n]*?",
+    "rest": r"[^\n]*",
+    "pyexpr": r"[A-Za-z_][\w.]*(?:\([^()\n]*\))?(?:\.[A-Za-z_]\w*(?:\([^()\n]*\))?)*",
+    "numrow": r"\[*[^\S\n]*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)[^\S\n]*)+\]*",
+}
+
 _field = pp.Suppress("{") + pp.Word(pp.alphanums + "_")("name") + pp.Optional(
     pp.Suppress(":") + pp.Word(pp.alphanums + "_")("type")) + pp.Suppress("}")
 _field.set_parse_action(lambda t: ("field", t["name"], t.get("type", "name")))
@@ -79,6 +97,8 @@ class Message:
     opens: str = ""
     closes: str = ""
     hot: bool = False    # hot = yes: its handler takes the raw groupdict (no per-field conversion)
+    line_body: str = ""  # line-safe regex of the template, fields as named groups (see scan.py)
+    literals: Tuple[str, ...] = ()   # the literal pieces between the fields
 
     # group name of each field inside the combined per-key regex (see Grammar); defaults to the field
     groups: Tuple[str, ...] = ()
@@ -98,8 +118,9 @@ class Message:
         return out
 
 
-def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
-    """Return (regex source, fields, dispatch key, anchor) for one template string."""
+def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str, str, Tuple[str, ...]]:
+    """Return (regex source, fields, dispatch key, anchor, line-safe body, literal pieces) for one
+    template string."""
     try:
         parts = TEMPLATE.parse_string(text, parse_all=True).as_list()
     except pp.ParseException as exc:
@@ -107,6 +128,7 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
     if parts and parts[0][0] == "lit":
         parts[0] = ("lit", parts[0][1].lstrip())  # messages are matched after strip()
     rx, fields, lits = ["^"], [], []
+    line = []         # the line-safe body: the same pieces, whitespace that cannot cross a line break
     seen = set()
     for idx, (kind, *rest) in enumerate(parts):
         if kind == "lit":
@@ -118,9 +140,12 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
             chunks = [c for c in re.split(r"( +)", lit) if c]
             for j, chunk in enumerate(chunks):
                 if chunk.startswith(" "):
-                    rx.append(r"\s*" if optional_tail and j == len(chunks) - 1 else r"\s+")
+                    star = optional_tail and j == len(chunks) - 1
+                    rx.append(r"\s*" if star else r"\s+")
+                    line.append(r"[^\S\n]*" if star else r"[^\S\n]+")
                 else:
                     rx.append(re.escape(chunk))
+                    line.append(re.escape(chunk))
         else:
             name, typ = rest
             if typ not in TYPES:
@@ -130,6 +155,7 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
             seen.add(name)
             fields.append((name, typ))
             rx.append(f"(?P<{name}>{TYPES[typ][0]})")
+            line.append(f"(?P<{name}>{LINE_TYPES.get(typ, TYPES[typ][0])})")
     rx.append(r"\s*$")
     key = ""
     if parts and parts[0][0] == "lit":
@@ -138,7 +164,7 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str]:
         if head and (" " in head or len(parts) == 1 or parts[0][1].endswith(" ")):
             key = head.split(" ")[0]
     anchor = max(lits, key=len).strip() if lits else ""
-    return "".join(rx), fields, key, anchor
+    return "".join(rx), fields, key, anchor, "".join(line), tuple(lits)
 
 
 @dataclass
@@ -150,6 +176,17 @@ class Envelope:
     producer: str
     versions: str
     hot: bool = False
+
+
+# what could let an envelope regex match across a line break or depend on where the string ends
+_LINE_UNSAFE = re.compile(r"\\[sDWZAn]|\[\^|[$^]|\(\?[a-zA-Z]*s")
+
+
+def _check_hot_envelope(e: Envelope) -> None:
+    if _LINE_UNSAFE.search(e.prefix.replace("\\\\", "")):
+        raise TrtlogError(f"hot envelope [{e.id}]: prefix must not use \\s, \\D, \\W, [^...], anchors or (?s)")
+    if not re.search(r"\(\?P<sev>\[[^\]]+\]\)", e.prefix):
+        raise TrtlogError(f"hot envelope [{e.id}]: severity must be one character: (?P<sev>[...])")
 
 
 class Grammar:
@@ -164,6 +201,15 @@ class Grammar:
         for i, e in enumerate(self.envelopes):
             alts.append("(?P<e%d>%s)" % (i, e.prefix.replace("(?P<sev>", "(?P<e%d_sev>" % i)))
         self.envelope_re = re.compile("^(?:%s)" % "|".join(alts)) if alts else None
+        # the leading envelopes marked hot are matched in bulk by scan.py
+        self.hot_envelopes = []
+        for e in self.envelopes:
+            if not e.hot:
+                break
+            _check_hot_envelope(e)
+            self.hot_envelopes.append(e)
+        if any(e.hot for e in self.envelopes[len(self.hot_envelopes):]):
+            raise TrtlogError("hot envelopes must come first in envelope.grammar")
         # block name -> properties from `[@block NAME]` sections; `accepts` lists the line sources
         # (bare, trtexec, trt) whose lines are tried against the block's templates
         self.blocks = blocks or {}
@@ -255,13 +301,13 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
                 tmpl = tmpl.strip()
                 if tmpl.startswith('"') and tmpl.endswith('"') and len(tmpl) > 1:
                     tmpl = tmpl[1:-1]  # quoted to keep significant edge spaces
-                src, fields, key, anchor = compile_template(tmpl)
+                src, fields, key, anchor, line_body, literals = compile_template(tmpl)
                 messages.append(Message(
                     id=sec, family=family, template=tmpl, regex=re.compile(src, re.S),
                     fields=fields, key=key, anchor=anchor, scope=s.get("scope", "message"),
                     table=s.get("table", ""), handler=s.get("handler", ""), consts=consts,
                     versions=s.get("versions", ""), opens=s.get("opens", ""), closes=s.get("closes", ""),
-                    hot=s.get("hot", "") == "yes"))
+                    hot=s.get("hot", "") == "yes", line_body=line_body, literals=literals))
     ids = {}
     for m in messages:
         ids.setdefault(m.id, m.family)

@@ -2,6 +2,8 @@
 
 A handler gets (state, line number, grammar message, converted fields, message text) and appends
 rows to tables. Stateless messages need no handler: their fields go straight into `table`.
+Handlers run line by line (parser.py); the ones listed in bulk.py also have a column-wise twin
+there for the lines scan.py matches in bulk, so the two must be kept in step.
 """
 from __future__ import annotations
 
@@ -9,33 +11,53 @@ import re
 from typing import Callable, Dict, List, Optional
 
 from .. import tables as T
+from .context import Context
 from .structured import (join_tensors, parse_dump_record, parse_stats, parse_tensor_list,
                          precision_of, realised_precision)
 
+# handlers that read rows already added to these tables (rows[-1] and the like): bulk rows of them
+# are put in line order before each line-by-line line (see parser.py)
+LOOKBACK_TABLES = ("onnx", "errors")
+
+
+def _context_var(name: str) -> property:
+    return property(lambda st: st.ctx.get(name), lambda st, value: st.ctx.set(name, value))
+
 
 class State:
+    # tactic timing context at the current line (see context.py)
+    t_layer = _context_var("layer")
+    t_runner = _context_var("runner")
+    t_format = _context_var("format")
+    t_kernel = _context_var("kernel")       # pending kernel name of the two-line (<= 8.5) form
+
     def __init__(self, grammar):
         self.grammar = grammar
         self.rows: Dict[str, List[dict]] = {name: [] for name in T.TABLES
                                              if name not in ("messages", "tactics")}
         # tactics are the bulk of a verbose log: stored column-wise, tactic_int computed at the end
         self.tac: Dict[str, list] = {c: [] for c in T.columns("tactics") if c != "tactic_int"}
-        self.msg_cols = ([], [], [], [], [], [])   # line, run, severity, source, msg_id, text
         self.run = 0
         self.run_has_banner = False
         self.run_start = 1
         self.block: Optional[str] = None
         self.producers: Dict[str, int] = {}
+        self.producer_first: Dict[str, int] = {}    # first line of each producer's envelope
         self.meta: Dict[str, object] = {}
         self.features: Dict[str, int] = {}
         self.lines = 0
         self.recognized = 0
-        # tactic timing context
-        self.t_layer = ""
-        self.t_runner = ""
-        self.t_format = ""
-        self.t_kernel = ""          # pending kernel name of the two-line (<= 8.5) form
-        self.t_block: Dict[tuple, int] = {}   # (runner, tactic) -> row index in the current layer/format
+        self.ctx = Context()
+        # "fastest"/"chosen" marks (line, runner, tactic, column) and the lines that start a new
+        # layer/format block of tactic rows: applied to the finished tactics table (bulk.py)
+        self.marks: List[tuple] = []
+        self.resets: List[int] = []
+        # what bulk.py adds column-wise: marks and resets of bulk lines, table row batches,
+        # finished blocks of tactic rows
+        self.bulk_marks: List[tuple] = []
+        self.bulk_resets: list = []
+        self.batches: Dict[str, list] = {}
+        self.tac_parts: List[dict] = []
         self.option_section = ""
         self.perf_metric = ""
         self.run_rows: List[dict] = [{"run": 0, "line": 1, "first_line": 1, "command": "", "status": "",
@@ -52,6 +74,14 @@ class State:
     def feature(self, name: str) -> None:
         self.features[name] = self.features.get(name, 0) + 1
 
+    def producer(self, name: str, line: int, count: int = 1) -> None:
+        self.producers[name] = self.producers.get(name, 0) + count
+        self.producer_first[name] = min(line, self.producer_first.get(name, line))
+
+    def new_block(self, line: int) -> None:
+        """A new layer or format combination: "fastest"/"chosen" marks look at tactic rows after it."""
+        self.resets.append(line)
+
     def set_version(self, version: str) -> None:
         if version and not self.run_rows[-1]["trt_version"]:
             self.run_rows[-1]["trt_version"] = version
@@ -65,19 +95,8 @@ class State:
         self.run_rows.append({"run": self.run, "line": line, "first_line": line, "command": "",
                               "status": "", "trt_version": ""})
         self.t_layer = self.t_runner = self.t_format = self.t_kernel = ""
-        self.t_block = {}
+        self.new_block(line)
         self.block = None
-
-    def finish(self) -> None:
-        self.run_rows[-1]["last_line"] = self.lines
-        self.rows["runs"] = self.run_rows
-        ids = self.tac["tactic"]
-        if any(t.lower().startswith("0x") for t in ids[:1000]):
-            self.feature("hex_tactics")
-        elif ids:
-            self.feature("decimal_tactics")
-        cache: Dict[str, Optional[int]] = {}
-        self.tac["tactic_int"] = [cache[t] if t in cache else cache.setdefault(t, tactic_int(t)) for t in ids]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -153,19 +172,18 @@ def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: s
     tac["skipped"].append(skipped)
     tac["fastest"].append(False)
     tac["chosen"].append(False)
-    st.t_block[(st.t_runner, tactic)] = len(tac["line"]) - 1
 
 
 def h_costs(st: State, n: int, msg, f: dict, text: str) -> None:
     st.t_layer = f.get("layer", "")
     st.t_runner = ""
     st.t_kernel = ""
-    st.t_block = {}
+    st.new_block(n)
 
 
 def h_format(st: State, n: int, msg, f: dict, text: str) -> None:
     st.t_format = f.get("format", "")
-    st.t_block = {}
+    st.new_block(n)
 
 
 def h_timing_runner(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -197,31 +215,20 @@ def h_tactic_skip(st: State, n: int, msg, f: dict, text: str) -> None:
                              "available_bytes": f.get("available"), "tactic": f.get("tactic", "")})
 
 
-def _mark(st: State, runner: str, tactic: str, column: str) -> None:
-    idx = st.t_block.get((runner, tactic))
-    if idx is None:
-        # 8.0-8.5 print "Fastest Tactic" without the runner; fall back to any runner in the block
-        for (r, t), i in st.t_block.items():
-            if t == tactic and (not runner or r == runner):
-                idx = i
-    if idx is not None:
-        st.tac[column][idx] = True
-
-
 def h_fastest(st: State, n: int, msg, f: dict, text: str) -> None:
     if f.get("layer"):
         st.t_layer = f["layer"]
     runner = f.get("runner", st.t_runner)
     if f.get("runner") and "[" in runner:
         runner = runner.split("[", 1)[0]
-    _mark(st, runner, f.get("tactic", ""), "fastest")
+    st.marks.append((n, runner, f.get("tactic", ""), "fastest"))   # applied by bulk.apply_marks
     if f.get("seconds") is not None:
         st.feature("profiling_completed")
 
 
 def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
     runner = f.get("runner", "")
-    _mark(st, runner, f.get("tactic", ""), "chosen")
+    st.marks.append((n, runner, f.get("tactic", ""), "chosen"))
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -497,3 +504,4 @@ def h_engine_size(st: State, n: int, msg, f: dict, text: str) -> None:
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
 HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}
+

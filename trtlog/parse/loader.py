@@ -10,8 +10,9 @@ import pandas as pd
 from .. import tables as T
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
+from .bulk import table_columns
 from .layerjson import bench_rows, is_profile, layer_rows, profile_rows, read_json
-from .parser import parse_lines
+from .parser import parse_blocks
 from .reader import LogSource
 
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
@@ -28,19 +29,19 @@ def load(path, *, allow_non_trt: bool = False) -> BuildLog:
 
 def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     src = LogSource(path)
-    st = parse_lines(src.lines())
+    st = parse_blocks(src.blocks())
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
         raise TrtlogError(f"{name}: empty file")
-    _mark_interim_totals(st.rows["memory"])
-    tables = {n: T.frame(n, _columns(rows, n)) for n, rows in st.rows.items()}
-    tables["tactics"] = T.frame("tactics", st.tac)
-    m = st.msg_cols
+    columns = {n: table_columns(st, n) for n in st.rows}
+    _mark_interim_totals(columns["memory"])
+    tables = {n: T.frame(n, cols) for n, cols in columns.items()}
+    tables["tactics"] = T.frame("tactics", st.tactics)
     family_of = {msg.id: msg.family for msg in st.grammar.messages}
     family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
-    ids = pd.Series(m[4], dtype=object)
-    tables["messages"] = T.frame("messages", {"line": m[0], "run": m[1], "severity": m[2], "source": m[3],
-                                              "msg_id": m[4], "text": m[5]})
+    msgs = st.messages
+    tables["messages"] = T.frame("messages", msgs)
+    ids = pd.Series(msgs["msg_id"], dtype=object)
     tables["messages"]["family"] = ids.map(family_of).fillna("unknown")
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
@@ -53,18 +54,19 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     return bl
 
 
-def _mark_interim_totals(rows: List[dict]) -> None:
+def _mark_interim_totals(cols: Dict[str, list]) -> None:
     """TensorRT prints `Total X Memory` for every candidate engine it evaluates (and before 8.5 a
     first Activation figure that still counts the workspace block). Only the last one per run and
     name describes the built engine: earlier ones become kind `total_interim`."""
+    kind = cols["kind"]
     last: Dict[tuple, int] = {}
-    for i, r in enumerate(rows):
-        if r.get("kind") == "total":
-            last[(r["run"], r.get("name"))] = i
+    for i, (k, run, name) in enumerate(zip(kind, cols["run"], cols["name"])):
+        if k == "total":
+            last[(run, name)] = i
     keep = set(last.values())
-    for i, r in enumerate(rows):
-        if r.get("kind") == "total" and i not in keep:
-            r["kind"] = "total_interim"
+    for i, k in enumerate(kind):
+        if k == "total" and i not in keep:
+            kind[i] = "total_interim"
 
 
 def _columns(rows: List[dict], table: str) -> Dict[str, list]:

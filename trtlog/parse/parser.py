@@ -1,51 +1,67 @@
-"""The line loop: envelope -> dispatch by key -> grammar match -> handler -> table rows.
+"""The parse loop: blocks of lines -> bulk scan + line-by-line parse of the rest -> State.
 
-One pass, streaming: memory holds the table rows only. Handlers for stateful families (tactic
-timing, layer information, runs, option sections) live in `handlers.py`.
+Per block, scan.py classifies the lines it can in bulk (most of a verbose log); LineParser, the
+grammar's dispatch for one line (envelope -> key -> template -> handler), takes every other line in
+order, seeing the state (runs, continuation blocks, tactic context, look-back rows) the bulk lines
+before it left; bulk.py then turns the bulk lines into rows. While a continuation block is open,
+bulk lines go through LineParser too, since the block's own templates come first for them.
+The messages table (one row per line) is kept column-wise, per block.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from itertools import chain
+from typing import Dict, Iterable, List, Optional
+
+import numpy as np
 
 from .. import tables as T
+from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, HOT_HANDLERS, State
+from .scan import SRCLOC, BlockScan, Scanner
 
-# ONNX parser messages carry a source location before the text: "parsers/onnx/ModelImporter.cpp:781: "
-SRCLOC = re.compile(r"^(?:[\w./-]*/)?\w+\.(?:cpp|cc|cu|hpp|h):\d+: ")
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
-TEXT_TABLES = {name for name, (_, cols) in T.TABLES.items() if any(c[0] == "text" for c in cols)}
+TEXT_TABLES = bulk.TEXT_TABLES
 SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
+PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
+
+_SCANNERS: Dict[int, Scanner] = {}
 
 
-def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> State:
-    g = grammar or default_grammar()
-    st = State(g)
-    env_match = g.envelope_re.match if g.envelope_re else (lambda s: None)
-    envelopes = g.envelopes
-    env_index = {f"e{i}": (e.source, e.producer, f"e{i}_sev") for i, e in enumerate(envelopes)}
-    match = g.match
-    blocks = g.blocks
-    srcloc = SRCLOC.match
-    handlers = HANDLERS
-    hot_handlers = HOT_HANDLERS
-    m_line, m_run, m_sev, m_src, m_id, m_text = st.msg_cols
-    recognized = 0
-    n = 0
-    for n, line in enumerate(lines, 1):
-        em = env_match(line)
-        if em is not None:
-            source, producer, sevgroup = env_index[em.lastgroup]
-            sev = em.group(sevgroup)
-            if len(sev) > 1:
-                sev = SEVERITY.get(sev, sev[:1])
-            text = line[em.end():]
-            if producer and n < 20000:      # the envelope mix of the first lines names the producer
-                st.producers[producer] = st.producers.get(producer, 0) + 1
-        else:
-            source, sev, text = "bare", "", line
+def scanner_for(g: Grammar) -> Scanner:
+    sc = _SCANNERS.get(id(g))
+    if sc is None or sc.grammar is not g:
+        sc = _SCANNERS[id(g)] = Scanner(g, bulk.is_bulk, bulk.uses)
+    return sc
+
+
+class LineParser:
+    """One line at a time: what the parser did for every line before bulk scanning."""
+
+    def __init__(self, st: State, g: Grammar):
+        self.st = st
+        self.g = g
+        self.env_match = g.envelope_re.match if g.envelope_re else (lambda s: None)
+        self.env_index = {f"e{i}": (e.source, e.producer, f"e{i}_sev") for i, e in enumerate(g.envelopes)}
+
+    def line(self, n: int, line: str) -> tuple:
+        em = self.env_match(line)
+        if em is None:
+            return self.message(n, "bare", "", "", line, line)
+        source, producer, sevgroup = self.env_index[em.lastgroup]
+        sev = em.group(sevgroup)
+        if len(sev) > 1:
+            sev = SEVERITY.get(sev, sev[:1])
+        return self.message(n, source, producer, sev, line[em.end():], line)
+
+    def message(self, n: int, source: str, producer: str, sev: str, text: str, line: Optional[str]) -> tuple:
+        """(severity, source, msg_id, text) of line n whose envelope is already split off; runs the
+        handler. `line` (the whole line) is only needed for bare lines."""
+        st, g = self.st, self.g
+        if producer and n < PRODUCER_LINES:
+            st.producer(producer, n)
         stext = text.strip()
         hit = None
         msg_id = "unknown"
@@ -53,27 +69,27 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
             msg_id = "blank"
         else:
             if source != "bare" and ".c" in stext[:80]:
-                sl = srcloc(stext)
+                sl = SRCLOC.match(stext)
                 if sl is not None:
                     stext = stext[sl.end():].strip()
             block = st.block
             if block is not None:
-                accepts = blocks.get(block, {}).get("accepts", "bare")
-                if source in accepts:
-                    hit = match("block:" + block, stext)
-                if hit is None and source != "bare" and "keep" not in blocks.get(block, {}).get("mode", ""):
+                props = g.blocks.get(block, {})
+                if source in props.get("accepts", "bare"):
+                    hit = g.match("block:" + block, stext)
+                if hit is None and source != "bare" and "keep" not in props.get("mode", ""):
                     st.block = None
             if hit is None:
-                hit = match("message" if source != "bare" else "bare", stext)
+                hit = g.match("message" if source != "bare" else "bare", stext)
                 if hit is None and source == "bare":
                     gm = GLUED.search(line)
                     if gm is not None and gm.start() > 0:
-                        em2 = env_match(line[gm.start():])
+                        em2 = self.env_match(line[gm.start():])
                         if em2 is not None:
-                            source, producer, sevgroup = env_index[em2.lastgroup]
+                            source, _, sevgroup = self.env_index[em2.lastgroup]
                             sev = em2.group(sevgroup)[:1]
                             stext = line[gm.start() + em2.end():].strip()
-                            hit = match("message", stext) if stext else None
+                            hit = g.match("message", stext) if stext else None
                             if not stext:
                                 msg_id = "blank"
         if hit is not None:
@@ -84,9 +100,9 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
                 pass
             elif msg.hot:
                 vals = mm.group(*msg.groups)
-                hot_handlers[h](st, n, dict(zip(msg.names, vals if len(msg.groups) > 1 else (vals,))))
+                HOT_HANDLERS[h](st, n, dict(zip(msg.names, vals if len(msg.groups) > 1 else (vals,))))
             elif h:
-                handlers[h](st, n, msg, msg.convert(mm), stext)
+                HANDLERS[h](st, n, msg, msg.convert(mm), stext)
             elif msg.table:
                 fields = msg.convert(mm)
                 if msg.table in TEXT_TABLES and "text" not in fields:
@@ -96,19 +112,144 @@ def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> Stat
                 st.block = msg.opens
             elif msg.closes:
                 st.block = None
-        if msg_id != "unknown":
-            recognized += 1
-            if msg_id == "app.numpy_rows" and n > 1 and m_id[-1] == "unknown" and m_src[-1] == "bare":
-                # the unknown line just before a printed array is its label ("x", "inputT0")
-                m_id[-1] = "app.array_label"
-                recognized += 1
-        m_line.append(n)
-        m_run.append(st.run)
-        m_sev.append(sev)
-        m_src.append(source)
-        m_id.append(msg_id)
-        m_text.append(stext if stext else text)
-    st.lines = n
-    st.recognized = recognized
-    st.finish()
+        return sev, source, msg_id, stext if stext else text
+
+
+class Messages:
+    """The messages table column-wise: per block the run, severity, source, message id, text."""
+
+    def __init__(self) -> None:
+        self.codes: Dict[str, int] = {}      # source and message id strings -> code
+        self.names: List[str] = []
+        self.run: List[np.ndarray] = []
+        self.sev: List[list] = []
+        self.source: List[np.ndarray] = []
+        self.ids: List[np.ndarray] = []
+        self.text: List[list] = []
+
+    def code(self, name: str) -> int:
+        c = self.codes.get(name)
+        if c is None:
+            c = self.codes[name] = len(self.names)
+            self.names.append(name)
+        return c
+
+    def columns(self) -> dict:
+        names = np.array(self.names + [""], dtype=object)
+        cat = (lambda parts: names[np.concatenate(parts)] if parts else names[:0])
+        n = sum(len(t) for t in self.text)
+        return {"line": np.arange(1, n + 1, dtype=np.int64),
+                "run": np.concatenate(self.run) if self.run else np.array([], np.int64),
+                "severity": list(chain.from_iterable(self.sev)), "source": cat(self.source),
+                "msg_id": cat(self.ids), "text": list(chain.from_iterable(self.text))}
+
+
+def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> State:
+    g = grammar or default_grammar()
+    scanner = scanner_for(g)
+    st = State(g)
+    lp = LineParser(st, g)
+    msgs = Messages()
+    base = 0
+    for block in blocks:
+        bs = scanner.scan(block)
+        _parse_block(st, lp, scanner, bs, base, msgs)
+        base += bs.n
+    st.lines = base
+    st.run_rows[-1]["last_line"] = base
+    st.rows["runs"] = st.run_rows
+    st.producers = {p: st.producers[p] for p in sorted(st.producers, key=st.producer_first.get)}
+    st.messages = msgs.columns()
+    st.tactics = bulk.finish_tactics(st)
+    unknown = msgs.codes.get("unknown")
+    st.recognized = int(sum(len(ids) - np.count_nonzero(ids == unknown) for ids in msgs.ids))
     return st
+
+
+def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> State:
+    """Parse an iterable of lines (without terminators)."""
+    lines = list(lines)
+    return parse_blocks(["\n" + "\n".join(lines)] if lines else [], grammar)
+
+
+def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, base: int, msgs: Messages) -> None:
+    n = bs.n
+    envelopes = scanner.envelopes
+    ids = np.full(n, msgs.code("unknown"), dtype=np.int32)
+    source = np.full(n, msgs.code("bare"), dtype=np.int32)
+    bulk_mask = np.zeros(n, bool)
+    single = [h for h, col in enumerate(bs.sevs) if col.count(None) < n]
+    for h in bs.hits:
+        bulk_mask[h.offs] = True
+        ids[h.offs] = msgs.code(h.msg.id)
+        if len(single) == 1:
+            env = np.full(len(h.offs), single[0])
+        else:
+            env = np.array([bs.envelope(i) for i in h.offs.tolist()])
+        for e in np.unique(env).tolist():
+            source[h.offs[env == e]] = msgs.code(envelopes[e].source)
+    sev = list(bs.sev)                  # the line parser fills in the other lines
+    text = list(bs.texts)
+    run = np.full(n, st.run, dtype=np.int64)
+    work = bulk.BlockBulk(st, bs.hits, base)
+    work.before_loop()
+    ctx = st.ctx
+    array_label = msgs.code("app.array_label")
+    unknown, bare = msgs.code("unknown"), msgs.code("bare")
+
+    def one(i: int) -> None:
+        ln = base + i + 1
+        ctx.line = ln
+        work.flush(ln)
+        before = st.run
+        if bs.sev[i] is not None:       # a hot envelope, already split off
+            e = envelopes[bs.envelope(i)]
+            out = lp.message(ln, e.source, e.producer, bs.sev[i], bs.pieces[i], None)
+        else:
+            out = lp.line(ln, bs.pieces[i])
+        sev[i], src, msg_id, text[i] = out
+        source[i], ids[i] = msgs.code(src), msgs.code(msg_id)
+        if st.run != before:
+            run[i:] = st.run
+        if msg_id == "app.numpy_rows" and ln > 1:
+            # the unknown line just before a printed array is its label ("x", "inputT0")
+            if i > 0 and ids[i - 1] == unknown and source[i - 1] == bare:
+                ids[i - 1] = array_label
+            elif i == 0 and msgs.ids and msgs.ids[-1][-1] == unknown and msgs.source[-1][-1] == bare:
+                msgs.ids[-1][-1] = array_label
+
+    prev = -1
+    for i in chain(np.flatnonzero(~bulk_mask).tolist(), (n,)):
+        j = prev + 1
+        while j < i and st.block is not None:     # bulk lines while a continuation block is open
+            ctx.void.add(base + j + 1)
+            one(j)
+            j += 1
+        if i == n:
+            break
+        one(i)
+        prev = i
+    _count_producers(st, scanner, bs, bulk_mask, base)
+    bulk.merge_block_tactics(st, work.after_loop(run))
+    ctx.end_block()
+    msgs.run.append(run)
+    msgs.sev.append(sev)
+    msgs.source.append(source)
+    msgs.ids.append(ids)
+    msgs.text.append(text)
+
+
+def _count_producers(st: State, scanner: Scanner, bs: BlockScan, bulk_mask: np.ndarray, base: int) -> None:
+    """Envelope producers of the bulk lines among the first PRODUCER_LINES lines."""
+    m = min(bs.n, PRODUCER_LINES - 1 - base)
+    if m <= 0:
+        return
+    keep = bulk_mask[:m].copy()
+    for line in st.ctx.void:
+        if line - base - 1 < m:
+            keep[line - base - 1] = False
+    for h, col in enumerate(bs.sevs):
+        present = np.fromiter((v is not None for v in col[:m]), bool, m) & keep
+        count = int(present.sum())
+        if count:
+            st.producer(scanner.envelopes[h].producer, base + 1 + int(np.argmax(present)), count)

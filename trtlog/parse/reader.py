@@ -1,7 +1,8 @@
 """Open a log the way users hand them to us: any encoding, compressed, CRLF, ANSI colours, stdin.
 
-`open_log(path)` returns (line iterator, info). Lines come without their line terminator and with
-ANSI escape sequences removed. Bad input raises TrtlogError with a one-line message.
+`LogSource(path).blocks()` yields the text in blocks of whole lines (`lines()` line by line), with
+line terminators normalised to "\n" and ANSI escape sequences removed. Bad input raises TrtlogError
+with a one-line message.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..errors import TrtlogError
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 SNIFF = 64 * 1024
+BLOCK_CHARS = 1 << 22     # characters per read; the comparison script lowers it to test block edges
 
 
 def _decompressor(head: bytes):
@@ -108,29 +110,35 @@ class LogSource:
         self.has_ansi = "\x1b" in head_text
 
     def lines(self) -> Iterator[str]:
+        for block in self.blocks():
+            yield from block[1:].split("\n")
+
+    def blocks(self) -> Iterator[str]:
+        """Blocks of whole lines, each line *preceded* by "\n": "\nline 1\nline 2...\nline k".
+        A "\n" that ends the file starts no line."""
         # errors="replace": a stray byte in a 500 MB log must not lose the other lines
         stream = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline=None)
         try:
-            yield from self._strip(stream)
+            yield from self._blocks(stream)
         except (EOFError, lzma.LZMAError, OSError, zlib.error) as exc:
             what = f"{self.compression} data" if self.compression else "file"
             raise TrtlogError(f"{self.path}: truncated or damaged {what} ({exc})") from None
         finally:
             stream.close()
 
-    def _strip(self, stream) -> Iterator[str]:
-        # read big blocks and split them: much cheaper than iterating the stream line by line
-        ansi = ANSI.sub
-        tail = ""
+    def _blocks(self, stream) -> Iterator[str]:
+        carry = "\n"              # the start of the line the previous read cut off
         while True:
-            block = stream.read(1 << 22)
-            if not block:
+            data = stream.read(BLOCK_CHARS)
+            if not data:
                 break
-            block = tail + block
-            lines = block.split("\n")
-            tail = lines.pop()
-            if "\x1b" in block:
-                lines = [ansi("", ln) for ln in lines]
-            yield from lines
-        if tail:
-            yield ansi("", tail) if "\x1b" in tail else tail
+            data = carry + data
+            cut = data.rfind("\n")
+            if cut == 0:           # no complete line yet
+                carry = data
+                continue
+            block, carry = data[:cut], data[cut:]
+            # no escape sequence spans a line break, so cleaning a block equals cleaning its lines
+            yield ANSI.sub("", block) if "\x1b" in block else block
+        if carry != "\n":
+            yield ANSI.sub("", carry) if "\x1b" in carry else carry

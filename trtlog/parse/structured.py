@@ -1,5 +1,5 @@
-"""pyparsing grammars for the structured payloads that appear on rare lines: tensor lists of
-`Engine Layer Information`, `--dumpLayerInfo` records, trtexec perf statistics, shape lists.
+"""Parsers for the structured payloads of rarer lines: tensor lists of `Engine Layer Information`,
+`--dumpLayerInfo` records, trtexec perf statistics (pyparsing), shape lists.
 
 These run once per engine layer (hundreds of lines), never on the hot tactic lines.
 """
@@ -44,27 +44,38 @@ def realised_precision(dtypes: List[str]) -> str:
 
 
 # --- Engine Layer Information tensors ---------------------------------------------------------
-# >= 8.5: `name (Float[1,3,224,224])`; <= 8.4: `name:0[Float(-2,1,28,28)]` or `name[Float(...)]`
-_new_tensor = pp.Regex(r"(?P<name>.+?) \((?P<dtype>[A-Za-z][\w]*)\[(?P<dims>[-\d,:]*)\]\)")
-_old_tensor = pp.Regex(r"(?P<name>.+?)\[(?P<dtype>[A-Za-z][\w]*)\((?P<dims>[-\d,:]*)\)\]")
-_tensor = _new_tensor | _old_tensor  # dims may be vectorised: "Half[-1,32:8,14,14]"
-_delimited = getattr(pp, "DelimitedList", None) or pp.delimited_list  # renamed in pyparsing 3.1
-TENSOR_LIST = pp.Optional(_delimited(_tensor, delim=", ")) + pp.StringEnd()
-TENSOR_LIST.leave_whitespace()
+# >= 8.5: `name (Float[1,3,224,224])`; <= 8.4: `name:0[Float(-2,1,28,28)]` or `name[Float(...)]`;
+# dims may be vectorised: "Half[-1,32:8,14,14]". A list is  tensor (", " tensor)*  up to the end of
+# the text (tabs expanded), each tensor the first of the two forms that matches there, nothing
+# backtracked: what pyparsing's Optional(DelimitedList(new | old, ", ")) + StringEnd() does. It runs
+# for every engine layer, thousands of lines in a big log, so it is a direct loop over the two
+# regexes (tests/test_parse_structured.py checks it against that pyparsing expression).
+NEW_TENSOR = re.compile(r"(?P<name>.+?) \((?P<dtype>[A-Za-z][\w]*)\[(?P<dims>[-\d,:]*)\]\)")
+OLD_TENSOR = re.compile(r"(?P<name>.+?)\[(?P<dtype>[A-Za-z][\w]*)\((?P<dims>[-\d,:]*)\)\]")
 
 
 def parse_tensor_list(text: str) -> List[Tuple[str, str, str]]:
     """'a (Float[1,3]), b (Half[1,3])' -> [(name, dtype, dims), ...]; [] when unparseable."""
-    text = text.strip()
+    text = text.strip().expandtabs()
     if not text:
         return []
-    try:
-        res = TENSOR_LIST.parse_string(text, parse_all=True)
-    except pp.ParseException:
+    new, old = NEW_TENSOR.match, OLD_TENSOR.match
+    m = new(text) or old(text)
+    if m is None:
+        return []
+    toks = [m.group()]
+    pos = m.end()
+    while text.startswith(", ", pos):
+        m = new(text, pos + 2) or old(text, pos + 2)
+        if m is None:
+            break
+        toks.append(m.group())
+        pos = m.end()
+    if pos != len(text):
         return []
     out = []
-    for tok in res:
-        m = _new_tensor.re.fullmatch(tok) or _old_tensor.re.fullmatch(tok)
+    for tok in toks:
+        m = NEW_TENSOR.fullmatch(tok) or OLD_TENSOR.fullmatch(tok)
         if m:
             out.append((m.group("name"), m.group("dtype"), m.group("dims")))
     return out
@@ -114,6 +125,7 @@ def _dump_tensors(text: str) -> List[Tuple[str, str, str]]:
 
 
 # --- trtexec performance statistics: `min = 0.1 ms, max = 0.2 ms, ..., percentile(99%) = 0.3 ms` --
+_delimited = getattr(pp, "DelimitedList", None) or pp.delimited_list  # renamed in pyparsing 3.1
 _num = pp.pyparsing_common.fnumber
 _stat_name = pp.Regex(r"min|max|mean|median|percentile\(\d+(?:\.\d+)?%\)")
 _unit = pp.Optional(pp.Word(pp.alphas + "%/"), default="")
