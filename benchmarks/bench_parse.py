@@ -3,11 +3,15 @@
 Builds the big log by concatenating one real corpus log (default: the 3.3 MB TensorRT 8.6.1
 MobileNetV2 INT8 verbose build) until it reaches --mb, then, each in a fresh subprocess:
   * a bare `for line in open(...)` loop (the floor any Python line parser pays),
-  * trtlog.load(),
-and prints MB/s, the ratio, and peak RSS. Memory is also measured at half the size to show how it
-grows with the number of lines (tables only: the messages table keeps one row per line).
+  * trtlog.load() in one process (TRTLOG_JOBS=1),
+  * trtlog.load() with its default worker processes for block scanning (one per core),
+and prints MB/s, the ratio, and peak RSS (of the main process; the workers are separate).
+Start-up (imports, grammar and scanner compile) happens before the clock starts: it does not grow
+with the log. Memory is also measured at half the size to show how it grows with the number of
+lines (tables only: the messages table keeps one row per line). --root benchmarks another checkout
+(for example the previous parser) with the same method.
 
-    python3 benchmarks/bench_parse.py [--mb 100] [--log PATH]
+    python3 benchmarks/bench_parse.py [--mb 100] [--log PATH] [--root DIR]
 """
 from __future__ import annotations
 
@@ -34,8 +38,14 @@ if mode == "bare":
     rows = {}
 else:
     import trtlog
+    import trtlog.parse.loader            # pandas
     from trtlog.parse.grammar import default_grammar
-    default_grammar()                     # grammar compile is start-up, not per-MB cost
+    g = default_grammar()                 # grammar compile is start-up, not per-MB cost
+    try:
+        from trtlog.parse.parser import scanner_for
+        scanner_for(g)                    # so is compiling its block regexes
+    except ImportError:                   # a checkout without block scanning
+        pass
     t = time.perf_counter()
     bl = trtlog.load(path)
     dt = time.perf_counter() - t
@@ -56,9 +66,13 @@ def build(src: Path, mb: float, out: Path) -> int:
     return written
 
 
-def run(mode: str, path: Path) -> dict:
-    r = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), str(ROOT)], capture_output=True, text=True,
-                       check=True)
+def run(mode: str, path: Path, root: Path, jobs: str = "") -> dict:
+    env = dict(os.environ)
+    env.pop("TRTLOG_JOBS", None)
+    if jobs:
+        env["TRTLOG_JOBS"] = jobs
+    r = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), str(root)], capture_output=True, text=True,
+                       check=True, env=env)
     return json.loads(r.stdout)
 
 
@@ -66,28 +80,32 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=100.0)
     ap.add_argument("--log", type=Path, default=DEFAULT_LOG)
+    ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose trtlog is measured")
     args = ap.parse_args()
     if not args.log.exists():
         sys.exit(f"corpus log not found: {args.log} (needs ../shared)")
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
         for label, mb in (("half", args.mb / 2), ("full", args.mb)):
             big = Path(tmp) / f"big-{label}.log"
             size = build(args.log, mb, big)
-            bare = run("bare", big)
-            load = run("load", big)
-            results[label] = (size, bare, load)
+            results[label] = (size, run("bare", big, args.root), run("load", big, args.root, "1"),
+                              run("load", big, args.root) if label == "full" else None)
             os.unlink(big)
-    size, bare, load = results["full"]
+    size, bare, load1, loadn = results["full"]
     mbs = size / 1e6
-    print(f"log: {args.log.name} repeated to {mbs:.1f} MB, {load['lines']} lines")
-    print(f"bare line loop : {bare['seconds']:.2f} s  {mbs / bare['seconds']:.1f} MB/s  peak RSS {bare['rss_mib']:.0f} MiB")
-    print(f"trtlog.load    : {load['seconds']:.2f} s  {mbs / load['seconds']:.1f} MB/s  peak RSS {load['rss_mib']:.0f} MiB")
-    print(f"ratio load/bare: {load['seconds'] / bare['seconds']:.2f}")
-    hsize, _, hload = results["half"]
-    print(f"memory growth  : {hload['rss_mib']:.0f} MiB at {hsize / 1e6:.0f} MB -> {load['rss_mib']:.0f} MiB at "
-          f"{mbs:.0f} MB; table rows {sum(hload['rows'].values())} -> {sum(load['rows'].values())}")
-    print("rows:", json.dumps(load["rows"]))
+    print(f"log: {args.log.name} repeated to {mbs:.1f} MB, {load1['lines']} lines; {cores} cores")
+    print(f"bare line loop        : {bare['seconds']:.2f} s  {mbs / bare['seconds']:7.1f} MB/s  "
+          f"peak RSS {bare['rss_mib']:.0f} MiB")
+    for label, load in (("trtlog.load, 1 process", load1), (f"trtlog.load, default ", loadn)):
+        print(f"{label:22s}: {load['seconds']:.2f} s  {mbs / load['seconds']:7.1f} MB/s  "
+              f"peak RSS {load['rss_mib']:.0f} MiB  ratio load/bare {load['seconds'] / bare['seconds']:.2f}")
+    hsize, _, hload, _ = results["half"]
+    print(f"memory growth (1 process): {hload['rss_mib']:.0f} MiB at {hsize / 1e6:.0f} MB -> "
+          f"{load1['rss_mib']:.0f} MiB at {mbs:.0f} MB; table rows {sum(hload['rows'].values())} -> "
+          f"{sum(load1['rows'].values())}")
+    print("rows:", json.dumps(load1["rows"]))
 
 
 if __name__ == "__main__":

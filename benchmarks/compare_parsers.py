@@ -33,9 +33,9 @@ sys.path.insert(0, root)
 import trtlog
 if int(block):
     from trtlog.parse import reader
-    if not hasattr(reader, "BLOCK_CHARS"):
-        sys.exit("this tree has no reader.BLOCK_CHARS")
-    reader.BLOCK_CHARS = int(block)
+    if not hasattr(reader, "BLOCK_BYTES"):
+        sys.exit("this tree has no reader.BLOCK_BYTES")
+    reader.BLOCK_BYTES = int(block)
 res = {}
 for name, path in (l.split("\t") for l in open(listing).read().splitlines()):
     try:
@@ -173,7 +173,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rev", default="HEAD", help="reference revision (git archive of it is the reference)")
     ap.add_argument("--ref", type=Path, help="an existing reference checkout instead of --rev")
-    ap.add_argument("--block", type=int, default=0, help="force this read block size (chars) in the new parser")
+    ap.add_argument("--block", type=int, default=0, help="force this read block size (bytes) in the new parser")
     ap.add_argument("--big-mb", type=float, default=0, help="also compare a log repeated to this size")
     args = ap.parse_args()
     if not CORPUS.is_dir():

@@ -73,21 +73,23 @@ class BlockBulk:
     def __init__(self, st: State, hits: list, base: int):
         self.st = st
         self.base = base
-        self.batches = []          # (hits, lines, fields) per template alternative
+        self.batches = []          # (template, hits, lines, fields) per template alternative
+        messages = st.grammar.messages
         for h in hits:
-            self.batches.append((h, base + 1 + h.offs, fields_of(h.msg, h.fields)))
+            msg = messages[h.index]
+            self.batches.append((msg, h, base + 1 + h.offs, fields_of(msg, h.fields)))
         self.pending: List[tuple] = []    # (line, table, row) of look-back tables, in line order
         self._pos = 0
 
     # -- before the line loop -------------------------------------------------------------------
     def before_loop(self) -> None:
         ctx = self.st.ctx
-        for h, lines, f in self.batches:
-            handler, n = h.msg.handler, len(lines)
+        for msg, h, lines, f in self.batches:
+            handler, n = msg.handler, len(lines)
             if handler == "tactic_time" or handler == "tactic_skip":
                 ctx.add_bulk("kernel", lines, [""] * n)
             elif handler == "set_tactic_name":
-                ctx.add_bulk("kernel", lines, f["kernel"] if h.msg.hot else _column(f.get("kernel", ""), n))
+                ctx.add_bulk("kernel", lines, f["kernel"] if msg.hot else _column(f.get("kernel", ""), n))
             elif handler == "costs":
                 ctx.add_bulk("layer", lines, _column(f.get("layer", ""), n))
                 ctx.add_bulk("runner", lines, [""] * n)
@@ -103,9 +105,9 @@ class BlockBulk:
                 layers = _column(f["layer"], n)
                 keep = [i for i, v in enumerate(layers) if v]
                 ctx.add_bulk("layer", lines[keep], [layers[i] for i in keep])
-            elif not handler and h.msg.table in LOOKBACK_TABLES:
-                rows = self._rows(h, lines, f)
-                self.pending += [(int(line), h.msg.table, row) for line, row in zip(lines, rows)]
+            elif not handler and msg.table in LOOKBACK_TABLES:
+                rows = self._rows(msg, h, lines, f)
+                self.pending += [(int(line), msg.table, row) for line, row in zip(lines, rows)]
         self.pending.sort(key=lambda p: p[0])
         ctx.start_loop()
 
@@ -128,7 +130,7 @@ class BlockBulk:
         st, ctx = self.st, self.st.ctx
         self.flush(1 << 62)
         tac: Dict[str, list] = {c: [] for c in TAC_COLUMNS}
-        for h, lines, f in self.batches:
+        for msg, h, lines, f in self.batches:
             if ctx.void:
                 keep = [i for i, line in enumerate(lines.tolist()) if line not in ctx.void]
                 if len(keep) < len(lines):
@@ -137,7 +139,7 @@ class BlockBulk:
             n = len(lines)
             if not n:
                 continue
-            handler, msg = h.msg.handler, h.msg
+            handler = msg.handler
             if handler in ("tactic_time", "tactic_skip"):
                 self._tactic_rows(tac, handler, msg, lines, f, run)
             elif handler in ("costs", "format"):
@@ -167,10 +169,10 @@ class BlockBulk:
         keep = set((lines - self.base - 1).tolist())
         return [t for o, t in zip(h.offs.tolist(), h.texts) if o in keep]
 
-    def _rows(self, h, lines, f) -> List[dict]:
+    def _rows(self, msg, h, lines, f) -> List[dict]:
         n = len(lines)
         cols = {k: _column(v, n) for k, v in f.items()}
-        if h.msg.table in TEXT_TABLES and "text" not in cols:
+        if msg.table in TEXT_TABLES and "text" not in cols:
             cols["text"] = h.texts
         names = list(cols)
         return [dict(zip(names, vals)) for vals in (zip(*cols.values()) if names else [()] * n)]
@@ -241,15 +243,24 @@ def finish_tactics(st: State) -> Dict[str, object]:
            for c in TAC_COLUMNS}
     order = np.argsort(tac["line"], kind="stable")
     tac = {c: v[order] for c, v in tac.items()}
-    ids = tac["tactic"].tolist()
-    if any(t.lower().startswith("0x") for t in ids[:1000]):
+    if any(t.lower().startswith("0x") for t in tac["tactic"][:1000].tolist()):
         st.feature("hex_tactics")
-    elif ids:
+    elif len(tac["tactic"]):
         st.feature("decimal_tactics")
     apply_marks(st, tac)
-    ints = {t: tactic_int(t) for t in dict.fromkeys(ids)}
-    tac["tactic_int"] = list(map(ints.__getitem__, ids))
+    tac["tactic_int"] = _tactic_ints(tac["tactic"])
     return tac
+
+
+def _tactic_ints(tactics: np.ndarray):
+    """handlers.tactic_int of every tactic id, computed once per distinct id."""
+    codes, uniq = pd.factorize(tactics)
+    ints = [tactic_int(t) for t in uniq]
+    if any(v is not None and not -(1 << 63) <= v < (1 << 63) for v in ints):
+        return [ints[c] for c in codes.tolist()]          # too big for Int64: as the handlers did
+    values = np.array([0 if v is None else v for v in ints], dtype=np.int64)
+    missing = np.array([v is None for v in ints], dtype=bool)
+    return pd.arrays.IntegerArray(values[codes], missing[codes]) if len(codes) else []
 
 
 def apply_marks(st: State, tac: Dict[str, np.ndarray]) -> None:

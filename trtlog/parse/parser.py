@@ -9,9 +9,15 @@ The messages table (one row per line) is kept column-wise, per block.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import os
 import re
-from itertools import chain
-from typing import Dict, Iterable, List, Optional
+import signal
+import sys
+from collections import deque
+from itertools import chain, islice
+from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 
@@ -28,6 +34,7 @@ SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL
 PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
 
 _SCANNERS: Dict[int, Scanner] = {}
+_WORKER: Optional[Scanner] = None      # the scanner of a forked worker process
 
 
 def scanner_for(g: Grammar) -> Scanner:
@@ -35,6 +42,47 @@ def scanner_for(g: Grammar) -> Scanner:
     if sc is None or sc.grammar is not g:
         sc = _SCANNERS[id(g)] = Scanner(g, bulk.is_bulk, bulk.uses)
     return sc
+
+
+def jobs() -> int:
+    """Processes that scan blocks: TRTLOG_JOBS, else one per core; 1 scans in this process."""
+    try:
+        return max(1, int(os.environ.get("TRTLOG_JOBS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's to handle
+
+
+def _scan_in_worker(block: str) -> BlockScan:
+    bs = _WORKER.scan(block)
+    bs.keep_residual_pieces()
+    return bs
+
+
+def scans(blocks: Iterable[str], scanner: Scanner) -> Iterator[BlockScan]:
+    """The blocks scanned, in order. Scanning a block depends on nothing but the block, so with
+    several cores and blocks it runs in forked worker processes (Linux: they inherit the compiled
+    grammar) a few blocks ahead of the line-by-line part, which stays in this process."""
+    global _WORKER
+    blocks = iter(blocks)
+    head = list(islice(blocks, 3))
+    n = jobs()
+    if n <= 1 or len(head) < 3 or not sys.platform.startswith("linux"):
+        yield from map(scanner.scan, chain(head, blocks))
+        return
+    _WORKER = scanner
+    with concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=_worker_init) as pool:
+        pending: deque = deque()
+        for block in chain(head, blocks):
+            pending.append(pool.submit(_scan_in_worker, block))
+            if len(pending) > 2 * n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class LineParser:
@@ -151,8 +199,7 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> St
     lp = LineParser(st, g)
     msgs = Messages()
     base = 0
-    for block in blocks:
-        bs = scanner.scan(block)
+    for bs in scans(blocks, scanner):
         _parse_block(st, lp, scanner, bs, base, msgs)
         base += bs.n
     st.lines = base
@@ -181,7 +228,7 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
     single = [h for h, col in enumerate(bs.sevs) if col.count(None) < n]
     for h in bs.hits:
         bulk_mask[h.offs] = True
-        ids[h.offs] = msgs.code(h.msg.id)
+        ids[h.offs] = msgs.code(st.grammar.messages[h.index].id)
         if len(single) == 1:
             env = np.full(len(h.offs), single[0])
         else:
@@ -204,9 +251,9 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
         before = st.run
         if bs.sev[i] is not None:       # a hot envelope, already split off
             e = envelopes[bs.envelope(i)]
-            out = lp.message(ln, e.source, e.producer, bs.sev[i], bs.pieces[i], None)
+            out = lp.message(ln, e.source, e.producer, bs.sev[i], bs.piece(i), None)
         else:
-            out = lp.line(ln, bs.pieces[i])
+            out = lp.line(ln, bs.piece(i))
         sev[i], src, msg_id, text[i] = out
         source[i], ids[i] = msgs.code(src), msgs.code(msg_id)
         if st.run != before:

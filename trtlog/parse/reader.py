@@ -21,7 +21,7 @@ from ..errors import TrtlogError
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 SNIFF = 64 * 1024
-BLOCK_CHARS = 1 << 22     # characters per read; the comparison script lowers it to test block edges
+BLOCK_BYTES = 1 << 22     # bytes per read; the comparison script lowers it to test block edges
 
 
 def _decompressor(head: bytes):
@@ -114,31 +114,33 @@ class LogSource:
             yield from block[1:].split("\n")
 
     def blocks(self) -> Iterator[str]:
-        """Blocks of whole lines, each line *preceded* by "\n": "\nline 1\nline 2...\nline k".
-        A "\n" that ends the file starts no line."""
-        # errors="replace": a stray byte in a 500 MB log must not lose the other lines
-        stream = io.TextIOWrapper(self._raw, encoding=self.encoding, errors="replace", newline=None)
+        """Blocks of whole lines, each line *preceded* by "\\n": "\\nline 1\\nline 2...\\nline k".
+        A "\\n" that ends the file starts no line."""
+        # what io.TextIOWrapper(newline=None) does, without its per-read overhead; errors="replace":
+        # a stray byte in a 500 MB log must not lose the other lines
+        decoder = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder(self.encoding)(errors="replace"),
+                                               translate=True)
         try:
-            yield from self._blocks(stream)
+            yield from self._blocks(decoder)
         except (EOFError, lzma.LZMAError, OSError, zlib.error) as exc:
             what = f"{self.compression} data" if self.compression else "file"
             raise TrtlogError(f"{self.path}: truncated or damaged {what} ({exc})") from None
         finally:
-            stream.close()
+            self._raw.close()
 
-    def _blocks(self, stream) -> Iterator[str]:
+    def _blocks(self, decoder) -> Iterator[str]:
         carry = "\n"              # the start of the line the previous read cut off
         while True:
-            data = stream.read(BLOCK_CHARS)
-            if not data:
-                break
-            data = carry + data
+            raw = self._raw.read(BLOCK_BYTES)
+            data = carry + decoder.decode(raw, final=not raw)
             cut = data.rfind("\n")
-            if cut == 0:           # no complete line yet
+            if cut > 0:
+                block, carry = data[:cut], data[cut:]
+                # no escape sequence spans a line break, so cleaning a block equals cleaning its lines
+                yield ANSI.sub("", block) if "\x1b" in block else block
+            else:                  # no complete line yet
                 carry = data
-                continue
-            block, carry = data[:cut], data[cut:]
-            # no escape sequence spans a line break, so cleaning a block equals cleaning its lines
-            yield ANSI.sub("", block) if "\x1b" in block else block
+            if not raw:
+                break
         if carry != "\n":
             yield ANSI.sub("", carry) if "\x1b" in carry else carry

@@ -69,8 +69,8 @@ class Alt:
             self.marker = tag
             body = "(?P<%s>)" % tag + body
         if sum(1 for _, typ in self.msg.fields if typ in ("name", "text")) > 1:
-            # lazy fields make a failing match costly: first look for a word the template needs
-            # after its first field
+            # lazy fields make a failing match costly: first look for one of the template's words
+            # (a long one, past its start)
             words = [w for lit in self.msg.literals[1:] for w in lit.split() if len(w) >= 4]
             if words:
                 body = "(?=[^\\n]*%s)" % re.escape(max(words, key=len)) + body
@@ -114,21 +114,22 @@ class Level2:
 
 
 class Hits:
-    """The lines of one block that matched one bulk template alternative."""
-    __slots__ = ("msg", "index", "offs", "fields", "texts")
+    """The lines of one block that matched one bulk template alternative (picklable: no grammar
+    objects, so that a block can be scanned in another process)."""
+    __slots__ = ("index", "offs", "fields", "texts")
 
     def __init__(self, alt: Alt, offs: np.ndarray, fields: Dict[str, list], texts: list):
-        self.msg = alt.msg
-        self.index = alt.index
+        self.index = alt.index    # the template: Grammar.messages[index]
         self.offs = offs          # block-local line offsets
         self.fields = fields      # field name -> raw matched strings
         self.texts = texts        # the stripped message texts
 
 
 class BlockScan:
-    """What the scan found in one block. Per line: `sev` (None: no hot envelope), `pieces` (the
-    text after the hot envelope, or the whole line without one), `texts` (pieces stripped),
-    `sevs` (the severity column of each hot envelope); `hits` lists the bulk lines per template."""
+    """What the scan found in one block. Per line: `texts` (the text after the hot envelope, or
+    the whole line, stripped), `sev` (None: no hot envelope), `sevs` (the severity column of each
+    hot envelope); `hits` lists the bulk lines per template; `pieces` holds the unstripped text of
+    the other lines (the line parser's input; for a bulk line its text does as well)."""
 
     def __init__(self, n: int, pieces: list, sevs: List[list]):
         self.n = n
@@ -138,6 +139,35 @@ class BlockScan:
         self.sev: list = sevs[0] if sevs else [None] * n
         self.hits: List[Hits] = []
         self.spaced = False       # no whitespace but " " and line breaks in the block
+
+    def piece(self, i: int) -> str:
+        return self.pieces.get(i, self.texts[i]) if isinstance(self.pieces, dict) else self.pieces[i]
+
+    # crossing to another process: many strings travel much faster as one joined string (texts
+    # and field values never contain a line break)
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__, texts="\n".join(self.texts),
+                     hits=[(h.index, h.offs, {f: "\n".join(v) for f, v in h.fields.items()}) for h in self.hits])
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.texts = state["texts"].split("\n")
+        self.hits = []
+        for index, offs, fields in state["hits"]:
+            h = Hits.__new__(Hits)
+            h.index, h.offs = index, offs
+            h.fields = {f: v.split("\n") for f, v in fields.items()}
+            h.texts = _take(self.texts, offs.tolist())
+            self.hits.append(h)
+
+    def keep_residual_pieces(self) -> None:
+        """Drop the pieces of bulk lines (less to send from a worker process)."""
+        bulk = np.zeros(self.n, bool)
+        for h in self.hits:
+            bulk[h.offs] = True
+        pieces = self.pieces
+        self.pieces = {i: pieces[i] for i in np.flatnonzero(~bulk).tolist()}
 
     def envelope(self, i: int) -> int:
         """Index of the hot envelope of line i (its sev is not None)."""
@@ -241,37 +271,32 @@ class Scanner:
         """Match the lines `idx` (whose texts are `texts`) against `l2` and record the bulk hits;
         return the mask of lines that some alternative (bulk or not) matched."""
         unique = list(dict.fromkeys(texts)) if l2.dedup else texts
-        back = None
+        back = None                 # line -> its distinct text, when texts repeat
         if len(unique) < len(texts):
             pos = dict(zip(unique, range(len(unique))))
             back = np.fromiter(map(pos.__getitem__, texts), np.int64, len(texts))
         miss, parts, s = l2.match(unique, bs.spaced)
         m = len(miss)
-        misses = m - miss.count(None)
-        matched = np.zeros(m, bool) if misses == m else np.ones(m, bool) if misses == 0 else \
-            np.fromiter(map(is_, miss, repeat(None)), bool, m)
+        missed = m - miss.count(None)
+        matched = (np.zeros(m, bool) if missed == m else np.ones(m, bool) if not missed
+                   else np.fromiter(map(is_, miss, repeat(None)), bool, m))
         for a in l2.alts:
-            if not a.bulk:
+            marker = parts[l2.slot[a.marker]::s]
+            got = m - marker.count(None)
+            if not a.bulk or not got:
                 continue
-            col = parts[l2.slot[a.marker]::s]
-            got = m - col.count(None)
-            if not got:
-                continue
-            sel = np.arange(m) if got == m else _present(col)
+            sel = np.arange(m) if got == m else _present(marker)
             cols = {name: parts[l2.slot[g]::s] for name, g in a.fields.items()}
-            if back is not None:     # back to one entry per line
+            if back is not None:    # one entry per line again
                 hit = np.zeros(m, bool)
                 hit[sel] = True
                 sel = np.flatnonzero(hit[back])
                 cols = {name: np.array(col, dtype=object)[back].tolist() for name, col in cols.items()}
-                col = None
             sl = sel.tolist()
-            if len(sl) == len(texts):
-                fields = {name: c if got == m or back is not None else _take(c, sl) for name, c in cols.items()}
-                bs.hits.append(Hits(a, idx, fields, texts))
-            else:
-                bs.hits.append(Hits(a, idx[sel], {name: _take(c, sl) for name, c in cols.items()},
-                                    _take(texts, sl)))
+            whole = len(sl) == len(texts)
+            bs.hits.append(Hits(a, idx if whole else idx[sel],
+                                {name: col if whole else _take(col, sl) for name, col in cols.items()},
+                                texts if whole else _take(texts, sl)))
         return matched[back] if back is not None else matched
 
     def _floating(self, bs: BlockScan, idx: np.ndarray) -> None:
@@ -283,16 +308,21 @@ class Scanner:
             keep[src] = False
             idx = idx[keep]
             texts = _take(texts, np.flatnonzero(keep).tolist())
+        joined = None
         for l2 in self.floating:
             if not len(idx):
                 break
             anchor = l2.anchor
+            if joined is None:
+                joined = "\n".join(texts)
+            if anchor not in joined:          # no line has it: nothing to try
+                continue
             has = np.fromiter(map(contains, texts, repeat(anchor)), bool, len(texts))
             sub = np.flatnonzero(has)
-            if not len(sub):
-                continue
             matched = self._collect(bs, l2, idx[sub], _take(texts, sub.tolist()))
-            keep = np.ones(len(idx), bool)
-            keep[sub[matched]] = False
-            idx = idx[keep]
-            texts = _take(texts, np.flatnonzero(keep).tolist())
+            if matched.any():
+                keep = np.ones(len(idx), bool)
+                keep[sub[matched]] = False
+                idx = idx[keep]
+                texts = _take(texts, np.flatnonzero(keep).tolist())
+                joined = None
