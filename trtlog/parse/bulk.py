@@ -67,6 +67,13 @@ def _column(value, n: int) -> list:
     return value if isinstance(value, list) else [value] * n
 
 
+def _shared(values) -> np.ndarray:
+    """The same strings, one object per distinct value: kernel names and tactic ids repeat by the
+    thousand and would otherwise each hold their own copy."""
+    codes, uniq = pd.factorize(_objects(values))
+    return _objects(uniq)[codes] if len(codes) else _objects(values)
+
+
 class BlockBulk:
     """The bulk lines of one block (scan.BlockScan) around the block's line loop."""
 
@@ -198,8 +205,8 @@ class BlockBulk:
         tac["line"].append(lines)
         for var in ("layer", "runner", "format"):
             tac[var].append(ctx.read(var, lines))
-        tac["tactic"].append(tactic)
-        tac["kernel"].append(kernel)
+        tac["tactic"].append(_shared(tactic))
+        tac["kernel"].append(_shared(kernel))
         tac["time_ms"].append(time_ms)
         tac["skipped"].append(skipped)
         tac["fastest"].append(np.zeros(n, bool))

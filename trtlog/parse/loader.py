@@ -37,12 +37,8 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     _mark_interim_totals(columns["memory"])
     tables = {n: T.frame(n, cols) for n, cols in columns.items()}
     tables["tactics"] = T.frame("tactics", st.tactics)
-    family_of = {msg.id: msg.family for msg in st.grammar.messages}
-    family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
-    msgs = st.messages
-    tables["messages"] = T.frame("messages", msgs)
-    ids = pd.Series(msgs["msg_id"], dtype=object)
-    tables["messages"]["family"] = ids.map(family_of).fillna("unknown")
+    tables["messages"] = T.frame("messages", st.messages)
+    tables["messages"]["family"] = st.messages["family"]
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
     if src.compression:

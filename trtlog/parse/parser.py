@@ -10,12 +10,14 @@ The messages table (one row per line) is kept column-wise, per block.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import multiprocessing
 import os
 import re
 import signal
 import sys
 from collections import deque
+from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
@@ -182,14 +184,29 @@ class Messages:
             self.names.append(name)
         return c
 
-    def columns(self) -> dict:
-        names = np.array(self.names + [""], dtype=object)
-        cat = (lambda parts: names[np.concatenate(parts)] if parts else names[:0])
-        n = sum(len(t) for t in self.text)
+    def columns(self, family_of: Dict[str, str]) -> dict:
+        """The table's columns, and `family` (of each message id) besides."""
+        names = np.array(self.names, dtype=object)
+        families = np.array([family_of.get(name, "unknown") for name in self.names], dtype=object)
+        ids = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32)
+        n = len(ids)
         return {"line": np.arange(1, n + 1, dtype=np.int64),
                 "run": np.concatenate(self.run) if self.run else np.array([], np.int64),
-                "severity": list(chain.from_iterable(self.sev)), "source": cat(self.source),
-                "msg_id": cat(self.ids), "text": list(chain.from_iterable(self.text))}
+                "severity": list(chain.from_iterable(self.sev)),
+                "source": names[np.concatenate(self.source)] if n else names[:0],
+                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": families[ids]}
+
+
+@contextmanager
+def _no_gc():
+    """Millions of new objects and no reference cycles: the cycle collector would only slow down."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> State:
@@ -199,14 +216,17 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> St
     lp = LineParser(st, g)
     msgs = Messages()
     base = 0
-    for bs in scans(blocks, scanner):
-        _parse_block(st, lp, scanner, bs, base, msgs)
-        base += bs.n
+    with _no_gc():
+        for bs in scans(blocks, scanner):
+            _parse_block(st, lp, scanner, bs, base, msgs)
+            base += bs.n
     st.lines = base
     st.run_rows[-1]["last_line"] = base
     st.rows["runs"] = st.run_rows
     st.producers = {p: st.producers[p] for p in sorted(st.producers, key=st.producer_first.get)}
-    st.messages = msgs.columns()
+    family_of = {msg.id: msg.family for msg in g.messages}
+    family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
+    st.messages = msgs.columns(family_of)
     st.tactics = bulk.finish_tactics(st)
     unknown = msgs.codes.get("unknown")
     st.recognized = int(sum(len(ids) - np.count_nonzero(ids == unknown) for ids in msgs.ids))

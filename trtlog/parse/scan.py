@@ -281,9 +281,11 @@ class Scanner:
         matched = (np.zeros(m, bool) if missed == m else np.ones(m, bool) if not missed
                    else np.fromiter(map(is_, miss, repeat(None)), bool, m))
         for a in l2.alts:
+            if not a.bulk:
+                continue
             marker = parts[l2.slot[a.marker]::s]
             got = m - marker.count(None)
-            if not a.bulk or not got:
+            if not got:
                 continue
             sel = np.arange(m) if got == m else _present(marker)
             cols = {name: parts[l2.slot[g]::s] for name, g in a.fields.items()}
