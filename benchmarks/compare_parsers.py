@@ -17,6 +17,7 @@ import gzip
 import lzma
 import os
 import pickle
+import random
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,17 @@ def variants(tmp: Path, big_mb: float) -> list:
         "empty": b"", "only-newlines": b"\n\n\n", "not-trt": b"hello\nworld\n",
         "binary": bytes(range(256)) * 64,
     }
+    # chunks of all corpus logs shuffled together: tactic context, runs, continuation blocks and
+    # look-back rows meet in every order
+    logs = [p.read_bytes().split(b"\n") for p in sorted(CORPUS.iterdir()) if p.is_file()]
+    for seed in (1, 2, 3, 4):
+        rng = random.Random(seed)
+        pos, out = [0] * len(logs), []
+        while len(out) < 60000 and any(q < len(l) for q, l in zip(pos, logs)):
+            k, n = rng.randrange(len(logs)), rng.randint(1, 120)
+            out += logs[k][pos[k]:pos[k] + n]
+            pos[k] += n
+        made[f"interleaved-{seed}"] = b"\n".join(out) + b"\n"
     for name, payload in made.items():
         p = tmp / f"variant-{name}.log"
         p.write_bytes(payload)

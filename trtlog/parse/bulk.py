@@ -14,7 +14,7 @@ converted with the grammar's field types otherwise.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 import pandas as pd

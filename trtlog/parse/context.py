@@ -9,7 +9,7 @@ rows of bulk lines read the merged timeline after the loop. Every variable is a 
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 import numpy as np
 

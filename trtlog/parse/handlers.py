@@ -16,7 +16,7 @@ from .structured import (join_tensors, parse_dump_record, parse_stats, parse_ten
                          precision_of, realised_precision)
 
 # handlers that read rows already added to these tables (rows[-1] and the like): bulk rows of them
-# are put in line order before each line-by-line line (see parser.py)
+# are put in line order before each line the line parser handles (see bulk.py)
 LOOKBACK_TABLES = ("onnx", "errors")
 
 

@@ -23,7 +23,6 @@ from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 
-from .. import tables as T
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, HOT_HANDLERS, State
