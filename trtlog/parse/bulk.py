@@ -67,11 +67,11 @@ def _column(value, n: int) -> list:
     return value if isinstance(value, list) else [value] * n
 
 
-def _shared(values) -> np.ndarray:
+def _shared(values) -> list:
     """The same strings, one object per distinct value: kernel names and tactic ids repeat by the
     thousand and would otherwise each hold their own copy."""
-    codes, uniq = pd.factorize(_objects(values))
-    return _objects(uniq)[codes] if len(codes) else _objects(values)
+    first: Dict[str, str] = {}
+    return list(map(first.setdefault, values, values))
 
 
 class BlockBulk:
