@@ -46,11 +46,13 @@ def scanner_for(g: Grammar) -> Scanner:
 
 
 def jobs() -> int:
-    """Processes that scan blocks: TRTLOG_JOBS, else one per core; 1 scans in this process."""
+    """Processes that scan blocks: TRTLOG_JOBS, else one per core from 4 cores on (with fewer,
+    the workers and this process only take turns on them); 1 scans in this process."""
     try:
         return max(1, int(os.environ.get("TRTLOG_JOBS", "")))
     except ValueError:
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        return cores if cores >= 4 else 1
 
 
 def _worker_init() -> None:
