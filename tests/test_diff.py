@@ -245,6 +245,8 @@ def test_any_two_corpus_logs_diff_cleanly():
     """Every corpus log against the next one (failed builds, excerpts, JSON-less Python logs, TRT 7):
     no exception, JSON-serialisable, every layer accounted for once, evidence lines exist."""
     import json
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
     names = sorted(p.name for p in CORPUS.glob("*.log"))
     assert len(names) >= 29
     for a, b in zip(names, names[1:] + names[:1]):
