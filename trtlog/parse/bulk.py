@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import tables as T
+from .context import object_array as _objects
 from .grammar import TYPES, Message
 from .handlers import LOOKBACK_TABLES, State, tactic_int
 
@@ -214,14 +215,6 @@ class BlockBulk:
 
 
 # -- the finished tables -----------------------------------------------------------------------------
-def _objects(values) -> np.ndarray:
-    if isinstance(values, np.ndarray):
-        return values
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
 def _floats(values) -> np.ndarray:
     if isinstance(values, np.ndarray):
         return values

@@ -16,7 +16,8 @@ import numpy as np
 VARS = ("layer", "runner", "format", "kernel")
 
 
-def _objects(values) -> np.ndarray:
+def object_array(values) -> np.ndarray:
+    """A list as a 1-d object array (np.array would build a 2-d array from equal-length tuples)."""
     if isinstance(values, np.ndarray):
         return values
     out = np.empty(len(values), dtype=object)
@@ -48,7 +49,7 @@ class Context:
         for var, parts in self._parts.items():
             if parts:
                 lines = np.concatenate([p[0] for p in parts])
-                values = np.concatenate([_objects(p[1]) for p in parts])
+                values = np.concatenate([object_array(p[1]) for p in parts])
                 order = np.argsort(lines, kind="stable")
                 self._bulk[var] = (lines[order], values[order])
 
@@ -77,17 +78,17 @@ class Context:
         """(sorted event lines, [value before the block] + values in that order)."""
         got = self._merged.get(var)
         if got is None:
-            lines, values = self._bulk.get(var, (np.zeros(0, np.int64), _objects([])))
+            lines, values = self._bulk.get(var, (np.zeros(0, np.int64), object_array([])))
             if self.void and len(lines):
                 keep = ~np.isin(lines, np.fromiter(self.void, np.int64, len(self.void)))
                 lines, values = lines[keep], values[keep]
             own_lines, own_values = self._own[var]
             if own_lines:
                 lines = np.concatenate([lines, np.array(own_lines, np.int64)])
-                values = np.concatenate([values, _objects(own_values)])
+                values = np.concatenate([values, object_array(own_values)])
                 order = np.argsort(lines, kind="stable")
                 lines, values = lines[order], values[order]
-            got = self._merged[var] = (lines, np.concatenate([_objects([self.before[var]]), values]))
+            got = self._merged[var] = (lines, np.concatenate([object_array([self.before[var]]), values]))
         return got
 
     def read(self, var: str, at: np.ndarray) -> np.ndarray:
