@@ -97,3 +97,20 @@ def test_fp16_underflow_found_by_validation():
 def test_passing_validation_is_quiet(name):
     assert js(name, "validate.json")["status"] == "PASS"
     assert "TRT210" not in codes(name)
+
+
+@pytest.mark.parametrize("name,mode", [("transformer-fp16-headfp32-trt8.6.0-run2", "obey"),
+                                       ("transformer-fp16-headfp32-prefer-trt8.6.0-run2", "prefer")])
+def test_layer_precision_inside_a_foreign_node_is_reported_as_unverifiable(name, mode):
+    """'/head/Gemm' was constrained to FP32 (config.json), and the engine's only compute layer is one
+    Myelin ForeignNode (layers.json): the constraint cannot be read back from the engine."""
+    found = [f for f in run_rules(trtlog.load(str(GPU / name))) if f.code == "TRT211"]
+    assert len(found) == 1
+    f = found[0]
+    assert f.severity == "info" and "/head/Gemm" in f.message and f"({mode})" in f.message
+    assert f.evidence[0].text.startswith("config.json: layer_precisions_applied ['/head/Gemm']")
+    assert "ForeignNode[/encoder/layers.0/self_attn/Constant_2_output_0" in f.evidence[1].text
+
+
+def test_no_layer_precision_no_trt211():
+    assert "TRT211" not in codes("transformer-fp16-trt8.6.0-run2")

@@ -1,6 +1,7 @@
 """TRT2xx: accuracy — INT8 scales, realised precision, weight conversions."""
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import List, Optional
 
@@ -380,3 +381,62 @@ def _num(x) -> float:
         return float(x)
     except (TypeError, ValueError):
         return float("nan")
+
+
+_PRECISION_NAMES = {"FLOAT": "FP32", "HALF": "FP16", "BF16": "BF16", "INT8": "INT8", "FP8": "FP8", "INT32": "INT32"}
+
+
+@rule("TRT211", "layer-precision-unverified", severity="warning", category="accuracy",
+      summary="A `--layer-precision` constraint (trtlog build) was not honoured by the engine layer, or cannot be "
+              "checked because the layer disappeared into a Myelin ForeignNode.",
+      tables=("layers", "meta"),
+      fix=Fix(python="Use OBEY_PRECISION_CONSTRAINTS (PREFER lets TensorRT ignore the constraint); for layers inside "
+                     "a ForeignNode check the effect with `trtlog validate --per-layer` (marking outputs splits the "
+                     "node) or keep the layer out of the fused region (mark its input as a network output).",
+              trtexec="--layerPrecisions=NAME:fp32 --precisionConstraints=obey; inspect with --dumpLayerInfo "
+                      "--profilingVerbosity=detailed.",
+              trt11="Strongly typed: put a Cast to FP32 around the layer in the ONNX graph."),
+      rationale="Per-layer precision is a request: with PREFER the builder may ignore it, and a layer fused "
+                "into a Myelin ForeignNode has no engine layer of its own, so the engine inspector shows only "
+                "the node's input/output types (seen with TensorRT 8.6.0: a transformer's '/head/Gemm' "
+                "constrained to FP32 — the engine changed, its only layer was one ForeignNode).")
+def layer_precision_unverified(bl, check):
+    cfg = bl.meta.get("config") if isinstance(bl.meta.get("config"), dict) else {}
+    applied = [str(n) for n in cfg.get("layer_precisions_applied") or []]
+    plan = cfg.get("plan") if isinstance(cfg.get("plan"), dict) else {}
+    patterns = plan.get("layer_precisions") if isinstance(plan.get("layer_precisions"), dict) else {}
+    layers = bl.tables["layers"]
+    if not applied or layers.empty:
+        return
+    mode = next((f.split("_")[0].lower() for f in plan.get("builder_flags") or []
+                 if f in ("OBEY_PRECISION_CONSTRAINTS", "PREFER_PRECISION_CONSTRAINTS")), "no constraint flag")
+    g = one_origin(layers[layers["run"] == layers["run"].min()])
+    recs = g.to_dict("records")
+    hidden, ignored, ignored_rows = [], [], []
+    for name in applied:
+        want = next((_PRECISION_NAMES.get(str(t).upper(), str(t)) for p, t in patterns.items()
+                     if fnmatch.fnmatchcase(name, p)), "")
+        mine = [r for r in recs if name in str(r["name"]).split(" + ") or name in str(r.get("metadata") or "")]
+        if not mine:
+            hidden.append(name)
+        elif want == "FP32" and any(realised(r) == "reduced" for r in mine):
+            ignored.append(name)
+            ignored_rows += mine
+    config_ev = Evidence(0, f"config.json: layer_precisions_applied {applied}; patterns "
+                            f"{ {p: _PRECISION_NAMES.get(str(t).upper(), t) for p, t in patterns.items()} }; {mode}",
+                         "config")
+    if ignored:
+        yield check.finding(
+            f"{plural(len(ignored), 'layer')} constrained to FP32 ran in reduced precision",
+            f"{names(ignored)} {'was' if len(ignored) == 1 else 'were'} constrained to FP32 ({mode}), but the engine "
+            "layer has FP16/INT8 tensors: the constraint was not honoured.",
+            [config_ev] + check.evidence(pd.DataFrame(ignored_rows), "layers"), total=len(ignored))
+    foreign = [r for r in recs if str(r["type"]) == "Myelin" or str(r["name"]).startswith("{ForeignNode[")]
+    if hidden and foreign:
+        yield check.finding(
+            f"Precision constraint on {plural(len(hidden), 'layer')} cannot be checked in the engine",
+            f"{names(hidden)} {'has' if len(hidden) == 1 else 'have'} no engine layer of its own; the engine has "
+            f"{plural(len(foreign), 'Myelin ForeignNode')} whose members the engine inspector does not list, so "
+            f"whether the constraint ({mode}) held cannot be read from the engine. Validate the outputs "
+            "(`trtlog validate`) to see its effect.",
+            [config_ev] + check.evidence(pd.DataFrame(foreign[:6]), "layers"), total=len(hidden), severity="info")
