@@ -625,7 +625,7 @@ def problem_changes(A: Side, B: Side) -> List[Change]:
             out.append(Change(f"{word}_gone", "", text, None, [line], [], 30 if sev == "E" else 8,
                               f"{word.capitalize()} gone in B ({n}x in A): {text[:200]}"))
         else:
-            (na, la, ta), (nb, lb, tb) = pa[key], pb[key]
+            (na, la, _), (nb, lb, tb) = pa[key], pb[key]
             if max(na, nb) >= 2 * max(1, min(na, nb)) and abs(na - nb) >= 3:
                 out.append(Change(f"{word}_count", "", na, nb, [la], [lb], 6,
                                   f"{word.capitalize()} printed {na}x -> {nb}x: {tb[:200]}"))

@@ -7,7 +7,6 @@ there for the lines scan.py matches in bulk, so the two must be kept in step.
 """
 from __future__ import annotations
 
-import re
 from typing import Callable, Dict, List, Optional
 
 from .. import tables as T
@@ -330,8 +329,7 @@ def h_memory_total(st: State, n: int, msg, f: dict, text: str) -> None:
 
 def h_phase(st: State, n: int, msg, f: dict, text: str) -> None:
     phase = msg.consts.get("phase") or f.get("phase") or text.split(":", 1)[0].strip()
-    row = st.add("phases", n, {"phase": phase,
-                               "seconds": f.get("seconds"), "layers": f.get("layers")})
+    st.add("phases", n, {"phase": phase, "seconds": f.get("seconds"), "layers": f.get("layers")})
 
 
 def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:

@@ -37,7 +37,6 @@ def _decompressor(head: bytes):
 def _open_binary(path: str) -> Tuple[IO[bytes], str]:
     if path == "-":
         raw: IO[bytes] = io.BufferedReader(sys.stdin.buffer) if not isinstance(sys.stdin.buffer, io.BufferedReader) else sys.stdin.buffer
-        name = "<stdin>"
     else:
         if not os.path.exists(path):
             raise TrtlogError(f"no such file: {path}")
@@ -47,7 +46,6 @@ def _open_binary(path: str) -> Tuple[IO[bytes], str]:
             raw = open(path, "rb")
         except OSError as exc:
             raise TrtlogError(f"cannot read {path}: {exc.strerror}") from None
-        name = path
     head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
     opener, kind = _decompressor(head)
     if opener is not None:

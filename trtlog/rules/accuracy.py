@@ -66,9 +66,9 @@ def int8_missing_scales(bl, check):
         fb = rows(bl, "fallbacks", "kind", ("int8_fallback",))
         if fb is None or fb.empty:
             return
-        p, tensors, table = fb, fb["layer"].tolist(), "fallbacks"
+        p, table = fb, "fallbacks"
     else:
-        tensors, table = p["tensor"].tolist(), "precision"
+        table = "precision"
     for run, g in iter_runs(p):
         ts = [t for t in (g["tensor"] if table == "precision" else g["layer"]).tolist() if t]
         yield check.finding(f"{plural(len(g), 'tensor')} without INT8 scale",
