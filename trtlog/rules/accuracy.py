@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import pandas as pd
 
+from ..parse.structured import precision_of
 from .engine import Evidence, Fix, iter_runs, rule
 from .util import names, plural, requested_precisions, rows, tensor_volume
 
@@ -370,7 +371,8 @@ def validation_failed(bl, check):
     msg = (f"{plural(len(failed), 'of ' + str(len(outputs)) + ' engine output')} failed validation against "
            f"ONNX Runtime ({names([str(o.get('name', '?')) for o in failed])}).")
     if notes:
-        msg += " " + "; ".join(notes)[0].upper() + "; ".join(notes)[1:] + "."
+        text = "; ".join(notes)
+        msg += " " + text[0].upper() + text[1:] + "."
     if reduced:
         msg += f" The build allowed {'/'.join(sorted(reduced))}."
     yield check.finding(f"Validation failed: {plural(len(failed), 'output')}", msg, evidence, total=len(failed))
@@ -381,9 +383,6 @@ def _num(x) -> float:
         return float(x)
     except (TypeError, ValueError):
         return float("nan")
-
-
-_PRECISION_NAMES = {"FLOAT": "FP32", "HALF": "FP16", "BF16": "BF16", "INT8": "INT8", "FP8": "FP8", "INT32": "INT32"}
 
 
 @rule("TRT211", "layer-precision-unverified", severity="warning", category="accuracy",
@@ -405,6 +404,7 @@ def layer_precision_unverified(bl, check):
     applied = [str(n) for n in cfg.get("layer_precisions_applied") or []]
     plan = cfg.get("plan") if isinstance(cfg.get("plan"), dict) else {}
     patterns = plan.get("layer_precisions") if isinstance(plan.get("layer_precisions"), dict) else {}
+    patterns = {p: precision_of(str(t)) for p, t in patterns.items()}   # 'FLOAT' -> 'FP32'
     layers = bl.tables["layers"]
     if not applied or layers.empty:
         return
@@ -414,17 +414,14 @@ def layer_precision_unverified(bl, check):
     recs = g.to_dict("records")
     hidden, ignored, ignored_rows = [], [], []
     for name in applied:
-        want = next((_PRECISION_NAMES.get(str(t).upper(), str(t)) for p, t in patterns.items()
-                     if fnmatch.fnmatchcase(name, p)), "")
+        want = next((t for p, t in patterns.items() if fnmatch.fnmatchcase(name, p)), "")
         mine = [r for r in recs if name in str(r["name"]).split(" + ") or name in str(r.get("metadata") or "")]
         if not mine:
             hidden.append(name)
         elif want == "FP32" and any(realised(r) == "reduced" for r in mine):
             ignored.append(name)
             ignored_rows += mine
-    config_ev = Evidence(0, f"config.json: layer_precisions_applied {applied}; patterns "
-                            f"{ {p: _PRECISION_NAMES.get(str(t).upper(), t) for p, t in patterns.items()} }; {mode}",
-                         "config")
+    config_ev = Evidence(0, f"config.json: layer_precisions_applied {applied}; patterns {patterns}; {mode}", "config")
     if ignored:
         yield check.finding(
             f"{plural(len(ignored), 'layer')} constrained to FP32 ran in reduced precision",
