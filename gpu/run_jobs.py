@@ -43,20 +43,6 @@ SETS = {
         ("mobilenet-fp16-tinyws-O1", "mobilenet.onnx", ["--fp16", "--workspace", "256K", "--builder-opt-level", "1"]),
         ("cnn-fp16-headfp32-O1", "cnn.onnx", ["--fp16", "--layer-precision", "/head/*=fp32", "--builder-opt-level", "1"]),
     ],
-    # session 2: the engines validate/bench needs (engine.plan files are not committed), MobileNet INT8 to
-    # completion, and --layer-precision builds (the transformer's classifier head kept in FP32)
-    "s2": [
-        ("mobilenet-int8-O1", "mobilenet.onnx", ["--int8", "--calib-data", "{models}/calib/mobilenet",
-                                                 "--builder-opt-level", "1"]),
-        ("mobilenet-fp16-O1", "mobilenet.onnx", ["--fp16", "--builder-opt-level", "1"]),
-        ("cnn-int8-O1", "cnn.onnx", ["--int8", "--calib-data", "{models}/calib/cnn", "--builder-opt-level", "1"]),
-        ("cnn-fp16-O1", "cnn.onnx", ["--fp16", "--builder-opt-level", "1"]),
-        ("transformer-int8", "transformer.onnx", ["--int8", "--calib-data", "{models}/calib/transformer"]),
-        ("transformer-fp16", "transformer.onnx", ["--fp16"]),
-        ("transformer-fp16-headfp32", "transformer.onnx", ["--fp16", "--layer-precision", "/head/*=fp32"]),
-        ("transformer-fp16-headfp32-prefer", "transformer.onnx", ["--fp16", "--layer-precision", "/head/*=fp32",
-                                                                  "--precision-constraints", "prefer"]),
-    ],
     "853": [
         ("cnn-fp16", "cnn.onnx", ["--fp16"]),
         ("mobilenet-fp16", "mobilenet.onnx", ["--fp16"]),
@@ -64,6 +50,17 @@ SETS = {
         ("mobilenet-fp32", "mobilenet.onnx", []),
     ],
 }
+
+
+# session 2: the engines validate/bench needs (engine.plan files are not committed), MobileNet INT8 to
+# completion, and --layer-precision builds (the transformer's classifier head kept in FP32)
+_860 = {job[0]: job for job in SETS["860"]}
+SETS["s2"] = [_860[name] for name in ("mobilenet-int8-O1", "mobilenet-fp16-O1", "cnn-int8-O1", "cnn-fp16-O1",
+                                      "transformer-int8", "transformer-fp16")] + [
+    ("transformer-fp16-headfp32", "transformer.onnx", ["--fp16", "--layer-precision", "/head/*=fp32"]),
+    ("transformer-fp16-headfp32-prefer", "transformer.onnx", ["--fp16", "--layer-precision", "/head/*=fp32",
+                                                              "--precision-constraints", "prefer"]),
+]
 
 
 def ok(bundle: Path) -> bool:
