@@ -234,12 +234,6 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> St
     return st
 
 
-def parse_lines(lines: Iterable[str], grammar: Optional[Grammar] = None) -> State:
-    """Parse an iterable of lines (without terminators)."""
-    lines = list(lines)
-    return parse_blocks(["\n" + "\n".join(lines)] if lines else [], grammar)
-
-
 def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, base: int, msgs: Messages) -> None:
     n = bs.n
     envelopes = scanner.envelopes
