@@ -184,7 +184,8 @@ class Check:
     def evidence(self, rows: Optional[pd.DataFrame] = None, table: str = "",
                  lines: Iterable[int] = (), limit: int = MAX_EVIDENCE) -> List[Evidence]:
         """Evidence from table rows (their `line` column) and/or explicit line numbers, in line order,
-        de-duplicated, at most `limit`; the text is the log line as kept in the messages table."""
+        de-duplicated, at most `limit`; the text is the log line as kept in the messages table, except
+        for layers from layer-info JSON (line 0, the text names the JSON layer; they sort last)."""
         seen: "OrderedDict[tuple, Evidence]" = OrderedDict()
         if rows is not None and len(rows):
             for rec in rows.head(limit * 4).to_dict("records"):
