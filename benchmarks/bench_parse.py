@@ -12,7 +12,7 @@ with the log. Memory is also measured at half the size to show how it grows with
 lines (tables only: the messages table keeps one row per line). --root benchmarks another checkout
 (for example the previous parser) with the same method.
 
-    python3 benchmarks/bench_parse.py [--mb 100] [--log PATH] [--root DIR]
+    python3 benchmarks/bench_parse.py [--mb 100] [--log PATH] [--root DIR] [--jobs 2,4,16] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -31,6 +31,24 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
 mode, path = sys.argv[1], sys.argv[2]
+table_mib = start_mib = 0.0
+
+
+def table_bytes(tables):
+    # what the tables hold: their arrays, plus each distinct Python object of an object column once
+    # (kernel names and tactic ids are shared between rows)
+    seen, total = set(), 0
+    for df in tables.values():
+        total += int(df.memory_usage(deep=False, index=True).sum())
+        for col in df.columns:
+            if df[col].dtype == object or str(df[col].dtype) == "str":
+                for v in df[col].tolist():
+                    if id(v) not in seen:
+                        seen.add(id(v))
+                        total += sys.getsizeof(v)
+    return total
+
+
 if mode == "bare":
     t = time.perf_counter(); n = 0
     for line in open(path, encoding="utf-8", errors="replace"):
@@ -47,13 +65,17 @@ else:
         scanner_for(g)                    # so is compiling its block regexes
     except ImportError:                   # a checkout without block scanning
         pass
+    start_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
     bl = trtlog.load(path)
     dt = time.perf_counter() - t
     n = bl.lines
     rows = {k: len(v) for k, v in bl.tables.items()}
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": dt, "lines": n, "rss_mib": rss, "rows": rows}))
+if mode != "bare":
+    table_mib = table_bytes(bl.tables) / 2**20       # after the peak was read: it allocates
+print(json.dumps({"seconds": dt, "lines": n, "rss_mib": rss, "start_mib": start_mib, "table_mib": table_mib,
+                  "rows": rows}))
 """
 
 
@@ -82,30 +104,48 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=100.0)
     ap.add_argument("--log", type=Path, default=DEFAULT_LOG)
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose trtlog is measured")
+    ap.add_argument("--jobs", default="", help="worker counts to measure besides 1 process, comma-separated "
+                    "(default: the number of cores)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is shown")
     args = ap.parse_args()
     if not args.log.exists():
         sys.exit(f"corpus log not found: {args.log} (needs ../shared)")
     cores = os.cpu_count() or 1
+    worker_counts = [int(j) for j in args.jobs.split(",") if j] or [cores]
+
+    def best(mode: str, path: Path, jobs: str = "") -> dict:
+        return min((run(mode, path, args.root, jobs) for _ in range(args.repeat)), key=lambda r: r["seconds"])
+
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
         for label, mb in (("half", args.mb / 2), ("full", args.mb)):
             big = Path(tmp) / f"big-{label}.log"
             size = build(args.log, mb, big)
-            results[label] = (size, run("bare", big, args.root), run("load", big, args.root, "1"),
-                              run("load", big, args.root, str(cores)) if label == "full" else None)
+            results[label] = (size, best("bare", big), best("load", big, "1"),
+                              [best("load", big, str(j)) for j in worker_counts] if label == "full" else None)
             os.unlink(big)
-    size, bare, load1, loadn = results["full"]
+    size, bare, load1, loadns = results["full"]
     mbs = size / 1e6
     print(f"log: {args.log.name} repeated to {mbs:.1f} MB, {load1['lines']} lines; {cores} cores")
     print(f"bare line loop        : {bare['seconds']:.2f} s  {mbs / bare['seconds']:7.1f} MB/s  "
           f"peak RSS {bare['rss_mib']:.0f} MiB")
-    for label, load in (("trtlog.load, 1 process", load1), (f"trtlog.load, {cores} workers", loadn)):
+    runs = [("trtlog.load, 1 process", load1)] + [(f"trtlog.load, {j} workers", r)
+                                                  for j, r in zip(worker_counts, loadns)]
+    for label, load in runs:
         print(f"{label:22s}: {load['seconds']:.2f} s  {mbs / load['seconds']:7.1f} MB/s  "
               f"peak RSS {load['rss_mib']:.0f} MiB  ratio load/bare {load['seconds'] / bare['seconds']:.2f}")
     hsize, _, hload, _ = results["half"]
     print(f"memory growth (1 process): {hload['rss_mib']:.0f} MiB at {hsize / 1e6:.0f} MB -> "
           f"{load1['rss_mib']:.0f} MiB at {mbs:.0f} MB; table rows {sum(hload['rows'].values())} -> "
           f"{sum(load1['rows'].values())}")
+    for label, r, mb_ in (("half", hload, hsize / 1e6), ("full", load1, mbs)):
+        grown = r["rss_mib"] - r["start_mib"]
+        print(f"  {label}: peak RSS - RSS after imports = {grown:.0f} MiB; the tables hold {r['table_mib']:.0f} MiB "
+              f"(peak {grown / max(r['table_mib'], 1e-9):.2f}x the tables)")
+    d_peak = (load1["rss_mib"] - load1["start_mib"]) - (hload["rss_mib"] - hload["start_mib"])
+    d_tables = load1["table_mib"] - hload["table_mib"]
+    print(f"  half -> full: peak +{d_peak:.0f} MiB for tables +{d_tables:.0f} MiB "
+          f"({d_peak / max(d_tables, 1e-9):.2f} MiB of peak per MiB of table)")
     print("rows:", json.dumps(load1["rows"]))
 
 

@@ -147,6 +147,7 @@ _table("onnx", "ONNX parser events (header, nodes, plugins).", [
     ("detail", "str", "value or details"),
 ])
 
+_CONCAT_ROWS = 10000
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "bool": bool}
 
 
@@ -158,28 +159,33 @@ def empty(table: str) -> pd.DataFrame:
     return frame(table, {})
 
 
-def frame(table: str, data: dict) -> pd.DataFrame:
-    """Build a typed DataFrame for `table` from a dict of column lists (missing columns -> empty)."""
+def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
+    """Build a typed DataFrame for `table` from a dict of column lists (missing columns -> empty).
+    `no_none`: the caller vouches that its str columns hold no None (skips a pass over each)."""
     cols = TABLES[table][1]
     n = max((len(v) for v in data.values()), default=0)
-    out = {}
+    out = []
     for name, kind, _ in cols:
         values = data.get(name)
         if values is None:
             values = [None] * n if kind != "bool" else [False] * n
         if kind == "str":
-            if None in values:
+            if not no_none and None in values:
                 values = ["" if v is None else v for v in values]
-            out[name] = pd.Series(values, dtype=object)
+            series = pd.Series(values, dtype=object, name=name)
         elif kind == "int":
-            out[name] = pd.Series(values, dtype="Int64")
+            series = pd.Series(values, dtype="Int64", name=name)
         elif kind == "float":
             if None in values:
                 values = [float("nan") if v is None else v for v in values]
-            out[name] = pd.Series(values, dtype="float64")
+            series = pd.Series(values, dtype="float64", name=name)
         else:
-            out[name] = pd.Series(values, dtype=bool)
-    return pd.DataFrame(out, columns=[c for c, _, _ in cols])
+            series = pd.Series(values, dtype=bool, name=name)
+        out.append(series)
+    if n < _CONCAT_ROWS:
+        return pd.DataFrame({s.name: s for s in out}, columns=[c for c, _, _ in cols])
+    # a big table: side by side, without first copying its str columns into one 2-D block
+    return pd.concat(out, axis=1)
 
 
 def markdown() -> str:

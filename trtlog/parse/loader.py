@@ -37,14 +37,14 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     _mark_interim_totals(columns["memory"])
     tables = {n: T.frame(n, cols) for n, cols in columns.items()}
     tables["tactics"] = T.frame("tactics", st.tactics)
-    tables["messages"] = T.frame("messages", st.messages)
+    tables["messages"] = T.frame("messages", st.messages, no_none=True)   # strings by construction
     tables["messages"]["family"] = st.messages["family"]
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
     if src.compression:
         bl.meta["compression"] = src.compression
     _finish_meta(bl, st)
-    if not allow_non_trt and not _looks_like_trt(bl):
+    if not allow_non_trt and not (st.trt_lines or bl.meta.get("trt_version")):
         raise TrtlogError(f"{name}: not a TensorRT log (no TensorRT or trtexec message found "
                           f"in {st.lines} lines)")
     return bl
@@ -68,15 +68,6 @@ def _mark_interim_totals(cols: Dict[str, list]) -> None:
 def _columns(rows: List[dict], table: str) -> Dict[str, list]:
     cols = T.columns(table)
     return {c: [r.get(c) for r in rows] for c in cols}
-
-
-def _looks_like_trt(bl: BuildLog) -> bool:
-    msgs = bl.tables["messages"]
-    if msgs.empty:
-        return False
-    fam = msgs["family"]
-    known = fam[(fam != "unknown") & (fam != "envelope") & (fam != "app")]
-    return len(known) > 0 or bool(bl.meta.get("trt_version"))
 
 
 # version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)

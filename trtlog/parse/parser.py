@@ -32,6 +32,7 @@ from .scan import SRCLOC, BlockScan, Scanner
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
 TEXT_TABLES = bulk.TEXT_TABLES
 SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
+NON_TRT_FAMILIES = ("unknown", "envelope", "app")
 PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
 
 _SCANNERS: Dict[int, Scanner] = {}
@@ -231,6 +232,9 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> St
     st.tactics = bulk.finish_tactics(st)
     unknown = msgs.codes.get("unknown")
     st.recognized = int(sum(len(ids) - np.count_nonzero(ids == unknown) for ids in msgs.ids))
+    # a TensorRT or trtexec message: any line whose family is not unknown, envelope-only or program output
+    trt_ids = [c for c, name in enumerate(msgs.names) if family_of.get(name, "unknown") not in NON_TRT_FAMILIES]
+    st.trt_lines = bool(trt_ids) and any(np.isin(ids, trt_ids).any() for ids in msgs.ids)
     return st
 
 

@@ -1,0 +1,119 @@
+"""What exact line-by-line parsing costs in CPython before any table is built: the floor under
+trtlog.load on a >= 100 MB real verbose log (the same repeated corpus log as bench_parse.py).
+
+Measured in one process, start-up (imports, grammar and regex compile) outside the clock, each step
+timed on its own and the fastest of --repeat runs kept:
+  1. the bare `for line in open(...)` loop bench_parse.py compares with;
+  2. reading and decoding the file in blocks of whole lines (reader.LogSource.blocks);
+  3. the first regex pass over every block (scan.py level 1: envelope, severity, text, first word);
+  4. the second pass: only the `split` calls of the grammar templates over the joined lines of
+     each dispatch key (scan.py level 2), without the bookkeeping around them;
+  5. the per-line strings (made by step 3) in a pandas object column: the messages table's `text`,
+     which holds every line of the log.
+Steps 2-5 are what any parser that recognises every line with the grammar's own regexes and keeps
+the messages table must do at least once; their sum, against step 1, is the lowest load/bare ratio
+this design can reach on the machine. The same figure for trtlog.load itself: bench_parse.py.
+
+    python3 benchmarks/parse_floor.py [--mb 100] [--log PATH] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench_parse import DEFAULT_LOG, build  # noqa: E402
+
+
+def fastest(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=100.0)
+    ap.add_argument("--log", type=Path, default=DEFAULT_LOG)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if not args.log.exists():
+        sys.exit(f"corpus log not found: {args.log} (needs ../shared)")
+
+    import pandas as pd
+
+    from trtlog.parse import scan
+    from trtlog.parse.grammar import default_grammar
+    from trtlog.parse.parser import scanner_for
+    from trtlog.parse.reader import LogSource
+
+    scanner = scanner_for(default_grammar())
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.log"
+        size = build(args.log, args.mb, big)
+
+        def bare() -> None:
+            for _ in open(big, encoding="utf-8", errors="replace"):
+                pass
+
+        t_bare = fastest(bare, args.repeat)
+        t_read = fastest(lambda: [None for _ in LogSource(str(big)).blocks()], args.repeat)
+        blocks = list(LogSource(str(big)).blocks())
+        level1 = scanner.level1.split
+        t_level1 = fastest(lambda: [level1(b) for b in blocks], args.repeat)
+
+        # level 2: time only the template splits that scanner.scan makes
+        spent = [0.0]
+        original = scan.Level2.match
+
+        def timed_match(self, texts, spaced):
+            exact, spaced_re = self.exact.split, self.spaced.split
+            joined = "\n".join(texts)
+            t1 = time.perf_counter()
+            if spaced and "  " not in joined:
+                parts = spaced_re(joined)
+                if len(parts) // self.stride != len(texts):
+                    parts = exact(joined)
+            else:
+                parts = exact(joined)
+            spent[0] += time.perf_counter() - t1      # the join before it is not counted
+            return parts[self.slot["miss"]::self.stride], parts, self.stride
+
+        scan.Level2.match = timed_match
+        try:
+            level2 = []
+            for _ in range(args.repeat):
+                spent[0] = 0.0
+                for b in blocks:
+                    scanner.scan(b)
+                level2.append(spent[0])
+        finally:
+            scan.Level2.match = original
+        t_level2 = min(level2)
+
+        texts = [t for b in blocks for t in b[1:].split("\n")]
+        t_column = fastest(lambda: pd.Series(texts, dtype=object), args.repeat)
+        n = len(texts)
+        del texts, blocks
+
+    mb = size / 1e6
+    floor = t_read + t_level1 + t_level2 + t_column
+    print(f"log: {args.log.name} repeated to {mb:.1f} MB, {n} lines; fastest of {args.repeat}")
+    rows = [("1 bare line loop", t_bare), ("2 read + decode blocks", t_read),
+            ("3 level-1 regex split", t_level1), ("4 level-2 template splits", t_level2),
+            ("5 text column (object)", t_column)]
+    for label, secs in rows:
+        print(f"{label:28s}: {secs:6.3f} s  {secs * 1e6 / n:6.3f} us/line")
+    print(f"floor (2-5)                 : {floor:6.3f} s  {mb / floor:6.1f} MB/s  ratio floor/bare {floor / t_bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()
