@@ -33,12 +33,20 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
         raise TrtlogError(f"{name}: empty file")
-    columns = {n: table_columns(st, n) for n in st.rows}
-    _mark_interim_totals(columns["memory"])
-    tables = {n: T.frame(n, cols) for n, cols in columns.items()}
+    # each table's rows and columns are let go as soon as its DataFrame exists (lower peak memory)
+    tables = {}
+    for n in list(st.rows):
+        cols = table_columns(st, n)
+        if n == "memory":
+            _mark_interim_totals(cols)
+        tables[n] = T.frame(n, cols)
+        st.rows[n], cols = [], None
+        st.batches.pop(n, None)
     tables["tactics"] = T.frame("tactics", st.tactics)
+    st.tactics = None
     tables["messages"] = T.frame("messages", st.messages, no_none=True)   # strings by construction
     tables["messages"]["family"] = st.messages["family"]
+    st.messages = None
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
     if src.compression:

@@ -66,6 +66,15 @@ def _scan_in_worker(block: str) -> BlockScan:
     return bs
 
 
+def _handing_over(head: List[str], rest: Iterator[str]) -> Iterator[str]:
+    """head's blocks, then rest's: each block of head is let go once handed over (chain(head, rest)
+    would keep all of head until rest ends)."""
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
+
+
 def scans(blocks: Iterable[str], scanner: Scanner) -> Iterator[BlockScan]:
     """The blocks scanned, in order. Scanning a block depends on nothing but the block, so with
     several cores and blocks it runs in forked worker processes (Linux: they inherit the compiled
@@ -74,14 +83,16 @@ def scans(blocks: Iterable[str], scanner: Scanner) -> Iterator[BlockScan]:
     blocks = iter(blocks)
     head = list(islice(blocks, 3))
     n = jobs()
-    if n <= 1 or len(head) < 3 or not sys.platform.startswith("linux"):
-        yield from map(scanner.scan, chain(head, blocks))
+    few = len(head) < 3
+    blocks = _handing_over(head, blocks)
+    if n <= 1 or few or not sys.platform.startswith("linux"):
+        yield from map(scanner.scan, blocks)
         return
     _WORKER = scanner
     with concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                                                 initializer=_worker_init) as pool:
         pending: deque = deque()
-        for block in chain(head, blocks):
+        for block in blocks:
             pending.append(pool.submit(_scan_in_worker, block))
             if len(pending) > 2 * n:
                 yield pending.popleft().result()
