@@ -138,7 +138,7 @@ def main() -> None:
     print(f"memory growth (1 process): {hload['rss_mib']:.0f} MiB at {hsize / 1e6:.0f} MB -> "
           f"{load1['rss_mib']:.0f} MiB at {mbs:.0f} MB; table rows {sum(hload['rows'].values())} -> "
           f"{sum(load1['rows'].values())}")
-    for label, r, mb_ in (("half", hload, hsize / 1e6), ("full", load1, mbs)):
+    for label, r in (("half", hload), ("full", load1)):
         grown = r["rss_mib"] - r["start_mib"]
         print(f"  {label}: peak RSS - RSS after imports = {grown:.0f} MiB; the tables hold {r['table_mib']:.0f} MiB "
               f"(peak {grown / max(r['table_mib'], 1e-9):.2f}x the tables)")

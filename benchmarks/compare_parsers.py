@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_parse import build     # the same repeated log as the throughput benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
 FIXTURES = ROOT / "tests" / "fixtures" / "gpu"
@@ -108,12 +110,7 @@ def variants(tmp: Path, big_mb: float) -> list:
         items.append(("variant:" + name, p))
     if big_mb:
         p = tmp / "big.log"
-        blob = big.read_bytes()
-        with open(p, "wb") as fh:
-            n = 0
-            while n < big_mb * 1e6:
-                fh.write(blob)
-                n += len(blob)
+        build(big, big_mb, p)
         items.append((f"big-{big_mb:g}MB", p))
     return items
 

@@ -147,6 +147,8 @@ _table("onnx", "ONNX parser events (header, nodes, plugins).", [
     ("detail", "str", "value or details"),
 ])
 
+# from this many rows frame() puts the columns side by side (pd.concat); below, the DataFrame
+# constructor is cheaper and keeps what empty and small tables always looked like
 _CONCAT_ROWS = 10000
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "bool": bool}
 

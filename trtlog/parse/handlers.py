@@ -46,6 +46,7 @@ class State:
         self.features: Dict[str, int] = {}
         self.lines = 0
         self.recognized = 0
+        self.trt_lines = False      # some line is a TensorRT or trtexec message (parser.parse_blocks)
         self.ctx = Context()
         # "fastest"/"chosen" marks (line, runner, tactic, column) and the lines that start a new
         # layer/format block of tactic rows: applied to the finished tactics table (bulk.py)

@@ -40,7 +40,7 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
         if n == "memory":
             _mark_interim_totals(cols)
         tables[n] = T.frame(n, cols)
-        st.rows[n], cols = [], None
+        st.rows[n] = []
         st.batches.pop(n, None)
     tables["tactics"] = T.frame("tactics", st.tactics)
     st.tactics = None
