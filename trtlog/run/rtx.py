@@ -122,8 +122,6 @@ def plan_rtx(spec: BuildSpec, trt) -> RtxPlan:
         if not 0 <= spec.builder_opt_level <= 5:
             raise TrtlogError("--builder-opt-level must be 0..5")
         plan.builder_opt_level = spec.builder_opt_level
-    if spec.weight_streaming:
-        plan.notes.append("weight streaming: TensorRT-RTX then prints empty Layers:/I/O Tensors: blocks")
     return plan
 
 
