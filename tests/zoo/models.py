@@ -371,6 +371,8 @@ MODELS: Dict[str, Callable[[], onnx.ModelProto]] = {
     "transformer": transformer,
     "transformer_fp16": lambda: transformer(F16, name="transformer_fp16"),
     "transformer_dynamic": lambda: transformer(dynamic=True, name="transformer_dynamic"),
+    "transformer_fp16_ln_decomposed": lambda: transformer(F16, layernorm="decomposed",
+                                                          name="transformer_fp16_ln_decomposed"),
     "layernorm_op_fp16": lambda: layernorm(F16, False, "layernorm_op_fp16"),
     "layernorm_decomposed_fp16": lambda: layernorm(F16, True, "layernorm_decomposed_fp16"),
     "layernorm_decomposed_fp32": lambda: layernorm(F32, True, "layernorm_decomposed_fp32"),
@@ -400,3 +402,12 @@ def write(name: str, folder) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return str(path)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 3 or any(n not in MODELS for n in sys.argv[1:-1]):
+        sys.exit(f"usage: python tests/zoo/models.py NAME [NAME ...] DIR (names: {', '.join(MODELS)})")
+    for n in sys.argv[1:-1]:
+        print(write(n, sys.argv[-1]))

@@ -127,7 +127,8 @@ def command(model, out, force, progress, explain, report, trtexec, backend, **op
         result = python_build(spec, out, force, argv, prog, _note)
 
     if result.ok:
-        secs = f"{result.build_seconds:.1f} s" if result.build_seconds is not None else "? s"
+        secs = "? s" if result.build_seconds is None else (
+            f"{result.build_seconds:.2f} s" if result.build_seconds < 10 else f"{result.build_seconds:.1f} s")
         click.echo(f"built {Path(spec.model).name} with {_library(result.bundle)} in {secs}: engine {result.engine_bytes / 2 ** 20:.2f} MiB, "
                    f"{result.counts.get('W', 0)} warnings -> {result.bundle}")
     else:
