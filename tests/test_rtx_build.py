@@ -313,3 +313,27 @@ def test_target_failures_name_the_target():
     assert "Cannot compile operation '/fc' for Turing (SM75): FP32 GEMM is not supported" in line
     assert "[TRT] [V] Number of target compute capabilities: 3" in "\n".join(log_lines("cc_several"))
     assert BY_NAME["cc_several"].args == ["--compute-capability", "8.6,8.9,12.0"]
+
+
+@needs_rtx
+def test_live_progress_follows_the_build(tmp_path, models):
+    import io
+    import re
+
+    from trtlog.run.options import BuildSpec
+    from trtlog.run.progress import Progress
+    from trtlog.run.rtx import rtx_build
+
+    stream = io.StringIO()
+    result = rtx_build(BuildSpec(model=str(models("transformer"))), tmp_path / "b",
+                       progress=Progress(stream=stream, enabled=True, interval=0))
+    assert result.ok and result.exit_code == 0
+    seen = []
+    for frame in stream.getvalue().split("\r"):
+        text = re.sub(r"\s+\d+:\d\d$", "", frame.replace("\x1b[K", ""))
+        if text and (not seen or seen[-1] != text):
+            seen.append(text)
+    # the whole transformer block becomes one Myelin ForeignNode: one layer to cost
+    assert seen == ["[trtlog] parsing ONNX", "[trtlog] building", "[trtlog] timing tactics",
+                    "[trtlog] timing tactics  layer 1/1", "[trtlog] generating engine", "[trtlog] serializing",
+                    "[trtlog] writing bundle"]

@@ -122,6 +122,9 @@ def plan_rtx(spec: BuildSpec, trt) -> RtxPlan:
         if not 0 <= spec.builder_opt_level <= 5:
             raise TrtlogError("--builder-opt-level must be 0..5")
         plan.builder_opt_level = spec.builder_opt_level
+    if not spec.verbose:
+        plan.notes.append("--no-verbose: TensorRT-RTX prints the Layers: and I/O Tensors: blocks as VERBOSE "
+                          "messages, so this log will hold no layer information")
     return plan
 
 
@@ -230,7 +233,11 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         bundle.write_bytes("engine.plan", serialized)
         nbytes = int(serialized.nbytes)
         clock.mark("write_bundle")
-        session.extra.update(_after_build(trt, logger, serialized, gpu, bundle, spec, note))
+        def say(msg: str) -> None:     # a note, not drawn over by the progress line
+            progress.clear()
+            note(msg)
+
+        session.extra.update(_after_build(trt, logger, serialized, gpu, bundle, spec, say))
         clock.mark("inspect_engine")
         return finish(True, EXIT_OK, "", secs, nbytes, phase="done")
 
@@ -240,7 +247,8 @@ def _after_build(trt, logger, serialized, gpu, bundle: Bundle, spec: BuildSpec, 
     needs a CUDA driver and an RTX-class GPU. Without a driver, say so and skip."""
     if not gpu.get("compute_capability"):
         msg = ("no CUDA driver here: the engine was built ahead of time on the CPU and cannot be "
-               "deserialized; no layers.json (the layer information is the log's Layers: block)")
+               "deserialized; no layers.json" + (" (the layer information is the log's Layers: block)"
+                                                 if spec.verbose else ""))
         note(msg)
         extra = {"inspector": "skipped: no CUDA driver"}
         if spec.runtime_cache:
