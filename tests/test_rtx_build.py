@@ -239,7 +239,7 @@ def log_lines(name):
 
 def test_every_zoo_entry_has_its_outcome_committed():
     rows = {r["name"]: r for r in read_json(FIXTURES / "zoo.json")}
-    assert len(ZOO) >= 25 and set(rows) == {e.name for e in ZOO} | {"two_builds"}
+    assert len(ZOO) >= 25 and set(rows) == {e.name for e in ZOO} | {"two_builds", "build_then_load"}
     for entry in ZOO:
         row = rows[entry.name]
         assert row["exit"] == entry.exit and row["as_expected"], entry.name
@@ -304,6 +304,19 @@ def test_two_builds_in_one_log():
     assert log[1].endswith("cnn.onnx") and log[396].endswith("transformer.onnx")
     status = read_json(committed("two_builds") / "status.json")
     assert [b["ok"] for b in status["builds"]] == [True, True]
+
+
+def test_build_then_load_without_driver():
+    log = log_lines("build_then_load")
+    assert len(log) == 399
+    assert log[395].endswith("[TRT] [I] Loaded engine size: 0 MiB")      # line 396, after the build
+    assert "[TRT] [V] Skipping the engine compute capability check: In getCurrentCC" in log[396]
+    assert "[TRT] [E] IRuntime::deserializeCudaEngine: Error Code 1: Cuda Runtime (In ScopedCudaStream" in log[397]
+    assert all("(cudaError 35: CUDA driver version is insufficient for CUDA runtime version)" in line
+               for line in log[396:399])
+    status = read_json(committed("build_then_load") / "status.json")
+    assert status["builds"][0]["ok"] and status["builds"][0]["deserialized"] is False
+    assert status["exit_code"] == 1 and status["error"] == "engine of tests/zoo/models/cnn.onnx did not deserialize"
 
 
 def test_target_failures_name_the_target():
