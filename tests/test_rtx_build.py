@@ -80,7 +80,8 @@ def test_input_errors_before_any_build(tmp_path, capsys):
     for args, msg in ((["--compute-capability", "8.x"], "bad compute capability '8.x'"),
                       (["--compute-capability", "current,8.6"], "--compute-capability current stands alone"),
                       (["--shapes", "input:1xAx3"], "bad shape"),
-                      (["--workspace", "lots"], "bad size 'lots'")):
+                      (["--workspace", "lots"], "bad size 'lots'"),
+                      (["--builder-opt-level", "7"], "--builder-opt-level must be 0..5")):
         code, _, err = run([model, "--backend", "rtx", "-o", tmp_path / "b"] + args, capsys)
         assert code == 2 and msg in err and len(err.strip().splitlines()) == 1, err
     for args in (["--compute-capability", "8.6"], ["--weight-streaming"], ["--runtime-cache", "r.cache"]):

@@ -118,10 +118,7 @@ def plan_rtx(spec: BuildSpec, trt) -> RtxPlan:
             known = ", ".join(_cc_text(m) for m in members if m.startswith("SM"))
             raise TrtlogError(f"compute capability {cc} is not a TensorRT-RTX {trt.__version__} target (targets: {known})")
         plan.compute_capabilities.append(name)
-    if spec.builder_opt_level is not None:
-        if not 0 <= spec.builder_opt_level <= 5:
-            raise TrtlogError("--builder-opt-level must be 0..5")
-        plan.builder_opt_level = spec.builder_opt_level
+    plan.builder_opt_level = spec.builder_opt_level
     if not spec.verbose:
         plan.notes.append("--no-verbose: TensorRT-RTX prints the Layers: and I/O Tensors: blocks as VERBOSE "
                           "messages, so this log will hold no layer information")
@@ -159,6 +156,8 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
     why = refused(spec, precision_constraints_given)
     if why:
         raise TrtlogError(why)
+    if spec.builder_opt_level is not None and not 0 <= spec.builder_opt_level <= 5:
+        raise TrtlogError("--builder-opt-level must be 0..5")
     clock = PhaseClock()
     bundle = Bundle(out, force)
     bundle.check()
