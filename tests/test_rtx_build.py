@@ -351,3 +351,34 @@ def test_live_progress_follows_the_build(tmp_path, models):
     assert seen == ["[trtlog] parsing ONNX", "[trtlog] building", "[trtlog] timing tactics",
                     "[trtlog] timing tactics  layer 1/1", "[trtlog] generating engine", "[trtlog] serializing",
                     "[trtlog] writing bundle"]
+
+
+# the Datatype words of the Layers: blocks (input, constant and output tensors of every engine
+# layer), counted in the committed logs: the precision the graph asked for reached the engine
+DATATYPES = {
+    "cnn": {"Float": 29},
+    "fp16_casts": {"Float": 6, "Half": 11},
+    "fp16_mlp": {"Half": 12},
+    "bf16_mlp": {"BFloat16": 6, "Float": 4},
+    "int8_qdq_per_tensor": {"Float": 12, "Int8": 7},
+    "int8_qdq_per_channel": {"Float": 14, "Int8": 7},
+    "fp8_qdq": {"FP8": 3, "Float": 5},
+    "int4_weight_only": {"Half": 3, "Int4": 1},
+    "transformer_fp16": {"Float": 4, "Half": 26},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DATATYPES))
+def test_layer_datatypes_in_committed_logs(name):
+    import collections
+    import re
+
+    words = re.findall(r"Datatype: (\w+)", "\n".join(log_lines(name)))
+    assert dict(collections.Counter(words)) == DATATYPES[name]
+
+
+def test_zoo_models_are_deterministic():
+    from zoo.models import MODELS
+
+    for name, make in MODELS.items():
+        assert make().SerializeToString() == make().SerializeToString(), name
