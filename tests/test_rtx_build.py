@@ -382,3 +382,17 @@ def test_zoo_models_are_deterministic():
 
     for name, make in MODELS.items():
         assert make().SerializeToString() == make().SerializeToString(), name
+
+
+def test_attention_fused_only_in_fp16():
+    """Both blocks are found as self-attention (lines 676-678); in FP16 the MatMul-Softmax-MatMul
+    becomes one `_gemm_mha_v2` kernel (line 731), in FP32 it stays two GEMMs around a softmax."""
+    fp16, fp32 = log_lines("transformer_fp16"), log_lines("transformer")
+    for log in (fp16, fp32):
+        assert sorted(line.split("] [V] ")[1] for line in log[675:678]) == [
+            f"Found /attn/{n} to be part of self-attention pattern." for n in ("pv", "qk", "softmax")]
+    names = [line.split(",")[0] for line in fp16 if line.startswith("Name: ")]
+    assert names[2] == "Name: _gemm_mha_v2_myl0_2" and fp16[730].startswith(names[2])
+    names = [line.split(",")[0] for line in fp32 if line.startswith("Name: ")]
+    assert names[1:5] == ["Name: /attn/v+/attn/k+/attn/q_myl0_1", "Name: /attn/qk_myl0_2",
+                          "Name: __myl_MulMaxrSubExpSumDivMul_myl0_3", "Name: /attn/pv_myl0_4"]
