@@ -18,7 +18,7 @@ from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
 from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes,  # noqa: F401
-                      network_inputs, parse_onnx)
+                      failure_reason, network_inputs, parse_onnx)
 
 
 def import_tensorrt():
@@ -116,8 +116,8 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
         clock.mark("build")
         if serialized is None:
             cal_err = getattr(calibrator, "error", None)
-            error = (f"calibration failed: {cal_err}" if cal_err else build_error or sink.last_error
-                     or "build_serialized_network returned no engine")
+            error = (f"calibration failed: {cal_err}" if cal_err else
+                     failure_reason(sink, config_doc.get("profiles_added", []), build_error, "TensorRT"))
             return finish(False, EXIT_FAIL, error, secs, phase="build")
 
         progress.set_phase("writing bundle")

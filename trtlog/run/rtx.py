@@ -26,8 +26,8 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info
 from .logger import LogSink, make_logger
 from .options import BuildSpec
 from .progress import Progress
-from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes, network_inputs,
-                      parse_onnx)
+from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes, failure_reason,
+                      network_inputs, parse_onnx)
 
 INSTALL_HINT_RTX = "TensorRT-RTX is not installed: pip install 'trtlog[rtx]' (tensorrt-rtx-cu12)"
 STRONG = ("TensorRT-RTX networks are strongly typed: precision comes from the ONNX graph (Cast nodes and "
@@ -199,10 +199,8 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         try:
             config = builder.create_builder_config()
             apply_rtx_plan(plan, trt, config)
-            rejected = []
             if spec.profile_count():
                 config_doc["profiles_added"], _ = add_profiles(builder, config, spec, inputs)
-                rejected = [i for i, idx in enumerate(config_doc["profiles_added"]) if idx < 0]
             bundle.write_json("config.json", config_doc)
             clock.mark("configure")
         except TrtlogError as exc:
@@ -221,11 +219,7 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         secs = time.perf_counter() - t0
         clock.mark("build")
         if serialized is None or int(serialized.nbytes) == 0:
-            if rejected:
-                error = (f"optimization profile {rejected[0] + 1} rejected by TensorRT-RTX: "
-                         + (sink.first_error_with("isValid") or "IOptimizationProfile::isValid failed"))
-            else:
-                error = build_error or sink.last_error or "build_serialized_network returned no engine"
+            error = failure_reason(sink, config_doc.get("profiles_added", []), build_error, "TensorRT-RTX")
             return finish(False, EXIT_FAIL, error, secs, phase="build")
 
         progress.set_phase("writing bundle")

@@ -127,6 +127,17 @@ def add_profiles(builder, config, spec: BuildSpec, inputs):
     return indices, profiles
 
 
+def failure_reason(sink: LogSink, profiles_added: List[int], build_error: str, library: str) -> str:
+    """Why a build returned no engine. A profile the library rejected comes first: the library still
+    builds and then reports that no profile was defined, which hides the root cause."""
+    rejected = [i for i, idx in enumerate(profiles_added) if idx < 0]
+    if rejected:
+        return (f"optimization profile {rejected[0] + 1} rejected by {library}: "
+                + (sink.first_error_with("isValid") or next(iter(sink.first_errors), "")
+                   or "add_optimization_profile returned -1"))
+    return build_error or sink.last_error or "build_serialized_network returned no engine"
+
+
 class Session:
     """One build's bundle: created once the inputs are known good, status.json says "did not
     finish" until `finish` rewrites it, and Ctrl-C leaves the partial log with exit 130."""
