@@ -46,7 +46,8 @@ REFUSED = [
     (["--best"], "--best: no weak typing in TensorRT-RTX"),
     (["--calib-cache", "x.cache"], "--calib-cache: TensorRT-RTX has no INT8 calibration; put "
                                    "QuantizeLinear/DequantizeLinear with the scales into the ONNX graph"),
-    (["--calib-data", "d", "--calib-batches", "4"], "--calib-data --calib-batches: TensorRT-RTX has no INT8 calibration"),
+    (["--calib-data", "d", "--calib-batches", "4"],
+     "--calib-data --calib-batches: TensorRT-RTX has no INT8 calibration"),
     (["--layer-precision", "/head/*=fp32"], "--layer-precision: TensorRT-RTX has no layer precision constraints"),
     (["--precision-constraints", "prefer"], "--precision-constraints: TensorRT-RTX has no layer precision constraints"),
     (["--tactic-sources", "-CUDNN"], "--tactic-sources: TensorRT-RTX compiles its own kernels"),
@@ -149,8 +150,9 @@ def test_invalid_profile_fails_with_the_root_cause(tmp_path, capsys, models):
     assert code == 1
     status = read_json(bundle / "status.json")
     assert not status["ok"] and status["exit_code"] == 1 and status["phase"] == "build"
-    assert status["error"].startswith("optimization profile 1 rejected by TensorRT-RTX: IOptimizationProfile::isValid: "
-                                      "Error Code 4: API Usage Error (Invalid optimization profiles for input tensors input")
+    assert status["error"].startswith(
+        "optimization profile 1 rejected by TensorRT-RTX: IOptimizationProfile::isValid: "
+        "Error Code 4: API Usage Error (Invalid optimization profiles for input tensors input")
     assert read_json(bundle / "config.json")["profiles_added"] == [-1]
     log = (bundle / "build.log").read_text()
     # TensorRT-RTX goes on to say no profile was defined: the status keeps the rejection instead

@@ -207,8 +207,9 @@ def detection_head() -> onnx.ModelProto:
     up = g.op("Resize", [p4, "", g.const("up.scales", np.array([1, 1, 2, 2], np.float32))], "up", mode="nearest")
     cat = g.op("Concat", [p3, up], "concat", axis=1)
     y = _conv_bn_act(g, cat, 96, 85, k=1, act="SiLU", base="head")
-    boxes = g.op("Slice", [y, g.const("box.starts", np.array([0], np.int64)), g.const("box.ends", np.array([4], np.int64)),
-                           g.const("box.axes", np.array([1], np.int64))], "boxes")
+    boxes = g.op("Slice", [y, g.const("box.starts", np.array([0], np.int64)),
+                           g.const("box.ends", np.array([4], np.int64)), g.const("box.axes", np.array([1], np.int64))],
+                 "boxes")
     scores = g.op("Slice", [y, g.const("cls.starts", np.array([4], np.int64)),
                             g.const("cls.ends", np.array([2 ** 62], np.int64)), "box.axes"], "scores")
     scores = g.op("Sigmoid", [scores], "scores/sigmoid")

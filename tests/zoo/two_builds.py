@@ -53,7 +53,8 @@ def main(models: List[str], out, load: bool = False) -> List[int]:
                                       "profiling_verbosity": "DETAILED"})
     bundle.write_json("env.json", collect_env(str(trt.__version__), "python", gpu_info(), backend="rtx"))
     failed = [b["model"] for b, c in zip(builds, codes) if c]
-    error = "" if not failed else (f"engine of {failed[0]} did not deserialize" if load else f"{failed[0]} did not build")
+    error = ("" if not failed else f"engine of {failed[0]} did not deserialize" if load
+             else f"{failed[0]} did not build")
     bundle.write_status(not failed, max(codes), error, None, 0, producer="python", backend="rtx",
                         builds=builds, warnings=sink.counts.get("W", 0),
                         errors=sink.counts.get("E", 0) + sink.counts.get("F", 0))

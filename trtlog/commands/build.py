@@ -129,7 +129,8 @@ def command(model, out, force, progress, explain, report, trtexec, backend, **op
     if result.ok:
         secs = "? s" if result.build_seconds is None else (
             f"{result.build_seconds:.2f} s" if result.build_seconds < 10 else f"{result.build_seconds:.1f} s")
-        click.echo(f"built {Path(spec.model).name} with {_library(result.bundle)} in {secs}: engine {result.engine_bytes / 2 ** 20:.2f} MiB, "
+        click.echo(f"built {Path(spec.model).name} with {_library(result.bundle)} in {secs}: "
+                   f"engine {result.engine_bytes / 2 ** 20:.2f} MiB, "
                    f"{result.counts.get('W', 0)} warnings -> {result.bundle}")
     else:
         click.echo(f"trtlog: build failed: {result.error} (bundle: {result.bundle})", err=True)

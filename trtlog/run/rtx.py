@@ -26,8 +26,8 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info
 from .logger import LogSink, make_logger
 from .options import BuildSpec
 from .progress import Progress
-from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes, failure_reason,
-                      network_inputs, parse_onnx)
+from .session import (BuildResult, ExitOnInterrupt, PhaseClock, Session, add_profiles, check_model, check_shapes,
+                      failure_reason, network_inputs, parse_onnx)
 
 INSTALL_HINT_RTX = "TensorRT-RTX is not installed: pip install 'trtlog[rtx]' (tensorrt-rtx-cu12)"
 STRONG = ("TensorRT-RTX networks are strongly typed: precision comes from the ONNX graph (Cast nodes and "
@@ -116,7 +116,8 @@ def plan_rtx(spec: BuildSpec, trt) -> RtxPlan:
         name = "CURRENT" if cc == "current" else "SM" + cc.replace(".", "")
         if name not in members:
             known = ", ".join(_cc_text(m) for m in members if m.startswith("SM"))
-            raise TrtlogError(f"compute capability {cc} is not a TensorRT-RTX {trt.__version__} target (targets: {known})")
+            raise TrtlogError(f"compute capability {cc} is not a TensorRT-RTX {trt.__version__} target "
+                              f"(targets: {known})")
         plan.compute_capabilities.append(name)
     plan.builder_opt_level = spec.builder_opt_level
     if not spec.verbose:
@@ -174,24 +175,25 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
     logger = make_logger(trt, sink)
     driver = DriverVersion()
     clock.mark("trtlog_setup")
-    builder = trt.Builder(logger)
-    clock.mark("create_builder")
-    network = builder.create_network(0)
-    parser = trt.OnnxParser(network, logger)
-    progress.set_phase("parsing ONNX")
-    parse_errors = parse_onnx(parser, spec.model)
-    clock.mark("parse_onnx")
-    inputs = network_inputs(network) if not parse_errors else []
-    if not parse_errors:
-        check_shapes(spec, inputs)
+    with ExitOnInterrupt():     # until the bundle exists
+        builder = trt.Builder(logger)
+        clock.mark("create_builder")
+        network = builder.create_network(0)
+        parser = trt.OnnxParser(network, logger)
+        progress.set_phase("parsing ONNX")
+        parse_errors = parse_onnx(parser, spec.model)
+        clock.mark("parse_onnx")
+        inputs = network_inputs(network) if not parse_errors else []
+        if not parse_errors:
+            check_shapes(spec, inputs)
 
-    gpu = gpu_info()
-    env = collect_env(str(trt.__version__), "python", gpu, driver, backend="rtx")
-    config_doc = {"argv": argv or [], "backend": "rtx", "spec": spec.to_dict(), "plan": plan.to_dict(),
-                  "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-    session = Session(bundle, sink, progress, "rtx", started, clock, plan.notes)
-    session.open(config_doc, env)
-    finish = session.finish
+        gpu = gpu_info()
+        env = collect_env(str(trt.__version__), "python", gpu, driver, backend="rtx")
+        config_doc = {"argv": argv or [], "backend": "rtx", "spec": spec.to_dict(), "plan": plan.to_dict(),
+                      "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
+        session = Session(bundle, sink, progress, "rtx", started, clock, plan.notes)
+        session.open(config_doc, env)
+        finish = session.finish
 
     with session:
         if parse_errors:
