@@ -398,3 +398,43 @@ def test_attention_fused_only_in_fp16():
     names = [line.split(",")[0] for line in fp32 if line.startswith("Name: ")]
     assert names[1:5] == ["Name: /attn/v+/attn/k+/attn/q_myl0_1", "Name: /attn/qk_myl0_2",
                           "Name: __myl_MulMaxrSubExpSumDivMul_myl0_3", "Name: /attn/pv_myl0_4"]
+
+
+INTERRUPT_SCRIPT = """
+import os, signal, sys
+from trtlog.run.options import BuildSpec
+from trtlog.run.progress import Progress
+from trtlog.run.rtx import rtx_build
+
+class CtrlC(Progress):      # presses Ctrl-C when TensorRT-RTX logs the given message
+    def feed(self, letter, msg):
+        super().feed(letter, msg)
+        if sys.argv[3] in msg:
+            os.kill(os.getpid(), signal.SIGINT)
+
+rtx_build(BuildSpec(model=sys.argv[1]), sys.argv[2], progress=CtrlC(enabled=False))
+"""
+
+
+@needs_rtx
+@pytest.mark.parametrize("at,bundle_kept", [("Parsing node", False), ("Computing costs for", True)])
+def test_ctrl_c_exits_130(tmp_path, models, at, bundle_kept):
+    """Ctrl-C arrives while TensorRT-RTX is inside a logger callback: during the ONNX parse (no
+    bundle yet) and while costing layers (the partial log and the status stay)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(INTERRUPT_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]))
+    proc = subprocess.run([sys.executable, str(script), str(models("cnn")), str(tmp_path / "b"), at],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    if not bundle_kept:
+        assert proc.stderr.strip().splitlines()[-1] == "trtlog: interrupted" and not (tmp_path / "b").exists()
+        return
+    status = read_json(tmp_path / "b" / "status.json")
+    assert status["exit_code"] == 130 and status["interrupted"] and status["backend"] == "rtx"
+    assert status["error"] == "interrupted (Ctrl-C) while timing tactics"
+    log = (tmp_path / "b" / "build.log").read_text().splitlines()
+    assert "Computing costs for" in log[-1] and not (tmp_path / "b" / "engine.plan").exists()
