@@ -438,3 +438,14 @@ def test_ctrl_c_exits_130(tmp_path, models, at, bundle_kept):
     assert status["error"] == "interrupted (Ctrl-C) while timing tactics"
     log = (tmp_path / "b" / "build.log").read_text().splitlines()
     assert "Computing costs for" in log[-1] and not (tmp_path / "b" / "engine.plan").exists()
+
+
+def test_env_names_the_backend_and_its_version():
+    from trtlog.run.bundle import collect_env
+
+    trt = collect_env("10.16.1", "python", gpu={}, backend="tensorrt")
+    assert (trt["backend"], trt["tensorrt"]) == ("tensorrt", "10.16.1") and "tensorrt_rtx" not in trt
+    rtx = collect_env("1.7.1.116", "python", gpu={}, backend="rtx")
+    assert (rtx["backend"], rtx["tensorrt_rtx"]) == ("rtx", "1.7.1.116") and "tensorrt" not in rtx
+    exe = collect_env("10.16.1", "trtexec", gpu={}, backend="trtexec")
+    assert (exe["backend"], exe["tensorrt"], exe["producer"]) == ("trtexec", "10.16.1", "trtexec")
