@@ -1,12 +1,14 @@
 # Quick start:  make demo   (fresh venv, install, explain + HTML report of a real bundled build log)
 #               make test   (the test suite; tests needing ../shared or Chromium skip cleanly)
+#               make lint   (ruff, configured in pyproject.toml)
+# Another Python: make test PYTHON=python3.9 VENV=.venv-3.9
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 # a real bundle the project built itself on an H100 (TensorRT 8.6.0, FP16, 256 KiB workspace)
 DEMO_LOG ?= tests/fixtures/gpu/transformer-fp16-tinyws-trt8.6.0
 
-.PHONY: demo test venv check-coverage bench clean
+.PHONY: demo test lint venv check-coverage bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,9 @@ demo: venv
 test: venv
 	$(PY) -m pytest -q
 
+lint: venv
+	$(VENV)/bin/ruff check .
+
 check-coverage: venv
 	PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage
 
@@ -36,4 +41,4 @@ bench: venv
 	$(PY) benchmarks/bench_diff.py
 
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) .venv-* out build *.egg-info

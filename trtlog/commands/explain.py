@@ -28,6 +28,7 @@ def command(source, fmt, min_severity, fail_on, select, color):
     Exit codes: 0 ok; 1 --fail-on severity met; 2 bad input.
     """
     import trtlog
+
     from ..rules import RULES, at_least, run_rules
     from ..rules.render import explain_json, render_text
 
