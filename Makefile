@@ -13,7 +13,9 @@ DEMO_LOG ?= tests/fixtures/gpu/transformer-fp16-tinyws-trt8.6.0
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	@# setuptools' "Editable installation" notice (a folder named like the package may shadow it) is said of
+	@# every editable install that is not a src layout, not of this package's metadata: keep it out of the output.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install -q -e ".[test]"
 	touch $@
 
 venv: $(VENV)/.installed
