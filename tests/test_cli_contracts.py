@@ -22,9 +22,16 @@ PAD_ERROR = "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log"       # TRT101 + T
 ESC = "\x1b["
 
 
+def runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)     # click 8.1 (the newest on Python 3.9)
+    except TypeError:
+        return CliRunner()                     # click >= 8.2 keeps stderr apart always
+
+
 def explain(*args, env=None):
     """(exit code, stdout, stderr) of `trtlog explain ...` run in this process."""
-    res = CliRunner().invoke(cli, ["explain", *map(str, args)], env=env or {}, standalone_mode=False)
+    res = runner().invoke(cli, ["explain", *map(str, args)], env=env or {}, standalone_mode=False)
     if res.exception is not None:
         raise res.exception
     return res.return_value, res.stdout, res.stderr
