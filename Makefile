@@ -1,17 +1,21 @@
 # Quick start:  make demo   (fresh venv, install, a real TensorRT-RTX build on the CPU, explain + HTML report)
 #               make test   (the test suite with real TensorRT-RTX builds; tests needing ../shared or Chromium skip cleanly)
+#               make lint   (ruff, configured in pyproject.toml)
+# Another Python: make test PYTHON=python3.9 VENV=.venv-3.9
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 # a zoo model (tests/zoo/models.py): an FP16 transformer block whose LayerNorm is decomposed
 DEMO_MODEL ?= transformer_fp16_ln_decomposed
 
-.PHONY: demo test venv check-coverage bench zoo clean
+.PHONY: demo test lint venv check-coverage bench zoo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	@# setuptools' "Editable installation" notice (a folder named like the package may shadow it) is said of
+	@# every editable install that is not a src layout, not of this package's metadata: keep it out of the output.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install -q -e ".[test]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -30,6 +34,9 @@ test: venv
 zoo: venv
 	$(PY) tests/zoo/build_zoo.py
 
+lint: venv
+	$(VENV)/bin/ruff check .
+
 check-coverage: venv
 	PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage
 
@@ -40,4 +47,4 @@ bench: venv
 	$(PY) benchmarks/bench_diff.py
 
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) .venv-* out build *.egg-info

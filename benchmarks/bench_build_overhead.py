@@ -4,8 +4,8 @@
                                                                         [--builder-opt-level N]
 
 Needs TensorRT (run it on the GPU machine with the same Python that runs trtlog). Each pair runs
-both commands as fresh processes, alternating which goes first, after --warmup unmeasured builds; wall time is measured around the
-whole process (interpreter start, imports, parse, build, writing the outputs). The bare build is
+both commands as fresh processes, alternating which goes first, after --warmup unmeasured builds; wall time is
+measured around the whole process (interpreter start, imports, parse, build, writing the outputs). The bare build is
 what a user would write: trt.Logger(VERBOSE) printing to stdout (redirected to a file), the same
 builder flags, tactic sources, optimization level and profiling verbosity, the plan written to disk.
 trtlog additionally captures every message through a Python ILogger, writes the bundle (config,

@@ -15,7 +15,6 @@ import argparse
 import bz2
 import gzip
 import lzma
-import os
 import pickle
 import random
 import subprocess
@@ -23,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_parse import build     # the same repeated log as the throughput benchmark
+from bench_parse import build  # the same repeated log as the throughput benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
@@ -87,7 +86,8 @@ def variants(tmp: Path, big_mb: float) -> list:
         "interleaved-envelopes": b"\n".join(l.replace(b"] [V] [TRT] ", b"] [TRT] [V] ") if i % 3 else l
                                              for i, l in enumerate(data.split(b"\n"))),
         "srcloc": data.replace(b"[TRT] Tactic: ", b"[TRT] builder/tactic.cpp:12: Tactic: ", 300)
-                  .replace(b"[TRT] Conv_", b"[TRT] a/b.cu:7: Conv_", 100).replace(b"[TRT] ---", b"[TRT] x.h:1: ---", 50),
+                  .replace(b"[TRT] Conv_", b"[TRT] a/b.cu:7: Conv_", 100)
+                  .replace(b"[TRT] ---", b"[TRT] x.h:1: ---", 50),
         "concat-versions": b"".join(p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.is_file()),
         "concat-mixed": big.read_bytes() + py.read_bytes() + data + py.read_bytes(),
         "empty": b"", "only-newlines": b"\n\n\n", "not-trt": b"hello\nworld\n",
@@ -168,7 +168,8 @@ def compare(ref: dict, new: dict) -> list:
         for key in ("lines", "recognized", "path"):
             if ra[key] != rb[key]:
                 problems.append(f"{name}: {key} {ra[key]!r} != {rb[key]!r}")
-        if list(ra["meta"]) != list(rb["meta"]) or any(not same_value(ra["meta"][k], rb["meta"][k]) for k in ra["meta"]):
+        if list(ra["meta"]) != list(rb["meta"]) or any(not same_value(ra["meta"][k], rb["meta"][k])
+                                                       for k in ra["meta"]):
             problems.append(f"{name}: meta {ra['meta']!r} != {rb['meta']!r}")
         if list(ra["tables"]) != list(rb["tables"]):
             problems.append(f"{name}: table names {list(ra['tables'])} != {list(rb['tables'])}")

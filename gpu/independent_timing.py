@@ -19,11 +19,12 @@ import statistics
 import sys
 
 import numpy as np
+import pycuda.driver as cuda  # noqa: E402
+
 # TensorRT before pycuda, the primary context and an ILogger subclass: the arrangement trtlog uses.
 # The first version (pycuda imported first, a pycuda-made context, trt.Logger) segfaulted inside
 # deserialize_cuda_engine with TensorRT 8.6.0 on the H100 (driver 580); this one runs.
 import tensorrt as trt
-import pycuda.driver as cuda  # noqa: E402
 
 DTYPES = {"FLOAT": np.float32, "HALF": np.float16, "INT8": np.int8, "INT32": np.int32, "BOOL": np.bool_,
           "UINT8": np.uint8, "INT64": np.int64}
@@ -112,7 +113,8 @@ def main() -> int:
                "median_ms": statistics.median(times), "mean_ms": statistics.fmean(times),
                "min_ms": min(times), "max_ms": max(times), "tensorrt": trt.__version__,
                "gpu": cuda.Device(0).name(), "cuda_graph": args.cuda_graph}
-        print(f"independent{' (CUDA graph)' if args.cuda_graph else ''}: median {res['median_ms']:.5f} ms, mean {res['mean_ms']:.5f} ms "
+        print(f"independent{' (CUDA graph)' if args.cuda_graph else ''}: median {res['median_ms']:.5f} ms, "
+              f"mean {res['mean_ms']:.5f} ms "
               f"over {args.iterations} iterations ({args.engine})")
         if args.json:
             with open(args.json, "w") as f:

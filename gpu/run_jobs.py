@@ -41,7 +41,8 @@ SETS = {
         ("mobilenet-int8-O1", "mobilenet.onnx", ["--int8", "--calib-data", "{models}/calib/mobilenet",
                                                  "--builder-opt-level", "1"]),
         ("mobilenet-fp16-tinyws-O1", "mobilenet.onnx", ["--fp16", "--workspace", "256K", "--builder-opt-level", "1"]),
-        ("cnn-fp16-headfp32-O1", "cnn.onnx", ["--fp16", "--layer-precision", "/head/*=fp32", "--builder-opt-level", "1"]),
+        ("cnn-fp16-headfp32-O1", "cnn.onnx",
+         ["--fp16", "--layer-precision", "/head/*=fp32", "--builder-opt-level", "1"]),
     ],
     "853": [
         ("cnn-fp16", "cnn.onnx", ["--fp16"]),

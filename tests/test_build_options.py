@@ -10,8 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from trtlog.errors import TrtlogError
-from trtlog.run.options import (BuildSpec, match_layers, parse_layer_precisions, parse_shapes, parse_size,
-                                parse_tactic_sources, plan_config)
+from trtlog.run.options import (
+    BuildSpec,
+    match_layers,
+    parse_layer_precisions,
+    parse_shapes,
+    parse_size,
+    parse_tactic_sources,
+    plan_config,
+)
 
 
 def _enum(name, members):
@@ -40,11 +47,13 @@ def api(version):
     mod = SimpleNamespace(
         __version__=version,
         BuilderFlag=_enum("BuilderFlag", flags),
-        NetworkDefinitionCreationFlag=_enum("NetworkDefinitionCreationFlag", net_flags or ["PREFER_JIT_PYTHON_PLUGINS"]),
+        NetworkDefinitionCreationFlag=_enum("NetworkDefinitionCreationFlag",
+                                            net_flags or ["PREFER_JIT_PYTHON_PLUGINS"]),
         TacticSource=_enum("TacticSource", sources),
         MemoryPoolType=_enum("MemoryPoolType", ["WORKSPACE"]),
         ProfilingVerbosity=_enum("ProfilingVerbosity", ["LAYER_NAMES_ONLY", "NONE", "DETAILED"]),
-        DataType=_enum("DataType", ["FLOAT", "HALF", "INT8", "INT32", "BOOL"] + (["BF16", "FP8"] if v >= (9, 0) else [])),
+        DataType=_enum("DataType",
+                       ["FLOAT", "HALF", "INT8", "INT32", "BOOL"] + (["BF16", "FP8"] if v >= (9, 0) else [])),
         IBuilderConfig=config,
     )
     if v < (11, 0):

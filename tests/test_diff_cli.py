@@ -5,9 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from trtlog.cli import cli, main
+from trtlog.cli import main
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "logs"
 T82 = CORPUS / "trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log"

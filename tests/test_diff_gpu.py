@@ -56,7 +56,8 @@ def test_hopper_kernel_picked_by_86(result):
     ch = _changes(result, "kernel", "/stages/stages.2/b/b.0/Conv")
     assert len(ch) == 1
     assert ch[0]["a"].startswith("sm80_xmma_fprop_implicit_gemm_indexed_f16f16")
-    assert ch[0]["b"].startswith("sm90_xmma_fprop_implicit_gemm_f16f16_f16f16_f16_nhwckrsc_nhwc_tilesize64x64x64_cgasize2x2x1")
+    assert ch[0]["b"].startswith("sm90_xmma_fprop_implicit_gemm_f16f16_f16f16_f16_nhwckrsc_nhwc_"
+                                 "tilesize64x64x64_cgasize2x2x1")
 
 
 def test_every_layer_accounted_for(result):

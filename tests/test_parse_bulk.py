@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from corpus import corpus_log
 
 import trtlog
 from trtlog.errors import TrtlogError
 from trtlog.parse import bulk, parser, reader
 from trtlog.parse.grammar import Envelope, Grammar
 from trtlog.parse.scan import Scanner
-
-from corpus import corpus_log
 
 LOGS = ["trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log", "trt8.4-trtexec-multirun-verbose-gtx1070.log",
         "trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log", "trt10.16-python-profilingverbosity-verbose-h100.log",
@@ -76,6 +75,7 @@ def test_interleaved_logs_bulk_equals_line_by_line(seed, line_by_line, monkeypat
     """Chunks of all corpus logs shuffled together: tactic context, runs, continuation blocks and
     look-back rows meet in every order."""
     import random
+
     from corpus import CORPUS
     if not CORPUS.is_dir():
         pytest.skip("needs ../shared")

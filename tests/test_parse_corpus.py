@@ -5,13 +5,11 @@ Each assertion names the log line it was read from. Versions covered: 7.1, 8.0, 
 """
 from __future__ import annotations
 
-
 import pytest
+from corpus import CORPUS, corpus_log
 
 import trtlog
 from trtlog import tables as T
-
-from corpus import CORPUS, corpus_log
 
 
 def load(name):

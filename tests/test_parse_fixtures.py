@@ -46,7 +46,8 @@ def test_int8_calibration_run():
     assert (cal["event"] == "batch").sum() == 16
     done = cal[cal["event"] == "done"].iloc[0]
     assert done["line"] == 4826 and done["seconds"] == pytest.approx(22.2737)
-    # line 4827: "INT8 Inference Tensor scales and zero-points: input scale and zero-point Quantization(scale: {0.0377928,}, ...)"
+    # line 4827: "INT8 Inference Tensor scales and zero-points: input scale and zero-point
+    #             Quantization(scale: {0.0377928,}, ...)"
     scales = cal[cal["event"] == "scale"]
     assert len(scales) == 150
     first = scales.iloc[0]

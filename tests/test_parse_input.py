@@ -14,11 +14,10 @@ import subprocess
 import sys
 
 import pytest
+from corpus import corpus_log
 
 import trtlog
 from trtlog.errors import TrtlogError
-
-from corpus import corpus_log
 
 LOG = "trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -5,10 +5,9 @@ import random
 
 import pyparsing as pp
 import pytest
+from corpus import CORPUS
 
 from trtlog.parse.structured import NEW_TENSOR, OLD_TENSOR, parse_tensor_list
-
-from corpus import CORPUS
 
 _new, _old = pp.Regex(NEW_TENSOR.pattern), pp.Regex(OLD_TENSOR.pattern)
 _delimited = getattr(pp, "DelimitedList", None) or pp.delimited_list

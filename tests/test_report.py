@@ -97,7 +97,7 @@ def test_int8_verbose_mobilenet_report_facts(mobilenet, mobilenet_html, tmp_path
     assert "NVIDIA GeForce RTX 3080" in html                      # line 85: Selected Device
     assert ">8.6.1<" in html                                      # line 96: TensorRT version: 8.6.1
     assert "build ok" in html and "trtexec PASSED" in html        # last line: &&&& PASSED
-    assert "mobilenetV2.onnx" in html                             # line 8: Model: ../../result/mobilnet/mobilenetV2.onnx
+    assert "mobilenetV2.onnx" in html        # line 8: Model: ../../result/mobilnet/mobilenetV2.onnx
     assert "43.3 s" in html                                       # line 20002: Engine built in 43.3106 sec.
     # Engine Layer Information, lines 19929-19986: 58 layers, the last is the softmax.
     assert "Layers (58)" in html
@@ -373,7 +373,8 @@ def test_profile_only_log_gets_profile_table_and_chart(tmp_path):
     prof = prof[: prof.index("</table>")]
     assert prof.count("<tr>") == 1 + 838
     # line 397, the slowest layer: 200.54 ms total, 1.6995 ms average, 7.1 %
-    slowest = "{ForeignNode[model.head.map_head.layers.5.layers.11.scale + (Unnamed Layer* 6240) [Shuffle]...Transpose_4809 + Reshape_4815]}"
+    slowest = ("{ForeignNode[model.head.map_head.layers.5.layers.11.scale + (Unnamed Layer* 6240) [Shuffle]"
+               "...Transpose_4809 + Reshape_4815]}")
     row = prof[prof.index(">" + slowest + "<"):]
     row = row[: row.index("</tr>")]
     assert ">200.54<" in row and ">1.6995<" in row and ">7.1<" in row

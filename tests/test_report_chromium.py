@@ -15,11 +15,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_report import FAILED, HOSTILE, MOBILENET, PERF, QAT, corpus_log, findings_for, hostile_buildlog
 
 import trtlog
 from trtlog.report import render_diff_report, render_report
-
-from test_report import FAILED, HOSTILE, MOBILENET, PERF, QAT, corpus_log, findings_for, hostile_buildlog
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "trtlog-report-screenshots"

@@ -6,6 +6,7 @@ import pytest
 
 onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx_models import IR_VERSION  # noqa: E402
 
 from trtlog.errors import TrtlogError  # noqa: E402
 from trtlog.validate import inputs as I  # noqa: E402
@@ -24,7 +25,8 @@ def encoder(path, vocab=50):
          helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["B", "S"])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["B", "S", 8])],
         [numpy_helper.from_array(emb, "emb"), numpy_helper.from_array(np.array([2], dtype=np.int64), "axes")])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=IR_VERSION),
+              str(path))
 
 
 def test_specs_find_embedding_range_and_mask(tmp_path):

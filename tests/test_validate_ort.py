@@ -7,6 +7,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx_models import IR_VERSION  # noqa: E402
 
 from trtlog.validate import inputs as I  # noqa: E402
 from trtlog.validate.accuracy import compare_outputs, model_from_bundle, resolve_target, stack_sets  # noqa: E402
@@ -34,7 +35,8 @@ def classifier(path, dynamic_batch=True):
     g = helper.make_graph(nodes, "cls", [helper.make_tensor_value_info("image", TensorProto.FLOAT, [batch, 3, 8, 8])],
                           [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [batch, 10])],
                           [numpy_helper.from_array(v, k) for k, v in w.items()])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=IR_VERSION),
+              str(path))
     return w
 
 
@@ -178,7 +180,8 @@ def test_weight_only_values_are_not_intermediates(tmp_path):
     g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
                           [numpy_helper.from_array(w, "w_init")])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), str(tmp_path / "m.onnx"))
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=IR_VERSION)
+    onnx.save(model, str(tmp_path / "m.onnx"))
     r = OrtRunner(tmp_path / "m.onnx", intermediates=True)
     assert r.order == ["h", "y"]
     out = r.run({"x": np.ones((2, 4), np.float32)})

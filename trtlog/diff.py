@@ -99,7 +99,8 @@ def diff_builds(a: BuildLog, b: BuildLog, run_a: Optional[int] = None,
                    for idx, side in ((al.unmatched_a, la), (al.unmatched_b, lb))]
     if any(n_unmatched):
         changes.append(D.Change("unmatched", "", n_unmatched[0], n_unmatched[1], [], [], 15,
-                                f"Layers without a counterpart: {n_unmatched[0]} only in A, {n_unmatched[1]} only in B."))
+                                f"Layers without a counterpart: {n_unmatched[0]} only in A, "
+                                f"{n_unmatched[1]} only in B."))
     _relate(changes)
     changes.sort(key=lambda c: -c.score)
     info_a = _info(A, len(la), sum(l.is_reformat for l in la))

@@ -57,7 +57,9 @@ _table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or la
     ("out_dtype", "str", "data type of the first output"),
     ("in_formats", "str", "formats of all inputs, '; '-joined"),
     ("out_formats", "str", "formats of all outputs, '; '-joined"),
-    ("precision", "str", "realised precision: highest-volume compute dtype (FP32, TF32?, FP16, BF16, INT8, FP8, INT32, BOOL, mixed)"),
+    ("precision", "str", "realised precision: the narrowest compute precision among the layer's tensors "
+                         "(FP4/INT4 < FP8/INT8 < FP16/BF16 < FP32, trtlog.vocab); INT32/INT64/BOOL only when "
+                         "the layer has nothing else"),
     ("origin", "str", "where the row came from: log, dumpLayerInfo, json"),
     ("metadata", "str", "ONNX source layer names when known"),
 ])

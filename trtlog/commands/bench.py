@@ -10,7 +10,8 @@ from ..errors import EXIT_OK
 EPILOG = """Reports Throughput (qps), Latency, Enqueue Time, H2D Latency, GPU Compute Time and D2H Latency
 (min/max/mean/median/p90/p95/p99, ms) as trtexec's performance summary does, and writes them to
 <bundle>/bench.json (or --output) for `trtlog diff`. Each iteration copies the next of --rotate pinned
-input sets of random non-zero data into the engine's input buffers (bound once, before timing). Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
+input sets of random non-zero data into the engine's input buffers (bound once, before timing).
+Exit codes: 0 ok; 2 bad input or missing TensorRT/pycuda."""
 
 
 @click.command("bench", epilog=EPILOG)
@@ -26,7 +27,8 @@ input sets of random non-zero data into the engine's input buffers (bound once, 
 @click.option("--inputs", "inputs_file", type=click.Path(dir_okay=False), help="Input sets (.npz) to rotate.")
 @click.option("--model", type=click.Path(dir_okay=False), default=None,
               help="ONNX model, for the value ranges of integer inputs (default: the bundle's model).")
-@click.option("--rotate", type=int, default=2, show_default=True, help="Input sets copied in turn into the input buffers (>= 2).")
+@click.option("--rotate", type=int, default=2, show_default=True,
+              help="Input sets copied in turn into the input buffers (>= 2).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--cuda-graph", is_flag=True, help="Capture the enqueue in CUDA graphs (like trtexec --useCudaGraph): "
               "times the kernels without per-kernel launch gaps.")
@@ -38,10 +40,10 @@ input sets of random non-zero data into the engine's input buffers (bound once, 
 def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, shapes, inputs_file, model, rotate,
             seed, cuda_graph, fmt, output, force, device):
     """Time a TensorRT engine with CUDA events (warm-up, rotated inputs, trtexec statistics)."""
+    from ..errors import TrtlogError
     from ..validate.accuracy import now, resolve_target, result_path, write_result
     from ..validate.bench import format_summary, run_bench
-    from ..validate.inputs import parse_shapes
-    from ..errors import TrtlogError
+    from ..vocab import parse_shapes
 
     if iterations < 1 or warmup < 0 or rotate < 2:
         raise TrtlogError("--iterations >= 1, --warmup >= 0 and --rotate >= 2 are required")
@@ -62,8 +64,8 @@ def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, sh
             if given and not shape_map:
                 shape_map = {t.name: tuple(given[0][t.name].shape) for t in runner.inputs if t.name in given[0]}
             run_shapes = runner.resolve_shapes(shape_map, batch)
-            click.echo(f"trtlog: timing {engine_path} ({', '.join(f'{k}:' + 'x'.join(map(str, v)) for k, v in run_shapes.items())})",
-                       err=True)
+            shapes = ", ".join(f"{k}:" + "x".join(map(str, v)) for k, v in run_shapes.items())
+            click.echo(f"trtlog: timing {engine_path} ({shapes})", err=True)
             result = run_bench(runner, run_shapes, iterations=iterations, warmup=warmup, warmup_ms=warmup_ms,
                                duration_s=duration, rotate=rotate, seed=seed, specs=specs, given=given,
                                cuda_graph=cuda_graph)
@@ -94,8 +96,9 @@ def command(engine_or_bundle, iterations, warmup, warmup_ms, duration, batch, sh
 def _specs(model, bundle):
     """ONNX input specs for value ranges (embedding indices); None when there is no readable model."""
     from pathlib import Path
-    from ..validate.accuracy import model_from_bundle
+
     from ..errors import TrtlogError
+    from ..validate.accuracy import model_from_bundle
     if model and not Path(model).is_file():
         raise TrtlogError(f"ONNX model not found: {model}")
     path = Path(model) if model else (model_from_bundle(bundle) if bundle is not None else None)

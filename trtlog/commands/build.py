@@ -156,6 +156,7 @@ def _explain(bundle: Path, explain: bool, report) -> None:
     not change the build's exit status."""
     try:
         import trtlog
+
         from ..rules import run_rules
         bl = trtlog.load(str(bundle))
         findings = run_rules(bl)

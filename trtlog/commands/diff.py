@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FAIL, TrtlogError
 from ..diffing.summary import CONDITIONS, parse_fail_on
+from ..errors import EXIT_FAIL, TrtlogError
 
 _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
               + "; ".join(f"{k}{'=X' if v[0] else ''}: {v[1]}" for k, v in CONDITIONS.items()))
@@ -21,7 +21,8 @@ _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the diff here (html default: trtlog-diff.html).")
 @click.option("--fail-on", "fail_on", default="", metavar="CONDITIONS", help=_FAIL_HELP)
-@click.option("--run-a", type=int, default=None, help="Run index inside A (multi-run logs; default: last with engine layers).")
+@click.option("--run-a", type=int, default=None,
+              help="Run index inside A (multi-run logs; default: last with engine layers).")
 @click.option("--run-b", type=int, default=None, help="Run index inside B.")
 def command(a, b, fmt, output, fail_on, run_a, run_b):
     """Diff two TensorRT logs or bundles of the same model (A = before, B = after)."""
@@ -45,7 +46,8 @@ def command(a, b, fmt, output, fail_on, run_a, run_b):
         except ImportError:
             render_diff_report = None
         if render_diff_report is None:
-            raise TrtlogError("HTML diff output is unavailable in this installation (trtlog.report.render_diff_report missing)")
+            raise TrtlogError("HTML diff output is unavailable in this installation "
+                              "(trtlog.report.render_diff_report missing)")
         path = render_diff_report(result.to_dict(), Path(output or "trtlog-diff.html"))
         click.echo(f"wrote {path}", err=True)
 

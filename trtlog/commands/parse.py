@@ -24,6 +24,8 @@ def command(file, table_name, fmt, outdir, unknown, stats):
     from .. import load
     if table_name and table_name not in T.TABLES:
         raise TrtlogError(f"unknown table {table_name!r}; choose from: {', '.join(T.TABLES)}")
+    if fmt == "parquet":
+        _need_pyarrow()   # before the (slow) parse and before any file is written
     bl = load(file)
     if stats:
         click.echo(json.dumps(bl.stats()))
@@ -58,6 +60,13 @@ def command(file, table_name, fmt, outdir, unknown, stats):
     return 0
 
 
+def _need_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise TrtlogError("--format parquet needs pyarrow: pip install 'trtlog[parquet]'") from None
+
+
 def _write_tables(bl, names, fmt, outdir):
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise TrtlogError(f"{outdir} exists and is not a directory")
@@ -75,10 +84,7 @@ def _write_tables(bl, names, fmt, outdir):
         elif fmt == "json":
             df.to_json(path, orient="records")
         elif fmt == "parquet":
-            try:
-                df.to_parquet(path, index=False)
-            except ImportError:
-                raise TrtlogError("--format parquet needs pyarrow: pip install pyarrow") from None
+            df.to_parquet(path, index=False, engine="pyarrow")
         else:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(df.to_string(index=False))

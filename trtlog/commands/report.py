@@ -51,6 +51,7 @@ def command(source: str, output: Optional[Path], validation_path: Optional[Path]
             force: bool) -> int:
     """Write a self-contained HTML report (works offline, no external resources) for a log or bundle."""
     import trtlog
+
     from ..report import render_report
 
     if validation_path is not None and not validation_path.is_file():

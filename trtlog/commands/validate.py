@@ -47,7 +47,7 @@ def command(model, engine_or_bundle, inputs_file, random_sets, reference, seed, 
     """Compare a TensorRT engine with ONNX Runtime, output by output (and layer by layer)."""
     from ..errors import TrtlogError
     from ..validate.accuracy import resolve_target, result_path, validate_engine, write_result
-    from ..validate.inputs import parse_shapes
+    from ..vocab import parse_shapes
 
     if random_sets is not None and random_sets < 1:
         raise TrtlogError("--random needs at least 1 input set")
@@ -85,7 +85,8 @@ def render_text(doc: dict) -> str:
     lines = [f"engine  {doc['engine']}", f"model   {doc['model']}",
              f"inputs  {src['source']}, {src['sets']} set(s), shapes "
              + ", ".join(f"{k}:{'x'.join(map(str, v))}" for k, v in src.get("shapes", {}).items()),
-             f"rule    |engine - ref| <= {c['atol']:g} + {c['rtol']:g}*|ref|, at most {100 * c['max_outside']:g}% outside"
+             f"rule    |engine - ref| <= {c['atol']:g} + {c['rtol']:g}*|ref|, "
+             f"at most {100 * c['max_outside']:g}% outside"
              + (f", cosine >= {c['min_cosine']:g}" if c.get("min_cosine") is not None else "")
              + (f", argmax >= {c['min_argmax']:g}" if c.get("min_argmax") is not None else ""),
              ""]
@@ -109,7 +110,8 @@ def render_text(doc: dict) -> str:
         if "error" in pl:
             lines.append(f"per-layer: failed: {pl['error']}")
         else:
-            lines.append(f"per-layer: {pl['compared']} intermediate tensors compared ({pl['marked']} marked as outputs)")
+            lines.append(f"per-layer: {pl['compared']} intermediate tensors compared "
+                         f"({pl['marked']} marked as outputs)")
             lines.append(f"warning: {pl['warning']}")
             for n in pl.get("notes", []):
                 lines.append(f"note: {n}")

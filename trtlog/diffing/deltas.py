@@ -14,12 +14,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import pandas as pd
 
 from ..buildlog import BuildLog
+from ..vocab import COMPUTE_PRECISIONS, find_version, format_bytes, precision_alias, tactic_int
 from .align import Alignment, Layer
 
-PREC_RANK = {"FP4": 0, "INT4": 0, "FP8": 1, "INT8": 1, "FP16": 2, "BF16": 2, "TF32": 3, "FP32": 3}
-_DTYPE_PREC = {"float": "FP32", "half": "FP16", "int8": "INT8", "bfloat16": "BF16", "bf16": "BF16",
-               "fp8": "FP8", "int4": "INT4", "fp4": "FP4", "int32": "INT32", "int64": "INT64",
-               "bool": "BOOL", "uint8": "UINT8"}
 # trtexec flags whose value is a path or a file name: a different value is not a different build
 _PATH_FLAGS = {"--onnx", "--saveEngine", "--loadEngine", "--timingCacheFile", "--exportTimes",
                "--exportProfile", "--exportLayerInfo", "--exportOutput", "--deploy", "--model",
@@ -70,21 +67,11 @@ def _float(v) -> Optional[float]:
     return None if math.isnan(f) else f
 
 
-def tactic_int(text: str) -> Optional[int]:
-    """Tactic id as a signed 64-bit integer: '0x98e9...' (8.4+) and '-9153...' (<= 8.2) compare."""
-    t = str(text or "").strip()
-    try:
-        v = int(t, 16) if t.lower().startswith("0x") else int(t)
-    except ValueError:
-        return None
-    return v - (1 << 64) if v >= (1 << 63) else v
-
-
 def layer_precision(layer: Layer) -> str:
     if layer.precision:
         return layer.precision.upper()
     for t in layer.outputs + layer.inputs:
-        p = _DTYPE_PREC.get(t.dtype.lower())
+        p = precision_alias(t.dtype)
         if p:
             return p
     return ""
@@ -401,8 +388,8 @@ def layer_changes(A: Side, B: Side, al: Alignment) -> List[Change]:
                               20 + min(20, 3 * abs(len(ga) - len(gb))),
                               f"{verb}: {_short([l.name for l in ga])} -> {_short([l.name for l in gb])}."))
         # precision, compared on the compute layers of the group
-        pa = {layer_precision(l) for l in ga if l.is_compute} & set(PREC_RANK)
-        pb = {layer_precision(l) for l in gb if l.is_compute} & set(PREC_RANK)
+        pa = {layer_precision(l) for l in ga if l.is_compute} & COMPUTE_PRECISIONS
+        pb = {layer_precision(l) for l in gb if l.is_compute} & COMPUTE_PRECISIONS
         if pa and pb:
             compute_groups += 1
             # a fused layer "changes" precision only when it runs in one its parts did not use
@@ -451,7 +438,8 @@ def layer_changes(A: Side, B: Side, al: Alignment) -> List[Change]:
         ev_b = [l for v in transitions.values() for c in v for l in c.lines_b][:5]
         out.append(Change("precision_shift", "", {f"{a}->{b}": len(v) for (a, b), v in transitions.items()},
                           changed, ev_a, ev_b, 90 if headline else 40,
-                          f"Realised precision changed on {changed} of {compute_groups} matched compute layers: {parts}."))
+                          f"Realised precision changed on {changed} of {compute_groups} matched compute layers: "
+                          f"{parts}."))
     if tactic_changes:
         out.append(Change("tactic_summary", "", None, tactic_changes, [], [], min(30, 5 + tactic_changes),
                           f"{tactic_changes} matched layers use a different tactic."))
@@ -521,14 +509,15 @@ def memory_changes(A: Side, B: Side) -> List[Change]:
         if va != vb and (d is None or abs(d) >= 5):
             txt = f"{d:+.0f} %" if d is not None else "new"
             out.append(Change("memory", name, va, vb, [la], [lb], min(30, abs(d or 100) / 10),
-                              f"{name} memory {_fmt_bytes(va)} -> {_fmt_bytes(vb)} ({txt})."))
+                              f"{name} memory {format_bytes(va, '.4g')} -> {format_bytes(vb, '.4g')} ({txt})."))
     pa, pb = _peak(A), _peak(B)
     if pa and pb:
         for i, dev in ((0, "CPU"), (1, "GPU")):
             d = pct(pa[i], pb[i])
             if d is not None and abs(d) >= 10 and abs(pb[i] - pa[i]) >= 2:
                 out.append(Change("peak_memory", dev, pa[i], pb[i], [pa[2]], [pb[2]], min(35, abs(d) / 5),
-                                  f"Peak {dev} allocator use during the build {pa[i]:.0f} MiB -> {pb[i]:.0f} MiB ({d:+.0f} %)."))
+                                  f"Peak {dev} allocator use during the build {pa[i]:.0f} MiB -> "
+                                  f"{pb[i]:.0f} MiB ({d:+.0f} %)."))
     ea, eb = _float(A.bl.meta.get("engine_size_mib")), _float(B.bl.meta.get("engine_size_mib"))
     d = pct(ea, eb)
     if d is not None and abs(d) >= 5:
@@ -560,13 +549,6 @@ def _peak(side: Side) -> Optional[Tuple[float, float, int]]:
     r = m.iloc[-1]
     c, g = _float(r["cpu_mib"]), _float(r["gpu_mib"])
     return (c, g, int(r["line"])) if c is not None and g is not None else None
-
-
-def _fmt_bytes(v: float) -> str:
-    for unit, f in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(v) >= f:
-            return f"{v / f:.4g} {unit}"
-    return f"{v:.0f} B"
 
 
 # -- warnings and errors -------------------------------------------------------------------------
@@ -673,7 +655,7 @@ def perf_caveats(A: Side, B: Side) -> List[str]:
             out.append(f"Inference option '{name}' differs ({oa[name][0]} vs {ob[name][0]}, lines "
                        f"{oa[name][1]}/{ob[name][1]}): performance figures were measured differently.")
     va, vb = A.trt_version(), B.trt_version()
-    major = [_major(v) for v in (va, vb)]
+    major = [v.major if v is not None else None for v in map(find_version, (va, vb))]
     if None not in major and (major[0] >= 11) != (major[1] >= 11):
         out.append("trtexec inference defaults (CUDA graphs, spin-wait) changed in TensorRT 11.x; "
                    "check the Inference options of both runs before reading throughput as an engine change.")
@@ -681,8 +663,3 @@ def perf_caveats(A: Side, B: Side) -> List[str]:
     if ga and gb and ga != gb:
         out.append(f"Measured on different GPUs ({ga} vs {gb}).")
     return out
-
-
-def _major(v: str) -> Optional[int]:
-    m = re.match(r"(\d+)", v or "")
-    return int(m.group(1)) if m else None

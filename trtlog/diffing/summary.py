@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from ..errors import TrtlogError
-from .deltas import PREC_RANK, Change
+from ..vocab import precision_rank
+from .deltas import Change
 
 # kinds that are rolled up into an aggregate change and so never head the summary themselves
 _PER_LAYER = {"precision", "tactic", "kernel", "renamed", "reformat_added", "reformat_removed",
@@ -35,11 +36,13 @@ CONDITIONS: Dict[str, Tuple[bool, str]] = {
     "throughput-drop": (True, "throughput in B lower than in A by more than X %"),
     "latency-increase": (True, "mean latency (or GPU compute time) in B higher by more than X %"),
     "build-time-increase": (True, "build time in B longer by more than X %"),
-    "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more than X % (X >= 5)"),
+    "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more "
+                              "than X % (X >= 5)"),
     "layer-count-increase": (False, "B has more engine layers than A"),
     "new-errors": (False, "an error appears in B that A does not have (or B fails to build)"),
     "new-warnings": (False, "a warning appears in B that A does not have"),
-    "precision-regression": (False, "a matched compute layer runs in a wider precision in B (INT8 -> FP16/FP32, FP16 -> FP32)"),
+    "precision-regression": (False, "a matched compute layer runs in a wider precision in B "
+                                    "(INT8 -> FP16/FP32, FP16 -> FP32)"),
     "precision-change": (False, "any matched compute layer changes realised precision"),
 }
 
@@ -89,7 +92,8 @@ def evaluate(result, conditions: List[Tuple[str, Optional[float]]]) -> Tuple[Lis
                 a, b = pa.get(key), pb.get(key)
                 if a is not None and b is not None:
                     if a > 0 and (b - a) / a * 100 > x:
-                        met.append(f"latency-increase: {key[0]} mean {a:.4g} -> {b:.4g} ms ({(b - a) / a * 100:+.1f} % > {x:g} %)")
+                        met.append(f"latency-increase: {key[0]} mean {a:.4g} -> {b:.4g} ms "
+                                   f"({(b - a) / a * 100:+.1f} % > {x:g} %)")
                     break
             else:
                 notes.append("latency-increase not evaluated: no latency figures on both sides")
@@ -123,6 +127,6 @@ def evaluate(result, conditions: List[Tuple[str, Optional[float]]]) -> Tuple[Lis
 
 
 def _wider(a: str, b: str) -> bool:
-    ra = [PREC_RANK[p] for p in str(a).split("/") if p in PREC_RANK]
-    rb = [PREC_RANK[p] for p in str(b).split("/") if p in PREC_RANK]
+    ra = [r for r in map(precision_rank, str(a).split("/")) if r is not None]
+    rb = [r for r in map(precision_rank, str(b).split("/")) if r is not None]
     return bool(ra and rb) and max(rb) > max(ra)

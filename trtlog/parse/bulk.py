@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from .. import tables as T
+from ..vocab import tactic_int
 from .context import object_array as _objects
 from .grammar import TYPES, Message
-from .handlers import LOOKBACK_TABLES, State, tactic_int
+from .handlers import LOOKBACK_TABLES, State
 
 # handler -> the fields its twin uses (a plain table row uses them all)
 USES = {"tactic_time": ("tactic", "time_ms", "kernel"), "set_tactic_name": ("kernel",), "costs": ("layer",),
@@ -253,7 +254,7 @@ def finish_tactics(st: State) -> Dict[str, object]:
 
 
 def _tactic_ints(tactics: np.ndarray):
-    """handlers.tactic_int of every tactic id, computed once per distinct id."""
+    """vocab.tactic_int of every tactic id, computed once per distinct id."""
     codes, uniq = pd.factorize(tactics)
     ints = [tactic_int(t) for t in uniq]
     if any(v is not None and not -(1 << 63) <= v < (1 << 63) for v in ints):

@@ -297,7 +297,7 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
             if "template" not in s:
                 raise TrtlogError(f"{path.name} [{sec}]: no template")
             consts = {k[4:]: v for k, v in s.items() if k.startswith("set.")}
-            for i, tmpl in enumerate(t for t in s["template"].split("\n") if t.strip()):
+            for tmpl in (t for t in s["template"].split("\n") if t.strip()):
                 tmpl = tmpl.strip()
                 if tmpl.startswith('"') and tmpl.endswith('"') and len(tmpl) > 1:
                     tmpl = tmpl[1:-1]  # quoted to keep significant edge spaces

@@ -10,9 +10,14 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Optional
 
 from .. import tables as T
+from ..vocab import decode_version_code as trt_version_from_code
+from ..vocab import (
+    precision_of,
+    realised_precision,
+    tactic_int,  # noqa: F401  (re-exported: older imports)
+)
 from .context import Context
-from .structured import (join_tensors, parse_dump_record, parse_stats, parse_tensor_list,
-                         precision_of, realised_precision)
+from .structured import join_tensors, parse_dump_record, parse_stats, parse_tensor_list
 
 # handlers that read rows already added to these tables (rows[-1] and the like): bulk rows of them
 # are put in line order before each line the line parser handles (see bulk.py)
@@ -100,27 +105,6 @@ class State:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def trt_version_from_code(code: str) -> str:
-    """'8600' -> '8.6.0', '8510' -> '8.5.10', '101601' -> '10.16.1', '8003' -> '8.0.3'."""
-    d = code.strip().lstrip("v")
-    if not d.isdigit():
-        return d
-    if len(d) <= 4:
-        return f"{d[0]}.{d[1]}.{int(d[2:] or 0)}"
-    return f"{int(d[:-4])}.{int(d[-4:-2])}.{int(d[-2:])}"
-
-
-def tactic_int(tactic: str) -> Optional[int]:
-    t = tactic.strip()
-    try:
-        v = int(t, 16) if t.lower().startswith("0x") else int(t)
-    except ValueError:
-        return None
-    if v >= 1 << 63:
-        v -= 1 << 64
-    return v
-
-
 # --- runs, banners, versions ---------------------------------------------------------------------
 def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
     if st.run_has_banner:

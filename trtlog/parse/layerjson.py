@@ -10,7 +10,8 @@ import json
 from typing import Dict, List, Tuple
 
 from ..errors import TrtlogError
-from .structured import join_tensors, precision_of, realised_precision
+from ..vocab import precision_of, realised_precision
+from .structured import join_tensors
 
 
 def _tensors(items) -> List[Tuple[str, str, str]]:

@@ -180,7 +180,8 @@ def _load_bundle(bundle: Path) -> BuildLog:
         rows = bench_rows(read_json(str(bj)))
         if rows:
             perf = T.frame("perf", _columns(rows, "perf"))
-            bl.tables["perf"] = pd.concat([bl.tables["perf"], perf], ignore_index=True) if len(bl.tables["perf"]) else perf
+            old = bl.tables["perf"]
+            bl.tables["perf"] = pd.concat([old, perf], ignore_index=True) if len(old) else perf
             sources.append(str(bj))
     for name, key in (("env.json", "env"), ("config.json", "config"), ("status.json", "status_json"),
                       ("validate.json", "validation")):

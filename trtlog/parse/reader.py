@@ -36,7 +36,8 @@ def _decompressor(head: bytes):
 
 def _open_binary(path: str) -> Tuple[IO[bytes], str]:
     if path == "-":
-        raw: IO[bytes] = io.BufferedReader(sys.stdin.buffer) if not isinstance(sys.stdin.buffer, io.BufferedReader) else sys.stdin.buffer
+        raw: IO[bytes] = (sys.stdin.buffer if isinstance(sys.stdin.buffer, io.BufferedReader)
+                          else io.BufferedReader(sys.stdin.buffer))
     else:
         if not os.path.exists(path):
             raise TrtlogError(f"no such file: {path}")

@@ -10,38 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pyparsing as pp
 
-DTYPE_PRECISION = {
-    "float": "FP32", "fp32": "FP32", "float32": "FP32",
-    "half": "FP16", "fp16": "FP16", "float16": "FP16",
-    "bfloat16": "BF16", "bf16": "BF16",
-    "int8": "INT8", "fp8": "FP8", "float8": "FP8", "e4m3": "FP8", "int4": "INT4", "fp4": "FP4",
-    "int32": "INT32", "int64": "INT64", "bool": "BOOL", "uint8": "UINT8",
-}
-# lower = less precise; index types are ignored unless nothing else is present
-_RANK = {"FP4": 0, "INT4": 0, "FP8": 1, "INT8": 2, "FP16": 3, "BF16": 3, "FP32": 4}
-
-
-def precision_of(dtype: str) -> str:
-    d = dtype.strip().lower()
-    if d in DTYPE_PRECISION:
-        return DTYPE_PRECISION[d]
-    for word, prec in (("fp16", "FP16"), ("half", "FP16"), ("bf16", "BF16"), ("int8", "INT8"),
-                       ("fp8", "FP8"), ("fp32", "FP32"), ("float", "FP32"), ("int32", "INT32"),
-                       ("int64", "INT64"), ("bool", "BOOL")):
-        if word in d:
-            return prec
-    return dtype.strip().upper() if dtype.strip() else ""
-
-
-def realised_precision(dtypes: List[str]) -> str:
-    """Lowest floating/quantized precision among a layer's tensors (INT8 conv with FP32 output -> INT8).
-    Index types (INT32, INT64, BOOL) count only when the layer has nothing else."""
-    precs = [precision_of(d) for d in dtypes if d]
-    ranked = [p for p in precs if p in _RANK]
-    if ranked:
-        return min(ranked, key=lambda p: _RANK[p])
-    return precs[0] if precs else ""
-
+from ..vocab import precision_of, realised_precision  # noqa: F401  (re-exported: older imports)
 
 # --- Engine Layer Information tensors ---------------------------------------------------------
 # >= 8.5: `name (Float[1,3,224,224])`; <= 8.4: `name:0[Float(-2,1,28,28)]` or `name[Float(...)]`;

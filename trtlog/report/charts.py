@@ -1,21 +1,19 @@
-"""Plotly figures for the report, built from the view models and returned as plain JSON-ready dicts.
+"""Plotly figures for the report, built from the view models as plain JSON-ready dicts.
 
-Only trace types in the vendored plotly.js basic bundle (bar, scatter, pie) may be used here.
+The dicts are plotly.js figure specs ({"data": [traces], "layout": {...}}) that the vendored plotly.js
+basic bundle draws in the page, so plotly's Python package is not needed. Only trace types in that
+bundle (bar, scatter, pie) may be used here.
 Plotly renders a small set of HTML-like tags inside chart text (<b>, <a href>, <br> ...), so every
 string that came from the log goes through `_label`, which entity-escapes it: plotly then shows
 it as literal text.
 """
 from __future__ import annotations
 
-import json
+import math
 from typing import Any, Dict, List, Optional
 
-import plotly.graph_objects as go
-import plotly.io as pio
-
-# Readable defaults without plotly's large default template (it adds ~8 KB per figure).
+# Readable defaults; no template (plotly.py's default one would add ~8 KB per figure).
 _BASE_LAYOUT = dict(
-    template=go.layout.Template(),
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12, color="#1f2933"),
     paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
     margin=dict(l=10, r=20, t=40, b=40),
@@ -35,12 +33,34 @@ def _label(text: str, limit: int = 60) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fig(data: List[Any], title: str, height: int = 360, **layout: Any) -> dict:
+def _axis(title: Optional[str] = None, **kw: Any) -> dict:
+    return dict(_GRID, **({"title": {"text": title}} if title is not None else {}), **kw)
+
+
+def _trace(kind: str, color: Optional[str] = None, **kw: Any) -> dict:
+    if color is not None:
+        kw["marker"] = dict(kw.get("marker", {}), color=color)
+    return dict(type=kind, **kw)
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-ready copy: numpy scalars become Python numbers, NaN/inf become null (as plotly.js expects)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _fig(data: List[dict], title: str, height: int = 360, **layout: Any) -> dict:
     lay = dict(_BASE_LAYOUT)
     lay.update(title=dict(text=_label(title, 200), x=0, font=dict(size=14)), height=height)
     lay.update(layout)
-    fig = go.Figure(data=data, layout=lay)
-    return json.loads(pio.to_json(fig, validate=False))
+    return _plain({"data": data, "layout": lay})
 
 
 def precision_chart(precision: dict) -> Optional[dict]:
@@ -48,14 +68,14 @@ def precision_chart(precision: dict) -> Optional[dict]:
     if not rows:
         return None
     names = [_label(r["precision"]) for r in rows]
-    data = [go.Bar(name="% of layers", x=names, y=[round(r["_layers_pct"], 2) for r in rows],
-                   marker_color="#3e7cb1", hovertemplate="%{x}: %{y:.1f}% of layers<extra></extra>")]
+    data = [_trace("bar", name="% of layers", x=names, y=[round(r["_layers_pct"], 2) for r in rows],
+                   color="#3e7cb1", hovertemplate="%{x}: %{y:.1f}% of layers<extra></extra>")]
     if precision["has_time"]:
-        data.append(go.Bar(name="% of profiled time", x=names,
-                           y=[round(r["_time_pct"] or 0.0, 2) for r in rows], marker_color="#f0a202",
+        data.append(_trace("bar", name="% of profiled time", x=names,
+                           y=[round(r["_time_pct"] or 0.0, 2) for r in rows], color="#f0a202",
                            hovertemplate="%{x}: %{y:.1f}% of time<extra></extra>"))
     return _fig(data, "Realised precision", 320, barmode="group",
-                yaxis=dict(title="%", range=[0, 100], **_GRID), xaxis=_GRID,
+                yaxis=_axis("%", range=[0, 100]), xaxis=_axis(),
                 **_LEGEND_BELOW)
 
 
@@ -69,14 +89,15 @@ def layer_time_chart(layers: dict) -> Optional[dict]:
     data = []
     for prec in sorted({r["precision"] for r in top}):
         sel = [i for i, r in enumerate(top) if r["precision"] == prec]
-        data.append(go.Bar(
+        data.append(_trace(
+            "bar",
             x=[float(top[i]["time_sort"]) for i in sel], y=[labels[i] for i in sel], orientation="h",
-            name=_label(prec or "unknown"), marker_color=_COLORS.get(prec, "#9aa5b1"),
+            name=_label(prec or "unknown"), color=_COLORS.get(prec, "#9aa5b1"),
             hovertext=[f"{_label(top[i]['name'], 200)}<br>{_label(top[i]['type'])}" for i in sel],
             hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra>%{fullData.name}</extra>"))
     return _fig(data, f"Slowest {len(top)} layers (profile, ms per run), coloured by precision",
-                140 + 22 * len(top), xaxis=dict(title="ms", **_GRID),
-                yaxis=dict(categoryorder="array", categoryarray=labels, **_GRID), **_LEGEND_BELOW)
+                140 + 22 * len(top), xaxis=_axis("ms"),
+                yaxis=_axis(categoryorder="array", categoryarray=labels), **_LEGEND_BELOW)
 
 
 def profile_chart(perf: dict) -> Optional[dict]:
@@ -87,12 +108,12 @@ def profile_chart(perf: dict) -> Optional[dict]:
     key = "avg_sort" if all(r["avg_sort"] for r in rows) else "time_sort"
     top = sorted(rows, key=lambda r: -float(r[key]))[:TOP_N][::-1]
     labels = [f"{len(top) - i}. {_label(r['layer'], 50)}" for i, r in enumerate(top)]
-    data = [go.Bar(x=[float(r[key]) for r in top], y=labels, orientation="h", marker_color="#3e7cb1",
+    data = [_trace("bar", x=[float(r[key]) for r in top], y=labels, orientation="h", color="#3e7cb1",
                    hovertext=[_label(r["layer"], 200) for r in top],
                    hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra></extra>")]
     unit = "average ms per run" if key == "avg_sort" else "total ms"
     return _fig(data, f"Slowest {len(top)} profiled layers ({unit})", 140 + 22 * len(top),
-                xaxis=dict(title="ms", **_GRID), yaxis=dict(categoryorder="array", categoryarray=labels, **_GRID),
+                xaxis=_axis("ms"), yaxis=_axis(categoryorder="array", categoryarray=labels),
                 showlegend=False)
 
 
@@ -119,16 +140,16 @@ def tactic_chart(tactics: dict) -> Optional[dict]:
             else:
                 alt_x.append(float(t)), alt_y.append(label), alt_text.append(text)
     data = [
-        go.Scatter(x=alt_x, y=alt_y, mode="markers", name="alternatives", text=alt_text,
+        _trace("scatter", x=alt_x, y=alt_y, mode="markers", name="alternatives", text=alt_text,
                    marker=dict(color="rgba(123,135,148,0.45)", size=6),
                    hovertemplate="%{text}<br>%{x:.4f} ms<extra>alternative</extra>"),
-        go.Scatter(x=ch_x, y=ch_y, mode="markers", name="chosen", text=ch_text,
+        _trace("scatter", x=ch_x, y=ch_y, mode="markers", name="chosen", text=ch_text,
                    marker=dict(color="#d1495b", size=11, symbol="diamond"),
                    hovertemplate="%{text}<br>%{x:.4f} ms<extra>chosen</extra>"),
     ]
     return _fig(data, f"Tactic timing: chosen vs alternatives ({len(groups)} slowest decisions)",
-                140 + 24 * len(groups), xaxis=dict(title="ms (log scale)", type="log", **_GRID),
-                yaxis=dict(**_GRID), **_LEGEND_BELOW)
+                140 + 24 * len(groups), xaxis=_axis("ms (log scale)", type="log"),
+                yaxis=_axis(), **_LEGEND_BELOW)
 
 
 def memory_chart(memory: dict) -> Optional[dict]:
@@ -138,15 +159,15 @@ def memory_chart(memory: dict) -> Optional[dict]:
     x = [t["line"] for t in pts]
     hover = [f"line {t['line']}: {_label(t['name'], 80)}" for t in pts]
     data = [
-        go.Scatter(x=x, y=[t["_cpu_now"] for t in pts], name="CPU (MiB)", mode="lines+markers",
+        _trace("scatter", x=x, y=[t["_cpu_now"] for t in pts], name="CPU (MiB)", mode="lines+markers",
                    line=dict(shape="hv", color="#3e7cb1"), text=hover,
                    hovertemplate="%{text}<br>CPU now %{y} MiB<extra></extra>"),
-        go.Scatter(x=x, y=[t["_gpu_now"] for t in pts], name="GPU (MiB)", mode="lines+markers",
+        _trace("scatter", x=x, y=[t["_gpu_now"] for t in pts], name="GPU (MiB)", mode="lines+markers",
                    line=dict(shape="hv", color="#2a9d8f"), text=hover,
                    hovertemplate="%{text}<br>GPU now %{y} MiB<extra></extra>"),
     ]
     return _fig(data, "MemUsageChange timeline (memory after each change)", 340,
-                xaxis=dict(title="log line", **_GRID), yaxis=dict(title="MiB", **_GRID),
+                xaxis=_axis("log line"), yaxis=_axis("MiB"),
                 **_LEGEND_BELOW)
 
 
@@ -155,10 +176,10 @@ def phases_chart(phases: dict) -> Optional[dict]:
     if not timed:
         return None
     labels = [f"{i + 1}. {_label(r['phase'], 50)} (line {r['line']})" for i, r in enumerate(timed)][::-1]
-    data = [go.Bar(x=[r["_seconds"] for r in timed][::-1], y=labels, orientation="h",
-                   marker_color="#3e7cb1", hovertemplate="%{y}<br>%{x:.4f} s<extra></extra>")]
+    data = [_trace("bar", x=[r["_seconds"] for r in timed][::-1], y=labels, orientation="h",
+                   color="#3e7cb1", hovertemplate="%{y}<br>%{x:.4f} s<extra></extra>")]
     return _fig(data, "Build phases (seconds, in log order)", 120 + 24 * len(timed),
-                xaxis=dict(title="s", **_GRID), yaxis=dict(**_GRID), showlegend=False)
+                xaxis=_axis("s"), yaxis=_axis(), showlegend=False)
 
 
 def layer_count_chart(phases: dict) -> Optional[dict]:
@@ -166,10 +187,10 @@ def layer_count_chart(phases: dict) -> Optional[dict]:
     if len(steps) < 2:
         return None
     x = [f"{i + 1}. {_label(r['phase'], 40)}" for i, r in enumerate(steps)]
-    data = [go.Scatter(x=x, y=[r["_layers"] for r in steps], mode="lines+markers", marker_color="#f0a202",
+    data = [_trace("scatter", x=x, y=[r["_layers"] for r in steps], mode="lines+markers", color="#f0a202",
                        hovertemplate="%{x}<br>%{y} layers<extra></extra>")]
-    return _fig(data, "Layer count through the optimizer", 360, xaxis=dict(tickangle=-35, **_GRID),
-                yaxis=dict(title="layers", **_GRID), showlegend=False)
+    return _fig(data, "Layer count through the optimizer", 360, xaxis=_axis(tickangle=-35),
+                yaxis=_axis("layers"), showlegend=False)
 
 
 def fusion_chart(fusions: dict) -> Optional[dict]:
@@ -179,10 +200,10 @@ def fusion_chart(fusions: dict) -> Optional[dict]:
     if not counts:
         return None
     top = sorted(counts.items(), key=lambda kv: -kv[1])[:TOP_N][::-1]
-    data = [go.Bar(x=[n for _, n in top], y=[_label(p or "(unnamed)", 50) for p, _ in top], orientation="h",
-                   marker_color="#2a9d8f", hovertemplate="%{y}: %{x} events<extra></extra>")]
+    data = [_trace("bar", x=[n for _, n in top], y=[_label(p or "(unnamed)", 50) for p, _ in top], orientation="h",
+                   color="#2a9d8f", hovertemplate="%{y}: %{x} events<extra></extra>")]
     return _fig(data, "Optimizer passes by number of events", 120 + 22 * len(top),
-                xaxis=dict(title="events", **_GRID), yaxis=dict(**_GRID), showlegend=False)
+                xaxis=_axis("events"), yaxis=_axis(), showlegend=False)
 
 
 def report_charts(view: dict) -> Dict[str, dict]:
@@ -209,7 +230,7 @@ def diff_charts(view: dict) -> Dict[str, dict]:
     if not view["kinds"]:
         return {}
     kinds = view["kinds"]
-    data = [go.Bar(x=[_label(k["kind"]) for k in kinds], y=[k["count"] for k in kinds], marker_color="#3e7cb1",
+    data = [_trace("bar", x=[_label(k["kind"]) for k in kinds], y=[k["count"] for k in kinds], color="#3e7cb1",
                    hovertemplate="%{x}: %{y}<extra></extra>")]
-    return {"chart-diff-kinds": _fig(data, "Changes by kind", 300, xaxis=_GRID, yaxis=dict(**_GRID),
+    return {"chart-diff-kinds": _fig(data, "Changes by kind", 300, xaxis=_axis(), yaxis=_axis(),
                                      showlegend=False)}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..buildlog import BuildLog
+from ..vocab import format_bytes, precision_family, precision_order
 
 # Caps keep a report readable and below its size budget on 500 MB logs; every capped list says
 # how many rows it left out.
@@ -29,8 +30,6 @@ MAX_MEMORY_ROWS = 500
 MAX_EXCERPT_LINES = 1500
 EXCERPT_CONTEXT = 2
 
-_PREC_ORDER = ["FP32", "TF32", "TF32?", "FP16", "BF16", "FP8", "FP4", "INT8", "INT4", "INT32", "INT64",
-               "BOOL", "mixed"]
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -69,16 +68,6 @@ def fmt_ms(v: Any) -> str:
     """Milliseconds as printed by TensorRT (up to 4 decimals, no padding)."""
     f = _float(v)
     return "" if f is None else fmt_num(f, 4 if abs(f) < 1000 else 1)
-
-
-def fmt_bytes(v: Any) -> str:
-    n = _float(v)
-    if n is None:
-        return ""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if abs(n) >= scale:
-            return f"{n / scale:.2f} {unit}"
-    return f"{int(n)} B"
 
 
 def fmt_seconds(v: Any) -> str:
@@ -256,10 +245,6 @@ def _profile_by_layer(bl: BuildLog) -> pd.DataFrame:
     return prof.drop_duplicates(subset=["run", "layer"], keep="first").set_index(["run", "layer"])
 
 
-def _prec_rank(p: str) -> int:
-    return _PREC_ORDER.index(p) if p in _PREC_ORDER else len(_PREC_ORDER)
-
-
 def layers_view(bl: BuildLog) -> dict:
     layers = bl.tables["layers"]
     prof = _profile_by_layer(bl)
@@ -287,7 +272,7 @@ def layers_view(bl: BuildLog) -> dict:
             "metadata": _str(r["metadata"]),
         })
     types = sorted({r["type"] for r in rows if r["type"]})
-    precs = sorted({r["precision"] for r in rows if r["precision"]}, key=_prec_rank)
+    precs = sorted({r["precision"] for r in rows if r["precision"]}, key=precision_order)
     return {"rows": rows, "total": len(layers), "capped": _capped(len(layers), len(rows)),
             "types": types, "precisions": precs, "multi_run": multi_run,
             "has_time": any(r["time"] for r in rows)}
@@ -304,13 +289,13 @@ def precision_view(bl: BuildLog, layers: dict) -> dict:
     n = len(rows)
     total_t = sum(sum(v) for v in by_prec.values())
     breakdown = []
-    for p in sorted(by_prec, key=_prec_rank):
+    for p in sorted(by_prec, key=precision_order):
         ts = by_prec[p]
         breakdown.append({
             "precision": p, "layers": len(ts), "layers_pct": fmt_num(_pct(len(ts), n), 1),
             "time": fmt_ms(sum(ts)) if total_t else "", "time_pct": fmt_num(_pct(sum(ts), total_t), 1)
             if total_t else "",
-            "requested": "yes" if _norm_prec(p) in {_norm_prec(q) for q in requested} else "",
+            "requested": "yes" if precision_family(p) in {precision_family(q) for q in requested} else "",
             "_layers_pct": _pct(len(ts), n) or 0.0, "_time_pct": _pct(sum(ts), total_t) if total_t else None,
         })
     events = bl.tables["precision"]
@@ -324,16 +309,11 @@ def precision_view(bl: BuildLog, layers: dict) -> dict:
                   "device": _str(r["device"]), "reason": _str(r["reason"])}
                  for r in _rows(fb, MAX_MEMORY_ROWS)]
     realised = [b["precision"] for b in breakdown if b["precision"] != "unknown"]
-    unused = [q for q in requested if _norm_prec(q) not in {_norm_prec(p) for p in realised}]
+    unused = [q for q in requested if precision_family(q) not in {precision_family(p) for p in realised}]
     return {"requested": requested, "strongly_typed": bool(bl.meta.get("strongly_typed")),
             "breakdown": breakdown, "has_time": bool(total_t), "events": kinds,
             "fallbacks": fallbacks, "fallbacks_capped": _capped(len(fb), len(fallbacks)),
             "unused_requested": unused if rows else []}
-
-
-def _norm_prec(p: str) -> str:
-    p = p.upper().rstrip("?")
-    return {"FLOAT": "FP32", "HALF": "FP16", "TF32": "FP32"}.get(p, p)
 
 
 # -- tactics ---------------------------------------------------------------------------------
@@ -403,7 +383,7 @@ def memory_view(bl: BuildLog) -> dict:
                          "_cpu": _float(r["cpu_mib"]), "_gpu": _float(r["gpu_mib"])})
     totals = []
     for r in _rows(mem[mem["kind"].isin(_TOTAL_KINDS)], MAX_MEMORY_ROWS):
-        value = fmt_bytes(r["bytes"])
+        value = format_bytes(r["bytes"], ".2f", "")
         if not value:
             parts = [f"CPU {fmt_num(r['cpu_mib'], 1)} MiB" if _float(r["cpu_mib"]) is not None else "",
                      f"GPU {fmt_num(r['gpu_mib'], 1)} MiB" if _float(r["gpu_mib"]) is not None else ""]
@@ -412,19 +392,20 @@ def memory_view(bl: BuildLog) -> dict:
                        "value": value, "bytes": fmt_num(r["bytes"])})
     ws = mem[mem["kind"].isin(_WORKSPACE_KINDS)]
     workspace = [{"line": _int(r["line"]), "kind": _str(r["kind"]), "name": _str(r["name"]),
-                  "requested": fmt_bytes(r["bytes"]), "available": fmt_bytes(r["available_bytes"]),
+                  "requested": format_bytes(r["bytes"], ".2f", ""),
+                  "available": format_bytes(r["available_bytes"], ".2f", ""),
                   "tactic": _str(r["tactic"])} for r in _rows(ws, MAX_MEMORY_ROWS)]
     peak_gpu = max((t["_gpu_now"] for t in timeline if t["_gpu_now"] is not None), default=None)
     peak_cpu = max((t["_cpu_now"] for t in timeline if t["_cpu_now"] is not None), default=None)
     max_req = _float(ws["bytes"].max()) if len(ws) and ws["bytes"].notna().any() else None
     tc = bl.tables["timing_cache"]
     cache = [{"line": _int(r["line"]), "event": _str(r["event"]), "entries": fmt_num(r["entries"]),
-              "hits": fmt_num(r["hits"]), "bytes": fmt_bytes(r["bytes"]), "path": _str(r["path"])}
+              "hits": fmt_num(r["hits"]), "bytes": format_bytes(r["bytes"], ".2f", ""), "path": _str(r["path"])}
              for r in _rows(tc, MAX_MEMORY_ROWS)]
     return {"timeline": timeline, "totals": totals, "workspace": workspace,
             "workspace_total": len(ws), "workspace_capped": _capped(len(ws), len(workspace)),
             "peak_gpu": fmt_num(peak_gpu, 1), "peak_cpu": fmt_num(peak_cpu, 1),
-            "max_request": fmt_bytes(max_req), "timing_cache": cache,
+            "max_request": format_bytes(max_req, ".2f", ""), "timing_cache": cache,
             "empty": not (timeline or totals or workspace or cache)}
 
 

@@ -4,8 +4,19 @@ Codes: TRT1xx build, TRT2xx accuracy, TRT3xx performance, TRT4xx memory, TRT5xx 
 """
 from __future__ import annotations
 
-from .engine import (CATEGORIES, RULES, SEVERITIES, Evidence, Finding, Fix, Rule, all_rules, at_least,
-                     run_rules, severity_rank)
+from .engine import (
+                     CATEGORIES,
+                     RULES,
+                     SEVERITIES,
+                     Evidence,
+                     Finding,
+                     Fix,
+                     Rule,
+                     all_rules,
+                     at_least,
+                     run_rules,
+                     severity_rank,
+)
 
 all_rules()  # register the theme modules so RULES is complete on import
 

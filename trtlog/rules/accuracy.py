@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import pandas as pd
 
-from ..parse.structured import precision_of
+from ..vocab import precision_of
 from .engine import Evidence, Fix, iter_runs, rule
 from .util import names, plural, requested_precisions, rows, tensor_volume
 
@@ -211,7 +211,8 @@ def reduced_precision_not_realised(bl, check):
         msg = (f"{req} was requested, but {len(fp32)} of {len(recs)} compute layers ({pct:.0f}%) have only FP32 "
                f"inputs and outputs. Largest ({how}): {names(top)}.")
         if tail:
-            msg += " " + plural(len(tail), 'of them is a last layer', 'of them are last layers') + " of the network (FP32 outputs are the default)."
+            msg += (" " + plural(len(tail), 'of them is a last layer', 'of them are last layers')
+                    + " of the network (FP32 outputs are the default).")
         if unknown:
             msg += f" ({plural(unknown, 'layer')} with unknown tensor types not counted.)"
         title = f"{len(fp32)} of {len(recs)} layers stayed FP32 despite {req}"

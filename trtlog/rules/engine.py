@@ -15,6 +15,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 import pandas as pd
 
+from ..vocab import find_version as parse_version  # rules' name: None for an unknown version
+
 SEVERITIES = ("error", "warning", "info")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 CATEGORIES = ("build", "accuracy", "performance", "memory", "compatibility")
@@ -92,16 +94,6 @@ class Finding:
 Version = Tuple[int, ...]
 
 
-def parse_version(text: str) -> Optional[Version]:
-    """'8.6.1' / '10.16' / 'v8601' -> tuple of ints; None when unknown. Never compare versions as strings."""
-    if not text:
-        return None
-    m = re.search(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", str(text))
-    if not m:
-        return None
-    return tuple(int(g) for g in m.groups() if g is not None)
-
-
 @dataclass
 class Rule:
     code: str
@@ -133,9 +125,9 @@ class Rule:
         v = parse_version(version)
         if v is None:  # unknown version: let the rule decide from the tables
             return True
-        if self.min_version and v[:len(self.min_version)] < self.min_version:
+        if self.min_version and v < self.min_version:
             return False
-        if self.max_version and v[:len(self.max_version)] >= self.max_version:
+        if self.max_version and v >= self.max_version:
             return False
         return True
 
@@ -244,7 +236,7 @@ def _plain(rec: Dict[str, Any]) -> Dict[str, Any]:
 
 def _load_rule_modules() -> None:
     # importing the theme modules registers their rules
-    from . import build_failure, accuracy, performance, memory, compatibility  # noqa: F401
+    from . import accuracy, build_failure, compatibility, memory, performance  # noqa: F401
 
 
 def all_rules() -> List[Rule]:

@@ -6,8 +6,8 @@ from typing import Dict, List, Optional, Tuple
 
 import pandas as pd
 
-from .engine import Fix, iter_runs, rule
-from .engine import parse_version
+from ..vocab import parse_shapes
+from .engine import Fix, iter_runs, parse_version, rule
 from .util import command_text, fmt_bytes, messages, mib_ceil, option_rows, plural, rows
 
 
@@ -164,19 +164,6 @@ def lazy_loading_disabled(bl, check):
 _SHAPE_OPT = re.compile(r"--(min|opt|max)Shapes=(\S+)")
 
 
-def _parse_shapes(spec: str) -> Dict[str, List[int]]:
-    out = {}
-    for item in spec.split(","):
-        if ":" not in item:
-            continue
-        name, dims = item.rsplit(":", 1)
-        try:
-            out[name.strip("'\"")] = [int(d) for d in dims.split("x") if d]
-        except ValueError:
-            continue
-    return out
-
-
 def _volume(dims: List[int]) -> int:
     v = 1
     for d in dims:
@@ -204,7 +191,7 @@ def wide_shape_range(bl, check):
     cmd = command_text(bl)
     specs: Dict[str, Dict[str, List[int]]] = {}
     for kind, spec in _SHAPE_OPT.findall(cmd):
-        specs.setdefault(kind, {}).update(_parse_shapes(spec))
+        specs.setdefault(kind, {}).update(parse_shapes(spec, lenient=True))
     if "min" not in specs or "max" not in specs:
         return
     act = rows(bl, "memory", "kind", ("total",))

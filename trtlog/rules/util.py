@@ -7,8 +7,11 @@ from typing import Iterable, List, Optional, Set
 
 import pandas as pd
 
-_FLAG_ALIASES = {"FP16": "FP16", "HALF": "FP16", "INT8": "INT8", "BF16": "BF16", "FP8": "FP8",
-                 "INT4": "INT4", "BEST": "BEST", "TF32": "TF32", "FP32": "FP32"}
+from ..vocab import format_bytes as fmt_bytes  # noqa: F401  (re-exported for the rules)
+from ..vocab import (
+    mib_ceil,  # noqa: F401  (re-exported for the rules)
+    precision_alias,
+)
 
 
 def rows(bl, table: str, column: Optional[str] = None, values: Iterable[str] = ()) -> pd.DataFrame:
@@ -76,13 +79,13 @@ def requested_precisions(bl) -> Set[str]:
     From meta precision_requested, the trtexec `Precision:` option echo, or the command line."""
     found: Set[str] = set()
     for p in bl.meta.get("precision_requested") or []:
-        p = _FLAG_ALIASES.get(str(p).upper())
+        p = _flag(p)
         if p:
             found.add(p)
     prec = option(bl, "Precision")
     if prec:
         for p in re.split(r"[+,\s]+", prec):
-            p = _FLAG_ALIASES.get(p.upper())
+            p = _flag(p)
             if p:
                 found.add(p)
     cmd = command_text(bl)
@@ -97,19 +100,10 @@ def requested_precisions(bl) -> Set[str]:
     return found
 
 
-def fmt_bytes(n) -> str:
-    if n is None or pd.isna(n):
-        return "?"
-    n = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
-
-
-def mib_ceil(n) -> int:
-    return int(-(-int(n) // (1 << 20)))
+def _flag(name) -> Optional[str]:
+    """A precision flag's canonical name ('HALF' -> 'FP16'), BEST as itself."""
+    s = str(name).strip().upper()
+    return "BEST" if s == "BEST" else precision_alias(s)
 
 
 def plural(n: int, word: str, many: Optional[str] = None) -> str:

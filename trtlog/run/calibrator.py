@@ -36,7 +36,7 @@ def load_batches(folder, input_names: Sequence[str], limit: Optional[int] = None
         try:
             data = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise TrtlogError(f"calibration batch {path.name}: cannot read ({exc})")
+            raise TrtlogError(f"calibration batch {path.name}: cannot read ({exc})") from None
         if path.suffix == ".npy":
             if len(names) != 1:
                 raise TrtlogError(f"calibration batch {path.name}: the network has {len(names)} inputs "

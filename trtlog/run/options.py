@@ -12,6 +12,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from ..errors import TrtlogError
+from ..vocab import (
+    parse_bytes,
+    parse_shape,
+    parse_shapes,  # noqa: F401  (re-exported: build's option parsing)
+)
 from .version import Version, at_least, parse_version
 
 Dims = Tuple[int, ...]
@@ -28,7 +33,8 @@ MIN_VERSION = {"BuilderFlag.BF16": "9.0", "BuilderFlag.OBEY_PRECISION_CONSTRAINT
                "IBuilderConfig.set_memory_pool_limit": "8.4",
                "TacticSource.JIT_CONVOLUTIONS": "8.5", "TacticSource.EDGE_MASK_CONVOLUTIONS": "8.4"}
 WEAK_TYPING_GONE = "11.0"
-INSTALL_HINT = "TensorRT is not installed: pip install 'trtlog[trt]' (TensorRT 8.5 or later, pycuda for INT8 calibration)"
+INSTALL_HINT = ("TensorRT is not installed: pip install 'trtlog[trt]' "
+                "(TensorRT 8.5 or later, pycuda for INT8 calibration)")
 
 
 @dataclass
@@ -100,23 +106,7 @@ SHAPE_KINDS = ("shapes", "min_shapes", "opt_shapes", "max_shapes")
 
 # -- option value parsing (trtexec syntax) ----------------------------------------------------
 def parse_dims(text: str) -> Dims:
-    t = text.strip()
-    if not re.fullmatch(r"\d+(x\d+)*", t):
-        raise TrtlogError(f"bad shape {text!r}: expected dimensions like 1x3x224x224")
-    return tuple(int(d) for d in t.split("x"))
-
-
-def parse_shapes(values) -> Dict[str, Dims]:
-    """'input:1x3x224x224,mask:1x128' (repeatable) -> {name: dims}. Names may contain ':'; the
-    last ':' separates the dimensions, as in trtexec."""
-    out: Dict[str, Dims] = {}
-    for value in _items(values):
-        name, sep, dims = value.rpartition(":")
-        name = name.strip().strip("'\"")
-        if not sep or not name:
-            raise TrtlogError(f"bad shape spec {value!r}: expected NAME:1x3x224x224")
-        out[name] = parse_dims(dims)
-    return out
+    return parse_shape(text, dynamic=False)
 
 
 def parse_shape_sets(values) -> List[Dict[str, Dims]]:
@@ -132,18 +122,10 @@ def parse_shape_sets(values) -> List[Dict[str, Dims]]:
     return sets
 
 
-_UNITS = {"": 2 ** 20, "b": 1, "k": 2 ** 10, "kib": 2 ** 10, "kb": 2 ** 10, "m": 2 ** 20, "mib": 2 ** 20,
-          "mb": 2 ** 20, "g": 2 ** 30, "gib": 2 ** 30, "gb": 2 ** 30}
-
-
 def parse_size(text: str) -> int:
     """Workspace size: a number in MiB like trtexec (--memPoolSize=workspace:1024), or with a unit
     (512K, 64MiB, 2G, 4096B)."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", str(text))
-    unit = m.group(2).lower() if m else None
-    if not m or unit not in _UNITS:
-        raise TrtlogError(f"bad size {text!r}: expected a number of MiB or e.g. 512K, 64MiB, 2G")
-    return int(float(m.group(1)) * _UNITS[unit])
+    return parse_bytes(text, default_unit="M")
 
 
 def parse_layer_precisions(values) -> Dict[str, str]:

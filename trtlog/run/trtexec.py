@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, TrtlogError
+from ..vocab import format_shapes
 from .bundle import Bundle, collect_env, gpu_info, timing_cache_path
 from .options import WEAK_TYPING_GONE, BuildSpec
 from .progress import Progress
@@ -59,11 +60,8 @@ def _size_flag(n: int) -> str:
     return f"{n}B"
 
 
-def _shapes(d) -> str:
-    return ",".join(f"{name}:{'x'.join(str(x) for x in dims)}" for name, dims in d.items())
-
-
-def trtexec_args(spec: BuildSpec, bundle_dir, version: Version, gpu: Optional[dict] = None) -> Tuple[List[str], List[str]]:
+def trtexec_args(spec: BuildSpec, bundle_dir, version: Version,
+                 gpu: Optional[dict] = None) -> Tuple[List[str], List[str]]:
     """(flags, notes) for one spec on one trtexec version; the bundle's files are the outputs."""
     b = Path(bundle_dir)
     notes: List[str] = []
@@ -103,12 +101,12 @@ def trtexec_args(spec: BuildSpec, bundle_dir, version: Version, gpu: Optional[di
         if spec.min_shapes or spec.opt_shapes or spec.max_shapes:
             names = spec.shape_names()
             prof = {n: spec.profile_for(n) for n in names}
-            args += [f"--minShapes={_shapes({n: p[0] for n, p in prof.items()})}",
-                     f"--optShapes={_shapes({n: p[1] for n, p in prof.items()})}",
-                     f"--maxShapes={_shapes({n: p[2] for n, p in prof.items()})}"]
-            args.append(f"--shapes={_shapes({n: p[1] for n, p in prof.items()})}")
+            args += [f"--minShapes={format_shapes({n: p[0] for n, p in prof.items()})}",
+                     f"--optShapes={format_shapes({n: p[1] for n, p in prof.items()})}",
+                     f"--maxShapes={format_shapes({n: p[2] for n, p in prof.items()})}"]
+            args.append(f"--shapes={format_shapes({n: p[1] for n, p in prof.items()})}")
         else:
-            args.append(f"--shapes={_shapes(spec.shapes)}")
+            args.append(f"--shapes={format_shapes(spec.shapes)}")
     if spec.workspace is not None:
         if at_least(version, "8.4"):
             args.append(f"--memPoolSize=workspace:{_size_flag(spec.workspace)}")

@@ -54,8 +54,8 @@ def make_input_sets(runner: EngineRunner, shapes: Dict[str, tuple], count: int, 
     for k in range(count):
         s = {}
         for j, t in enumerate(runner.inputs):
-            spec = by_name.get(t.name) or I.InputSpec(t.name, t.dtype if t.trt_dtype != "BF16" else np.dtype(np.float32),
-                                                       list(t.shape))
+            dtype = t.dtype if t.trt_dtype != "BF16" else np.dtype(np.float32)
+            spec = by_name.get(t.name) or I.InputSpec(t.name, dtype, list(t.shape))
             rng = np.random.default_rng([seed + k, j])
             s[t.name] = I.random_array(rng, spec, tuple(shapes[t.name]))
         out.append(s)

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import TrtlogError
+from ..vocab import parse_shapes  # noqa: F401  (re-exported: validate/bench option parsing)
 
 InputSet = Dict[str, np.ndarray]
 
@@ -90,28 +91,6 @@ def _embedding_rows(graph, inits, name: str) -> Optional[int]:
             if table is not None and len(table.dims) >= 1:
                 return int(table.dims[0])
     return None
-
-
-def parse_shapes(text: Optional[str]) -> Dict[str, Tuple[int, ...]]:
-    """trtexec syntax: 'input:1x3x224x224,mask:1x128' (names may contain ':'; the last one splits)."""
-    out: Dict[str, Tuple[int, ...]] = {}
-    if not text:
-        return out
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, sep, dims = item.rpartition(":")
-        try:
-            if not sep or not name:
-                raise ValueError
-            shape = tuple(int(d) for d in dims.lower().split("x"))
-            if any(d <= 0 for d in shape):
-                raise ValueError
-        except ValueError:
-            raise TrtlogError(f"bad --shapes entry {item!r}: expected NAME:DxDxD, e.g. input:1x3x224x224") from None
-        out[name.strip().strip("'\"")] = shape
-    return out
 
 
 def resolve_shape(spec: InputSpec, shapes: Dict[str, Tuple[int, ...]],

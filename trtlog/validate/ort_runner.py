@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from ..errors import TrtlogError
+from ..vocab import parse_shapes
 from . import inputs as I
 
 ORT_MISSING = "ONNX Runtime is not installed: pip install 'trtlog[trt]'"
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         write_reference(args.model, args.out, random=args.random, inputs_file=args.inputs, seed=args.seed,
-                        shapes=I.parse_shapes(args.shapes), batch=args.batch, per_layer=args.per_layer)
+                        shapes=parse_shapes(args.shapes), batch=args.batch, per_layer=args.per_layer)
     except TrtlogError as exc:
         print(f"trtlog: error: {exc}", file=sys.stderr)
         return exc.code

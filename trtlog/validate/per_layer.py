@@ -114,7 +114,8 @@ def _cache_calibrator(trt, cache: bytes):
     """A calibrator that only hands TensorRT the existing cache (the header names the algorithm)."""
     head = cache[:64].decode("ascii", "replace")
     base = trt.IInt8EntropyCalibrator2
-    for tag, cls in (("EntropyCalibration2", "IInt8EntropyCalibrator2"), ("EntropyCalibration", "IInt8EntropyCalibrator"),
+    for tag, cls in (("EntropyCalibration2", "IInt8EntropyCalibrator2"),
+                     ("EntropyCalibration", "IInt8EntropyCalibrator"),
                      ("MinMaxCalibration", "IInt8MinMaxCalibrator"), ("LegacyCalibration", "IInt8LegacyCalibrator")):
         if tag in head and hasattr(trt, cls):
             base = getattr(trt, cls)
@@ -166,7 +167,8 @@ def build_debug_engine(model: str, bundle: Optional[Path], keep: Sequence[str], 
     builder = trt.Builder(logger)
     network = builder.create_network(network_flags_value(plan, trt))
     parser = trt.OnnxParser(network, logger)
-    ok = parser.parse_from_file(str(model)) if hasattr(parser, "parse_from_file") else parser.parse(Path(model).read_bytes())
+    ok = (parser.parse_from_file(str(model)) if hasattr(parser, "parse_from_file")
+          else parser.parse(Path(model).read_bytes()))
     if not ok:
         errs = [str(parser.get_error(i)) for i in range(parser.num_errors)]
         raise TrtlogError(f"TensorRT's ONNX parser failed on {model}: {errs[0] if errs else 'no message'}")

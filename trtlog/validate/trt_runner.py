@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import TrtlogError
+from ..vocab import format_shapes
 
 TRT_MISSING = "TensorRT is not installed: pip install 'trtlog[trt]'"
 PYCUDA_MISSING = "pycuda is not installed: pip install 'trtlog[trt]'"
@@ -381,9 +382,7 @@ def _cast_input(arr, t: IOTensor) -> np.ndarray:
     return a.astype(t.dtype, copy=False)
 
 
-def shapes_text(shapes: Dict[str, Sequence[int]]) -> str:
-    """trtexec --shapes syntax."""
-    return ",".join(f"{n}:{'x'.join(str(int(d)) for d in s)}" for n, s in shapes.items())
+shapes_text = format_shapes   # trtexec --shapes syntax
 
 
 def main(argv=None) -> int:
@@ -396,7 +395,7 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int)
     ap.add_argument("--shapes")
     args = ap.parse_args(argv)
-    from .inputs import parse_shapes
+    from ..vocab import parse_shapes
     try:
         with EngineRunner(args.engine) as r:
             print(shapes_text(r.resolve_shapes(parse_shapes(args.shapes), args.batch)))

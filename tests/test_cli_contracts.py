@@ -1,0 +1,116 @@
+"""CLI contracts, in-process with click's CliRunner: --fail-on sees every finding whatever --min-severity
+hides, several inputs per explain, --color auto|always|never with NO_COLOR / FORCE_COLOR (a pseudo-terminal
+checks the 'on a terminal' case for real)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from corpus import corpus_log
+
+from trtlog.cli import cli
+from trtlog.commands.color import use_color
+
+ROOT = Path(__file__).resolve().parents[1]
+H100_FP16 = "trt10.16-trtexec-mnist-fp16-verbose-h100.log"          # README: 4 warnings (TRT204/401/402/503)
+PAD_ERROR = "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log"       # TRT101 + TRT102 errors, build failed
+ESC = "\x1b["
+
+
+def runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)     # click 8.1 (the newest on Python 3.9)
+    except TypeError:
+        return CliRunner()                     # click >= 8.2 keeps stderr apart always
+
+
+def explain(*args, env=None):
+    """(exit code, stdout, stderr) of `trtlog explain ...` run in this process."""
+    res = runner().invoke(cli, ["explain", *map(str, args)], env=env or {}, standalone_mode=False)
+    if res.exception is not None:
+        raise res.exception
+    return res.return_value, res.stdout, res.stderr
+
+
+def test_fail_on_is_independent_of_the_display_filter():
+    log = corpus_log(H100_FP16)
+    code, out, err = explain(log, "--min-severity", "error", "--fail-on", "warning")
+    assert code == 1
+    assert "0 findings: 0 errors, 0 warnings, 0 info" in out          # nothing shown ...
+    assert err == "trtlog: fail-on met: 4 findings at warning or worse\n"   # ... but the gate saw all 4
+    assert explain(log, "--min-severity", "error")[0] == 0
+    assert explain(log, "--fail-on", "error")[0] == 0                 # no error in this log
+
+
+def test_explain_several_inputs():
+    a, b = corpus_log(H100_FP16), corpus_log(PAD_ERROR)
+    code, out, _ = explain(a, b, "--color", "never")
+    assert code == 0
+    assert out.index(str(a)) < out.index(str(b))
+    assert "5 findings: 0 errors, 4 warnings, 1 info" in out and "TRT101" in out
+    code, out, _ = explain(a, b, "--format", "json", "--fail-on", "error")
+    docs = json.loads(out)
+    assert code == 1                                                 # the gate trips on B's errors
+    assert [d["build_ok"] for d in docs] == [True, False]
+    assert [f["code"] for f in docs[1]["findings"]] == ["TRT101", "TRT102"]
+    single = json.loads(explain(b, "--format", "json")[1])
+    assert isinstance(single, dict) and single == docs[1]           # one input: one object, as before
+
+
+def test_color_choices_and_environment():
+    log = corpus_log(PAD_ERROR)
+    assert ESC not in explain(log)[1]                                # auto, not a terminal
+    assert ESC in explain(log, env={"FORCE_COLOR": "1"})[1]
+    assert ESC not in explain(log, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})[1]
+    assert ESC in explain(log, "--color", "always", env={"NO_COLOR": "1"})[1]    # the flag wins
+    assert ESC not in explain(log, "--color", "never", env={"FORCE_COLOR": "1"})[1]
+    assert ESC not in explain(log, "--no-color", env={"FORCE_COLOR": "1"})[1]
+    assert ESC in explain(log, "--color", "always")[1]               # kept when piped
+
+
+def test_use_color_on_a_real_terminal(monkeypatch):
+    master, slave = os.openpty()
+    try:
+        with os.fdopen(slave, "w") as tty:
+            monkeypatch.delenv("NO_COLOR", raising=False)
+            monkeypatch.delenv("FORCE_COLOR", raising=False)
+            assert use_color("auto", stream=tty)
+            monkeypatch.setenv("NO_COLOR", "1")
+            assert not use_color("auto", stream=tty)
+            assert use_color("always", stream=tty)
+    finally:
+        os.close(master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_no_color_on_a_terminal_end_to_end():
+    log = corpus_log(PAD_ERROR)
+
+    def on_tty(env):
+        master, slave = os.openpty()
+        p = subprocess.run([sys.executable, "-m", "trtlog", "explain", str(log)], stdout=slave,
+                           stderr=subprocess.PIPE, cwd=ROOT, env=env, timeout=120)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        return p.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    code, out = on_tty(env)
+    assert code == 0 and ESC in out and "TRT101" in out
+    code, out = on_tty(dict(env, NO_COLOR="1"))
+    assert code == 0 and ESC not in out and "TRT101" in out

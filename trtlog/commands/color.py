@@ -1,0 +1,33 @@
+"""`--color auto|always|never` for the commands that colour their output, with the NO_COLOR and
+FORCE_COLOR conventions (no-color.org, force-color.org)."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any, Optional
+
+import click
+
+CHOICES = ("auto", "always", "never")
+
+
+def color_option(f: Any) -> Any:
+    f = click.option("--no-color", "no_color", is_flag=True, hidden=True, help="Same as --color never.")(f)
+    return click.option("--color", "color", type=click.Choice(CHOICES), default="auto", show_default=True,
+                        help="Colour the text: auto = when writing to a terminal, unless NO_COLOR is set "
+                             "(FORCE_COLOR forces it).")(f)
+
+
+def use_color(choice: str, no_color: bool = False, stream: Optional[IO[str]] = None) -> bool:
+    """--color always/never win; auto: NO_COLOR (non-empty) turns colour off, then FORCE_COLOR (non-empty,
+    not '0') turns it on, else colour when the stream is a terminal."""
+    if no_color or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    isatty = getattr(stream if stream is not None else sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
