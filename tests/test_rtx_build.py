@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from trtlog.cli import main
 from zoo.entries import BY_NAME, ZOO
 from zoo.models import write
+
+from trtlog.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rtx"
 HAVE_RTX = importlib.util.find_spec("tensorrt_rtx") is not None

@@ -17,8 +17,18 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info, timing_cache_p
 from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
-from .session import (BuildResult, ExitOnInterrupt, PhaseClock, Session, add_profiles,  # noqa: F401
-                      check_model, check_shapes, failure_reason, network_inputs, parse_onnx)
+from .session import (  # noqa: F401
+    BuildResult,
+    ExitOnInterrupt,
+    PhaseClock,
+    Session,
+    add_profiles,
+    check_model,
+    check_shapes,
+    failure_reason,
+    network_inputs,
+    parse_onnx,
+)
 
 
 def import_tensorrt():

@@ -26,8 +26,18 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info
 from .logger import LogSink, make_logger
 from .options import BuildSpec
 from .progress import Progress
-from .session import (BuildResult, ExitOnInterrupt, PhaseClock, Session, add_profiles, check_model, check_shapes,
-                      failure_reason, network_inputs, parse_onnx)
+from .session import (
+    BuildResult,
+    ExitOnInterrupt,
+    PhaseClock,
+    Session,
+    add_profiles,
+    check_model,
+    check_shapes,
+    failure_reason,
+    network_inputs,
+    parse_onnx,
+)
 
 INSTALL_HINT_RTX = "TensorRT-RTX is not installed: pip install 'trtlog[rtx]' (tensorrt-rtx-cu12)"
 STRONG = ("TensorRT-RTX networks are strongly typed: precision comes from the ONNX graph (Cast nodes and "
