@@ -8,15 +8,19 @@ from typing import Any, List, Optional
 import click
 
 from ..errors import TrtlogError
+from .defaults import selection_options, with_config
 
 
-def collect_findings(bl: Any) -> List[Any]:
-    """Findings from the rule engine; none when the rules package is not available."""
+def collect_findings(bl: Any, codes: Optional[List[str]] = None) -> List[Any]:
+    """Findings from the rule engine (only the rules `codes` when given); none when the rules package is
+    not available."""
     try:
         from ..rules import run_rules
     except ImportError:
         return []
-    return list(run_rules(bl))
+    if codes is not None and not codes:     # --select/--ignore left no rule
+        return []
+    return list(run_rules(bl, select=codes))
 
 
 def read_validation(path: Optional[Path]) -> Optional[dict]:
@@ -47,22 +51,29 @@ def default_output(source: str) -> Path:
               help="validate.json to include (read from the bundle automatically when present).")
 @click.option("--no-rules", is_flag=True, help="Leave the findings section empty (do not run the rules).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-def command(source: str, output: Optional[Path], validation_path: Optional[Path], no_rules: bool,
-            force: bool) -> int:
-    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle."""
+@selection_options
+@click.pass_context
+def command(ctx: click.Context, source: str, output: Optional[Path], validation_path: Optional[Path],
+            no_rules: bool, force: bool, select: tuple, ignore: tuple) -> int:
+    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle.
+
+    --select/--ignore default to the [tool.trtlog] table of the nearest pyproject.toml."""
     import trtlog
 
     from ..report import render_report
+    from ..rules.selection import resolve
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
+    opts = with_config(ctx, {"select": select, "ignore": ignore})
+    codes = None if no_rules else resolve(opts["select"], opts["ignore"])
     out_path = output or default_output(source)
     if out_path.exists() and not force:
         raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
     bl = trtlog.load(source)
     # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
     validation = read_validation(validation_path) if validation_path is not None else None
-    findings = [] if no_rules else collect_findings(bl)
+    findings = [] if no_rules else collect_findings(bl, codes)
     out = render_report(bl, findings, out_path, validation=validation)
     click.echo(str(out))
     return 0
