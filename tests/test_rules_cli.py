@@ -71,7 +71,7 @@ def test_rules_catalog_lists_every_rule():
     from trtlog.rules import RULES
     r = trtlog("rules", "--format", "json")
     assert r.returncode == 0
-    cat = json.loads(r.stdout)
+    cat = json.loads(r.stdout)["rules"]
     assert [c["code"] for c in cat] == sorted(RULES)
     r = trtlog("rules", "TRT401")
     assert r.returncode == 0 and "insufficient-workspace" in r.stdout and "fix trtexec" in r.stdout

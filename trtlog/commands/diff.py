@@ -39,7 +39,8 @@ def command(a, b, fmt, output, fail_on, run_a, run_b):
     if fmt == "text":
         _emit(render_text(result), output)
     elif fmt == "json":
-        _emit(json.dumps(result.to_dict(), indent=2, default=str) + "\n", output)
+        from ..schemas import DIFF
+        _emit(json.dumps({"schema": DIFF, **result.to_dict()}, indent=2, default=str) + "\n", output)
     else:
         try:
             from ..report import render_diff_report

@@ -28,7 +28,8 @@ def command(file, table_name, fmt, outdir, unknown, stats):
         _need_pyarrow()   # before the (slow) parse and before any file is written
     bl = load(file)
     if stats:
-        click.echo(json.dumps(bl.stats()))
+        from ..schemas import PARSE_STATS
+        click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))
         return 0
     if unknown:
         m = bl.tables["messages"]

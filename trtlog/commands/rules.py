@@ -27,7 +27,8 @@ def command(fmt, category, code):
         click.echo(markdown(), nl=False)
         return 0
     if fmt == "json":
-        click.echo(json.dumps([r.catalog_entry() for r in rules], indent=2))
+        from ..schemas import RULES
+        click.echo(json.dumps({"schema": RULES, "rules": [r.catalog_entry() for r in rules]}, indent=2))
         return 0
     if code:
         r = rules[0]

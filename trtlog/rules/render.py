@@ -94,7 +94,8 @@ def render_text(bl, findings: List[Finding], color: bool = False, path: Optional
 
 def explain_json(bl, findings: List[Finding]) -> Dict[str, Any]:
     """The `trtlog explain --format json` document."""
-    return {"file": str(bl.path), "trt_version": bl.trt_version, "producer": bl.producer,
+    from ..schemas import EXPLAIN
+    return {"schema": EXPLAIN, "file": str(bl.path), "trt_version": bl.trt_version, "producer": bl.producer,
             "build_ok": bl.meta.get("build_ok"),
             "summary": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in findings]}

@@ -33,7 +33,8 @@ def resolve(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Optional[
     for opt, tokens in (("--select", sel), ("--ignore", ign)):
         for t in tokens:
             if not matching(t, rules):
-                raise TrtlogError(f"{opt} {t}: no rule has this code, code prefix or name; see `trtlog rules`")
+                raise TrtlogError(f"{opt} {t}: unknown rule (no rule has this code, code prefix or name); "
+                                  "see `trtlog rules`")
     chosen = [r for r in rules if not sel or any(r in matching(t, rules) for t in sel)]
     dropped = {r.code for t in ign for r in matching(t, rules)}
     return [r.code for r in chosen if r.code not in dropped]

@@ -1,0 +1,11 @@
+"""Names and versions of trtlog's JSON documents (docs/json.md lists their fields). The number after the
+slash is the major version: it changes only when a field is removed or changes meaning; new fields may
+appear within a version."""
+from __future__ import annotations
+
+EXPLAIN = "trtlog.explain/1"          # trtlog explain --format json (one per input)
+PARSE_STATS = "trtlog.parse-stats/1"  # trtlog parse --stats
+DIFF = "trtlog.diff/1"                # trtlog diff --format json
+RULES = "trtlog.rules/1"              # trtlog rules --format json
+VALIDATE = "trtlog.validate/1"        # validate.json (trtlog.validate.accuracy writes it)
+BENCH = "trtlog.bench/1"              # bench.json (trtlog bench writes it)
