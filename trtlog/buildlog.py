@@ -85,3 +85,17 @@ class BuildLog:
     def run_ids(self) -> List[int]:
         runs = self.tables["runs"]
         return list(range(len(runs))) if len(runs) else [0]
+
+    # -- notebooks and export (trtlog/display.py, trtlog/parquet.py) ----------------------------
+    def __repr__(self) -> str:
+        from .display import text
+        return text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import html_table
+        return html_table(self)
+
+    def to_parquet(self, directory, overwrite: bool = False):
+        """One Parquet file per table plus meta.json in `directory` (needs pyarrow); returns the directory."""
+        from .parquet import to_parquet
+        return to_parquet(self, directory, overwrite=overwrite)

@@ -9,3 +9,4 @@ DIFF = "trtlog.diff/1"                # trtlog diff --format json
 RULES = "trtlog.rules/1"              # trtlog rules --format json
 VALIDATE = "trtlog.validate/1"        # validate.json (trtlog.validate.accuracy writes it)
 BENCH = "trtlog.bench/1"              # bench.json (trtlog bench writes it)
+PARQUET_META = "trtlog.parquet-meta/1"  # meta.json beside the tables of BuildLog.to_parquet(dir)

@@ -85,7 +85,8 @@ def _write_tables(bl, names, fmt, outdir):
         elif fmt == "json":
             df.to_json(path, orient="records")
         elif fmt == "parquet":
-            df.to_parquet(path, index=False, engine="pyarrow")
+            from ..parquet import arrow_ready  # one type per column (device.key mixes ints and strings)
+            arrow_ready(df).to_parquet(path, index=False, engine="pyarrow")
         else:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(df.to_string(index=False))
