@@ -9,6 +9,7 @@ import click
 
 from ..diffing.summary import CONDITIONS, parse_fail_on
 from ..errors import EXIT_FAIL, TrtlogError
+from .progress import Progress, progress_option
 
 _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
               + "; ".join(f"{k}{'=X' if v[0] else ''}: {v[1]}" for k, v in CONDITIONS.items()))
@@ -24,13 +25,21 @@ _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
 @click.option("--run-a", type=int, default=None,
               help="Run index inside A (multi-run logs; default: last with engine layers).")
 @click.option("--run-b", type=int, default=None, help="Run index inside B.")
-def command(a, b, fmt, output, fail_on, run_a, run_b):
+@progress_option
+def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
     """Diff two TensorRT logs or bundles of the same model (A = before, B = after)."""
     conditions = parse_fail_on(fail_on)   # bad conditions fail before the (slow) parsing
     from .. import load
     from ..diff import diff_builds, render_text
 
-    bl_a, bl_b = load(a), load(b)
+    meter = Progress(progress)
+    loaded = []
+    try:
+        for src in (a, b):
+            loaded.append(load(src, progress=meter.start(src)))
+    finally:
+        meter.stop()
+    bl_a, bl_b = loaded
     for tag, bl, run in (("A", bl_a, run_a), ("B", bl_b, run_b)):
         if run is not None and run not in set(bl.tables["runs"]["run"].dropna().astype(int).tolist() or [0]):
             raise TrtlogError(f"--run-{tag.lower()} {run}: {bl.path} has runs {bl.run_ids()}")

@@ -9,6 +9,7 @@ import click
 from ..errors import EXIT_FAIL, EXIT_OK
 from .color import color_option, use_color
 from .defaults import selection_options, with_config
+from .progress import Progress, progress_option
 
 _SEV = click.Choice(["error", "warning", "info"], case_sensitive=False)
 FORMATS = ["text", "json", "sarif", "junit", "github"]
@@ -26,8 +27,9 @@ FORMATS = ["text", "json", "sarif", "junit", "github"]
               help="Exit 1 when a finding of this severity or worse exists in any input (CI gate).")
 @selection_options
 @color_option
+@progress_option
 @click.pass_context
-def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_color):
+def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_color, progress):
     """Explain TensorRT build logs (or trtlog bundles): what went wrong, where, and how to fix it.
 
     Defaults for --select, --ignore, --min-severity, --fail-on and --color come from a [tool.trtlog]
@@ -49,8 +51,12 @@ def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_
     colored = use_color(opts["color"], no_color)
     failed = 0
     done = []
+    meter = Progress(progress)
     for i, source in enumerate(sources):
-        bl = trtlog.load(source)
+        try:
+            bl = trtlog.load(source, progress=meter.start(source))
+        finally:
+            meter.stop()
         findings = run_rules(bl, select=codes) if codes is None or codes else []
         failed += sum(1 for f in findings if fail_on and at_least(f.severity, fail_on))
         shown = [f for f in findings if at_least(f.severity, min_severity)]

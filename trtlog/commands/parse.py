@@ -9,6 +9,7 @@ import click
 
 from .. import tables as T
 from ..errors import TrtlogError
+from .progress import Progress, progress_option
 
 
 @click.command("parse")
@@ -19,14 +20,19 @@ from ..errors import TrtlogError
 @click.option("-o", "--output", "outdir", default=None, help="Write one file per table into this directory.")
 @click.option("--unknown", is_flag=True, help="List the lines no grammar recognised, with line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
-def command(file, table_name, fmt, outdir, unknown, stats):
+@progress_option
+def command(file, table_name, fmt, outdir, unknown, stats, progress):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
         raise TrtlogError(f"unknown table {table_name!r}; choose from: {', '.join(T.TABLES)}")
     if fmt == "parquet":
         _need_pyarrow()   # before the (slow) parse and before any file is written
-    bl = load(file)
+    meter = Progress(progress)
+    try:
+        bl = load(file, progress=meter.start(file))
+    finally:
+        meter.stop()
     if stats:
         from ..schemas import PARSE_STATS
         click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))

@@ -9,6 +9,7 @@ import click
 
 from ..errors import TrtlogError
 from .defaults import selection_options, with_config
+from .progress import Progress, progress_option
 
 
 def collect_findings(bl: Any, codes: Optional[List[str]] = None) -> List[Any]:
@@ -52,9 +53,10 @@ def default_output(source: str) -> Path:
 @click.option("--no-rules", is_flag=True, help="Leave the findings section empty (do not run the rules).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @selection_options
+@progress_option
 @click.pass_context
 def command(ctx: click.Context, source: str, output: Optional[Path], validation_path: Optional[Path],
-            no_rules: bool, force: bool, select: tuple, ignore: tuple) -> int:
+            no_rules: bool, force: bool, select: tuple, ignore: tuple, progress: Optional[bool]) -> int:
     """Write a self-contained HTML report (works offline, no external resources) for a log or bundle.
 
     --select/--ignore default to the [tool.trtlog] table of the nearest pyproject.toml."""
@@ -70,7 +72,11 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
     out_path = output or default_output(source)
     if out_path.exists() and not force:
         raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
-    bl = trtlog.load(source)
+    meter = Progress(progress)
+    try:
+        bl = trtlog.load(source, progress=meter.start(source))
+    finally:
+        meter.stop()
     # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
     validation = read_validation(validation_path) if validation_path is not None else None
     findings = [] if no_rules else collect_findings(bl, codes)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import pandas as pd
 
@@ -18,17 +18,19 @@ from .reader import LogSource
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
 
 
-def load(path, *, allow_non_trt: bool = False) -> BuildLog:
+def load(path, *, allow_non_trt: bool = False, progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
+    """`progress(done_bytes, total_bytes)` is called as the log text is read (see LogSource)."""
     path = str(path)
     if path != "-" and os.path.isdir(path):
-        return _load_bundle(Path(path))
+        return _load_bundle(Path(path), progress=progress)
     if path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
         return _load_json(path)
-    return _load_log(path, allow_non_trt=allow_non_trt)
+    return _load_log(path, allow_non_trt=allow_non_trt, progress=progress)
 
 
-def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
-    src = LogSource(path)
+def _load_log(path: str, allow_non_trt: bool = False, progress: Optional[Callable[[int, int], None]] = None
+              ) -> BuildLog:
+    src = LogSource(path, progress=progress)
     st = parse_blocks(src.blocks())
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
@@ -154,11 +156,11 @@ def _first(bundle: Path, names) -> Optional[Path]:
     return None
 
 
-def _load_bundle(bundle: Path) -> BuildLog:
+def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
     log = _first(bundle, BUNDLE_LOGS)
     if log is None:
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
-    bl = _load_log(str(log), allow_non_trt=True)
+    bl = _load_log(str(log), allow_non_trt=True, progress=progress)
     bl.meta["bundle"] = str(bundle)
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))

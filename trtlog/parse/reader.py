@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import zlib
-from typing import IO, Iterator, Tuple
+from typing import IO, Callable, Iterator, Optional, Tuple
 
 from ..errors import TrtlogError
 
@@ -34,7 +34,8 @@ def _decompressor(head: bytes):
     return None, ""
 
 
-def _open_binary(path: str) -> Tuple[IO[bytes], str]:
+def _open_binary(path: str) -> Tuple[IO[bytes], str, IO[bytes]]:
+    """(stream of the log's bytes, compression, the file itself: its position is the progress)"""
     if path == "-":
         raw: IO[bytes] = (sys.stdin.buffer if isinstance(sys.stdin.buffer, io.BufferedReader)
                           else io.BufferedReader(sys.stdin.buffer))
@@ -49,9 +50,10 @@ def _open_binary(path: str) -> Tuple[IO[bytes], str]:
             raise TrtlogError(f"cannot read {path}: {exc.strerror}") from None
     head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
     opener, kind = _decompressor(head)
+    file = raw
     if opener is not None:
         raw = io.BufferedReader(opener(raw))  # type: ignore[arg-type]
-    return raw, kind
+    return raw, kind, file
 
 
 def _detect_encoding(sample: bytes) -> str:
@@ -91,11 +93,18 @@ def _looks_binary(text: str) -> bool:
 
 
 class LogSource:
-    """An opened log: iterate `lines()`; `encoding`, `compression` describe what was found."""
+    """An opened log: iterate `lines()`; `encoding`, `compression` describe what was found.
+    `progress(done_bytes, total_bytes)`, when given, is called after each block is read: bytes of the file
+    (compressed bytes for a compressed log); total 0 when unknown (stdin)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, progress: Optional[Callable[[int, int], None]] = None):
         self.path = path
-        self._raw, self.compression = _open_binary(path)
+        self._raw, self.compression, self._file = _open_binary(path)
+        self._progress = progress
+        try:
+            self.size = os.fstat(self._file.fileno()).st_size if path != "-" else 0
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            self.size = 0
         try:
             sample = self._raw.peek(SNIFF)[:SNIFF]
         except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
@@ -129,8 +138,12 @@ class LogSource:
 
     def _blocks(self, decoder) -> Iterator[str]:
         carry = "\n"              # the start of the line the previous read cut off
+        done = 0
         while True:
             raw = self._raw.read(BLOCK_BYTES)
+            if self._progress is not None:
+                done += len(raw)
+                self._progress(self._position(done), self.size)
             data = carry + decoder.decode(raw, final=not raw)
             cut = data.rfind("\n")
             if cut > 0:
@@ -143,3 +156,12 @@ class LogSource:
                 break
         if carry != "\n":
             yield ANSI.sub("", carry) if "\x1b" in carry else carry
+
+    def _position(self, decoded: int) -> int:
+        """Bytes of the file consumed so far (the compressed file's position for a compressed log)."""
+        if not self.compression or not self.size:
+            return min(decoded, self.size) if self.size else decoded
+        try:
+            return min(self._file.tell(), self.size)
+        except (OSError, ValueError):
+            return 0
