@@ -5,8 +5,8 @@ import json
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
 from corpus import corpus_log
+from test_cli_contracts import runner
 
 from trtlog import schemas
 from trtlog.cli import cli
@@ -23,10 +23,10 @@ def documented_fields(schema: str):
 
 
 def out_of(*args):
-    res = CliRunner().invoke(cli, list(map(str, args)), standalone_mode=False)
+    res = runner().invoke(cli, list(map(str, args)), standalone_mode=False)
     if res.exception is not None:
         raise res.exception
-    return json.loads(res.output)
+    return json.loads(res.stdout)
 
 
 def test_json_outputs_name_their_schema_and_match_the_docs():

@@ -78,7 +78,7 @@ def test_stats_is_one_json_object(original):
     r = cli("parse", str(path), "--stats")
     assert r.returncode == 0
     stats = json.loads(r.stdout)          # exactly one object, nothing else on stdout
-    assert set(stats) == {"file", "trt_version", "producer", "lines", "recognized", "unknown", "tables"}
+    assert set(stats) == {"schema", "file", "trt_version", "producer", "lines", "recognized", "unknown", "tables"}
     assert stats["trt_version"] == "8.4.1" and stats["lines"] == 3035
     assert stats["unknown"] == stats["lines"] - stats["recognized"]
     assert stats["tables"]["tactics"] == len(ref.tactics)

@@ -7,6 +7,6 @@ EXPLAIN = "trtlog.explain/1"          # trtlog explain --format json (one per in
 PARSE_STATS = "trtlog.parse-stats/1"  # trtlog parse --stats
 DIFF = "trtlog.diff/1"                # trtlog diff --format json
 RULES = "trtlog.rules/1"              # trtlog rules --format json
-VALIDATE = "trtlog.validate/1"        # validate.json (trtlog.validate.accuracy writes it)
-BENCH = "trtlog.bench/1"              # bench.json (trtlog bench writes it)
+# validate.json ("trtlog.validate/1") and bench.json ("trtlog.bench/1") are named where they are written
+# (trtlog/validate/accuracy.py, trtlog/commands/bench.py)
 PARQUET_META = "trtlog.parquet-meta/1"  # meta.json beside the tables of BuildLog.to_parquet(dir)
