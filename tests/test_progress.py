@@ -62,10 +62,14 @@ def test_meter_line_and_throttle(monkeypatch):
     cb(41 * 2**20, 100 * 2**20)                                                # within 0.25 s: not redrawn
     t[0] = 104.0
     cb(100 * 2**20, 100 * 2**20)
+    cb(100 * 2**20, 100 * 2**20)                                               # EOF read: same count, no redraw
+    m.phase("running the rules")
     m.stop()
+    m.phase("writing the report")                                              # stopped: nothing drawn
     assert out[0] == "\rtrtlog: reading big.log  40.0/100.0 MB (40%)  20.0 MB/s"
-    assert out[1].startswith("\rtrtlog: reading big.log  100.0/100.0 MB (100%)  25.0 MB/s")
-    assert len(out) == 3 and out[2].strip() == "" and out[2].endswith("\r")   # cleared
+    assert out[1] == "\rtrtlog: read big.log  100.0 MB  25.0 MB/s; building tables"
+    assert out[2].startswith("\rtrtlog: big.log: running the rules ")         # padded over the longer line
+    assert len(out) == 4 and out[3].strip() == "" and out[3].endswith("\r")   # cleared
 
 
 def test_default_needs_a_terminal_and_a_large_input(monkeypatch):
@@ -91,7 +95,11 @@ def test_commands_show_and_clear_the_line(cmd, tmp_path):
             "diff": ["diff", corpus_log(T82), log, "--format", "json"]}[cmd]
     code, out, err = invoke(*args, "--progress")
     assert code == 0
-    assert f"\rtrtlog: reading {BIG}  3.2/3.2 MB (100%)" in err and "MB/s" in err
+    # one 4 MiB block holds the whole 3.2 MB log: read, then the command's own phases
+    assert f"\rtrtlog: read {BIG}  3.2 MB  " in err and "MB/s; building tables" in err
+    phases = {"explain": ["running the rules"], "report": ["running the rules", "writing the report"],
+              "diff": ["comparing the builds"], "parse": []}[cmd]
+    assert [p for p in ("running the rules", "writing the report", "comparing the builds") if p in err] == phases
     assert err.endswith("\r") and err.rstrip("\r ").count("\r") >= 1
     if cmd == "report":
         os.remove(tmp_path / "r.html")

@@ -37,13 +37,14 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
     try:
         for src in (a, b):
             loaded.append(load(src, progress=meter.start(src)))
+        bl_a, bl_b = loaded
+        for tag, bl, run in (("A", bl_a, run_a), ("B", bl_b, run_b)):
+            if run is not None and run not in set(bl.tables["runs"]["run"].dropna().astype(int).tolist() or [0]):
+                raise TrtlogError(f"--run-{tag.lower()} {run}: {bl.path} has runs {bl.run_ids()}")
+        meter.phase("comparing the builds")
+        result = diff_builds(bl_a, bl_b, run_a=run_a, run_b=run_b)
     finally:
         meter.stop()
-    bl_a, bl_b = loaded
-    for tag, bl, run in (("A", bl_a, run_a), ("B", bl_b, run_b)):
-        if run is not None and run not in set(bl.tables["runs"]["run"].dropna().astype(int).tolist() or [0]):
-            raise TrtlogError(f"--run-{tag.lower()} {run}: {bl.path} has runs {bl.run_ids()}")
-    result = diff_builds(bl_a, bl_b, run_a=run_a, run_b=run_b)
 
     if fmt == "text":
         _emit(render_text(result), output)

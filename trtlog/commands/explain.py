@@ -55,9 +55,10 @@ def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_
     for i, source in enumerate(sources):
         try:
             bl = trtlog.load(source, progress=meter.start(source))
+            meter.phase("running the rules")
+            findings = run_rules(bl, select=codes) if codes is None or codes else []
         finally:
             meter.stop()
-        findings = run_rules(bl, select=codes) if codes is None or codes else []
         failed += sum(1 for f in findings if fail_on and at_least(f.severity, fail_on))
         shown = [f for f in findings if at_least(f.severity, min_severity)]
         if fmt == "text":

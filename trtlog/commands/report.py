@@ -72,14 +72,17 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
     out_path = output or default_output(source)
     if out_path.exists() and not force:
         raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
+    # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
+    validation = read_validation(validation_path) if validation_path is not None else None
     meter = Progress(progress)
     try:
         bl = trtlog.load(source, progress=meter.start(source))
+        if not no_rules:
+            meter.phase("running the rules")
+        findings = [] if no_rules else collect_findings(bl, codes)
+        meter.phase("writing the report")
+        out = render_report(bl, findings, out_path, validation=validation)
     finally:
         meter.stop()
-    # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
-    validation = read_validation(validation_path) if validation_path is not None else None
-    findings = [] if no_rules else collect_findings(bl, codes)
-    out = render_report(bl, findings, out_path, validation=validation)
     click.echo(str(out))
     return 0
