@@ -89,7 +89,7 @@ _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU,
     ("reason", "str", "reason as printed"),
 ])
 _table("memory", "Memory events: MemUsageChange timeline, totals, workspace and skipped tactics.", [
-    ("kind", "str", "change, snapshot, peak, total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
+    ("kind", "str", "change, snapshot, peak, layer_host_persistent, layer_device_persistent, layer_scratch (per engine layer; name = layer), total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
     ("name", "str", "what: 'Init CUDA', 'Activation', 'workspace', ..."),
     ("cpu_mib", "float", "CPU delta (change) or value (snapshot/peak), MiB"),
     ("gpu_mib", "float", "GPU delta or value, MiB"),
@@ -131,6 +131,8 @@ _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, 
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),
+    ("api", "str", "the API call or source location that reported it (IBuilder::buildSerializedNetwork, IRuntime::deserializeCudaEngine, checkMacros.cpp::catchCudaError::250)"),
+    ("cuda_error", "int", "CUDA runtime error number where printed ('cudaError 35: ...')"),
     ("text", "str", "message text"),
 ])
 _table("timing_cache", "Timing cache events.", [
@@ -145,6 +147,51 @@ _table("onnx", "ONNX parser events (header, nodes, plugins).", [
     ("name", "str", "node / tensor / header key"),
     ("op", "str", "ONNX op type"),
     ("detail", "str", "value or details"),
+])
+
+_table("tensors", "Typed tensor rows of engine layers (the --dumpLayerInfo / TensorRT-RTX `Layers:` records).", [
+    ("layer", "str", "engine layer name"),
+    ("direction", "str", "input, constant or output"),
+    ("index", "int", "position among the layer's tensors of that direction (0-based)"),
+    ("name", "str", "tensor name"),
+    ("dtype", "str", "data type as printed (Float, Half, BFloat16, Int8, FP8, Int4, Int32, ...)"),
+    ("precision", "str", "dtype in the precision vocabulary (FP32, FP16, BF16, INT8, FP8, INT4, INT32, ...)"),
+    ("dims", "str", "dimensions, comma-joined as printed ('1,3,224,224'; -1 = dynamic)"),
+    ("format", "str", "tensor format as printed, e.g. '(Linear) Row major linear format'"),
+    ("location", "str", "Device or Host where printed"),
+])
+_table("bindings", "Engine I/O tensors (`I/O Tensors:` / `Bindings:` of a layer dump): one row per tensor and profile.", [
+    ("name", "str", "I/O tensor name"),
+    ("io_mode", "str", "Input or Output"),
+    ("dtype", "str", "data type as printed"),
+    ("dims", "str", "dimensions as printed (-1 = dynamic)"),
+    ("location", "str", "Device or Host"),
+    ("shape_io", "str", "IsShapeInferenceIO as printed (true/false)"),
+    ("profile", "int", "optimization profile index of the ProfileInfo entry"),
+    ("min_shape", "str", "MinShape of the profile ('' for outputs)"),
+    ("opt_shape", "str", "OptShape of the profile"),
+    ("max_shape", "str", "MaxShape of the profile"),
+    ("format", "str", "format of the tensor in that profile"),
+])
+_table("regions", "Myelin regions ({ForeignNode[...]}) and the ONNX nodes TensorRT says they hold (`metadata: [ONNX Layer: ...]`).", [
+    ("region", "str", "region (engine layer) name, e.g. {ForeignNode[conv1...relu1]}"),
+    ("profile", "int", "optimization profile of a per-profile metadata line (else empty)"),
+    ("index", "int", "position of the ONNX node in the metadata list (0-based)"),
+    ("onnx_node", "str", "ONNX node name"),
+])
+_table("graph", "The builder's `SYMBOLIC CHECKS` / `GRAPH NODES` dump: one row per dimension of every node input/output.", [
+    ("node", "str", "network layer name"),
+    ("op", "str", "layer kind as printed (CONVOLUTION, ACTIVATION, MATRIX_MULTIPLY, ...)"),
+    ("direction", "str", "input or output"),
+    ("index", "int", "input/output index of the node"),
+    ("axis", "int", "dimension index (0-based)"),
+    ("value", "str", "value or range of the dimension as printed ('3', '[1,16]')"),
+    ("expr", "str", "symbolic expression or dim name as printed ('3', 'N', '(# 0 (SHAPE x))')"),
+])
+_table("patterns", "Graph patterns the builder recognised (self-attention, layer norm) and what it did with them.", [
+    ("pattern", "str", "self-attention or layer-norm"),
+    ("event", "str", "member (a node is part of the pattern), reassigned (Myelin backends reassigned), fp16 (pattern nodes found in FP16), fp16_node (one node of that FP16 list)"),
+    ("node", "str", "ONNX node / layer name"),
 ])
 
 # from this many rows frame() puts the columns side by side (pd.concat); below, the DataFrame

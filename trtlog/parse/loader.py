@@ -79,10 +79,14 @@ def _columns(rows: List[dict], table: str) -> Dict[str, list]:
 
 
 # version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)
-_INFER = [("rtx", "RTX"), ("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
+_INFER = [("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
           ("kernel_library", "8.4"), ("hex_tactics", "8.4"),
           ("snapshot_kernel_library", "8.2"), ("snapshot", "8.0"), ("decimal_tactics", "8.0"),
           ("trt7_summary", "7")]
+
+
+# errors reported by these calls are deserialisation / inference failures, not build failures
+_RUNTIME_APIS = ("IRuntime::", "ICudaEngine::", "IExecutionContext::", "IRuntimeCache", "IRuntimeConfig")
 
 
 def _finish_meta(bl: BuildLog, st) -> None:
@@ -97,7 +101,13 @@ def _finish_meta(bl: BuildLog, st) -> None:
             if tok.startswith(("--onnx=", "--deploy=", "--uff=", "--loadEngine=")):
                 meta["model"] = tok.split("=", 1)[1]
                 break
-    if not meta.get("trt_version"):
+    if st.features.get("rtx") or st.features.get("cpu_only_build") or meta.get("backend") == "tensorrt-rtx":
+        # TensorRT-RTX numbers its releases on its own (1.x): no TensorRT version is inferred from
+        # its wordings; the version is what a line or the bundle states, else "unknown"
+        meta["backend"] = "tensorrt-rtx"
+        meta.setdefault("backend_version", "unknown")
+        meta.setdefault("backend_version_source", "not stated in the log")
+    elif not meta.get("trt_version"):
         for feat, ver in _INFER:
             if st.features.get(feat):
                 meta["trt_version"] = ver
@@ -112,8 +122,15 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # generated after the last calibration message is the built engine
         done = done[done["line"] > calib["line"].max()]
     built = len(done) > 0 or bool(meta.get("engine_serialized"))
-    failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
-        ["assertion", "trtexec_failure", "build_failed"]).any())
+    api = errors["api"].astype(str)
+    build_api = api.str.startswith("IBuilder::build")      # buildSerializedNetwork / buildEngineWithConfig
+    failed = meta.get("status") == "FAILED" or bool(errors["kind"].isin(
+        ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(build_api.any() and not built)
+    # deserialising or running an engine is not building it: kept apart from build_ok
+    runtime = errors[api.str.startswith(_RUNTIME_APIS)]
+    if len(runtime):
+        meta["runtime_failure"] = str(runtime["text"].iat[0])[:300]
+        meta["runtime_failure_line"] = int(runtime["line"].iat[0])
     if failed:
         meta["build_ok"] = False
         first = errors.iloc[0] if len(errors) else None
@@ -195,7 +212,15 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta.setdefault("gpu", gpu)
         if env.get("compute_capability"):
             bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
-        if env.get("tensorrt") and (not bl.meta.get("trt_version") or
+        if str(env.get("backend", "")).lower() in ("rtx", "tensorrt-rtx", "tensorrt_rtx") or env.get("tensorrt_rtx"):
+            bl.meta["backend"] = "tensorrt-rtx"
+            if env.get("tensorrt_rtx"):
+                bl.meta["backend_version"] = str(env["tensorrt_rtx"])
+                bl.meta["backend_version_source"] = "env.json"
+            else:
+                bl.meta.setdefault("backend_version", "unknown")
+                bl.meta.setdefault("backend_version_source", "not stated in the log or env.json")
+        elif env.get("tensorrt") and (not bl.meta.get("trt_version") or
                                     bl.meta.get("trt_version_source", "").startswith("inferred")):
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"

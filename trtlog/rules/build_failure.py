@@ -7,6 +7,7 @@ from .engine import Fix, rule
 from .util import messages, names, plural, rows
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
+                "profile_invalid", "profile_rejected", "no_profile",
                 "traceback", "trtexec_failure")
 
 
