@@ -6,7 +6,7 @@ PY      = $(VENV)/bin/python
 # a real bundle the project built itself on an H100 (TensorRT 8.6.0, FP16, 256 KiB workspace)
 DEMO_LOG ?= tests/fixtures/gpu/transformer-fp16-tinyws-trt8.6.0
 
-.PHONY: demo test venv check-coverage bench clean
+.PHONY: demo test venv check-coverage bench zoo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: venv
 
 test: venv
 	$(PY) -m pytest -q
+
+# the TensorRT-RTX zoo: regenerate the ONNX models and the committed bundles in tests/fixtures/rtx/
+zoo: venv
+	$(PY) tests/zoo/build_zoo.py
 
 check-coverage: venv
 	PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage

@@ -172,7 +172,7 @@ def test_without_tensorrt_one_line_and_exit_2(tmp_path, capsys):
     model = tmp_path / "m.onnx"
     model.write_bytes(b"x")
     with pytest.raises(SystemExit) as exc:
-        main(["build", str(model), "-o", str(tmp_path / "b"), "--fp16"])
+        main(["build", str(model), "-o", str(tmp_path / "b"), "--fp16", "--backend", "tensorrt"])
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install 'trtlog[trt]'" in err[0]

@@ -7,31 +7,18 @@ failure, calibration failure, Ctrl-C) leaves build.log and status.json behind.
 """
 from __future__ import annotations
 
-import os
-import signal
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
-from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, TrtlogError
+from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, TrtlogError
 from .bundle import Bundle, DriverVersion, collect_env, gpu_info, timing_cache_path
 from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
-
-
-@dataclass
-class BuildResult:
-    bundle: Path
-    ok: bool
-    exit_code: int
-    error: str = ""
-    build_seconds: Optional[float] = None
-    engine_bytes: int = 0
-    notes: List[str] = field(default_factory=list)
-    counts: Dict[str, int] = field(default_factory=dict)
+from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes,  # noqa: F401
+                      network_inputs, parse_onnx)
 
 
 def import_tensorrt():
@@ -42,71 +29,6 @@ def import_tensorrt():
     return trt
 
 
-def _parse_onnx(trt, parser, model: str) -> List[str]:
-    if hasattr(parser, "parse_from_file"):
-        ok = parser.parse_from_file(str(model))
-    else:
-        ok = parser.parse(Path(model).read_bytes())
-    if ok:
-        return []
-    return [str(parser.get_error(i).desc()) if hasattr(parser.get_error(i), "desc") else str(parser.get_error(i))
-            for i in range(parser.num_errors)] or ["the ONNX parser reported failure"]
-
-
-def _inputs(network) -> List[tuple]:
-    out = []
-    for i in range(network.num_inputs):
-        t = network.get_input(i)
-        out.append((t.name, tuple(int(d) for d in t.shape), str(t.dtype).split(".")[-1]))
-    return out
-
-
-def _check_shapes(spec: BuildSpec, inputs) -> None:
-    names = [n for n, _, _ in inputs]
-    for n in spec.shape_names():
-        if n not in names:
-            raise TrtlogError(f"shape given for {n!r}, which is not a network input (inputs: {', '.join(names)})")
-    for name, shape, _ in inputs:
-        if -1 in shape and spec.profile_for(name) is None:
-            dims = "x".join("?" if d < 0 else str(d) for d in shape)
-            raise TrtlogError(f"input {name!r} has dynamic shape {dims}: give an optimization profile, e.g. "
-                              f"--shapes {name}:{'x'.join('1' if d < 0 else str(d) for d in shape)} or "
-                              "--min-shapes/--opt-shapes/--max-shapes")
-        prof = spec.profile_for(name)
-        if prof is not None:
-            for which, dims in zip(("min", "opt", "max"), prof):
-                if len(dims) != len(shape) or any(s not in (-1, d) for s, d in zip(shape, dims)):
-                    raise TrtlogError(f"{which} shape {'x'.join(map(str, dims))} for {name!r} does not fit "
-                                      f"its shape {tuple(shape)}")
-
-
-class _Interrupt:
-    """SIGINT: keep the partial log, record the interruption, exit 130 at once (TensorRT's own
-    objects are not torn down; they would only delay the exit)."""
-
-    def __init__(self, bundle: Bundle, sink: LogSink, progress: Progress, started: float):
-        self.bundle, self.sink, self.progress, self.started = bundle, sink, progress, started
-        self.previous = None
-
-    def __enter__(self):
-        self.previous = signal.signal(signal.SIGINT, self.handle)
-        return self
-
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
-
-    def handle(self, signum, frame):
-        self.sink.flush()
-        self.sink.close()
-        self.progress.finish()
-        self.bundle.write_status(False, EXIT_INTERRUPTED, f"interrupted (Ctrl-C) while {self.progress.phase}",
-                                 None, 0, producer="python", interrupted=True,
-                                 wall_seconds=round(time.perf_counter() - self.started, 3))
-        sys.stderr.write(f"trtlog: interrupted; partial log kept in {self.bundle / 'build.log'}\n")
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
-
-
 def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str]] = None,
                  progress: Optional[Progress] = None, note=None) -> BuildResult:
     """Run one build; returns the result (the caller turns exit_code into the process status).
@@ -115,15 +37,14 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     note = note or (lambda msg: None)
     progress = progress or Progress(enabled=False)
     clock = PhaseClock()
+    bundle = Bundle(out, force)
+    bundle.check()
+    check_model(spec.model)
     trt = import_tensorrt()
     clock.mark("import_tensorrt")
     plan = plan_config(spec, trt)
     for n in plan.notes:
         note(n)
-    bundle = Bundle(out, force)
-    bundle.check()
-    if not Path(spec.model).is_file():
-        raise TrtlogError(f"model {spec.model}: no such file")
 
     if plan.calibrate or spec.calib_cache:
         try:   # before the builder: TensorRT then runs in the context pycuda makes current
@@ -140,38 +61,24 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     network = builder.create_network(network_flags_value(plan, trt))
     parser = trt.OnnxParser(network, logger)
     progress.set_phase("parsing ONNX")
-    parse_errors = _parse_onnx(trt, parser, spec.model)
+    parse_errors = parse_onnx(parser, spec.model)
     clock.mark("parse_onnx")
-    inputs = _inputs(network) if not parse_errors else []
+    inputs = network_inputs(network) if not parse_errors else []
     if not parse_errors:
-        _check_shapes(spec, inputs)
+        check_shapes(spec, inputs)
         if plan.layer_precisions:   # fail early on patterns that match nothing
             from .options import match_layers
             match_layers(plan.layer_precisions, [network.get_layer(i).name for i in range(network.num_layers)])
 
-    bundle.create()
-    sink.attach(bundle / "build.log")
     gpu = gpu_info()
-    env = collect_env(str(trt.__version__), "python", gpu, driver)
-    config_doc = {"argv": argv or [], "spec": spec.to_dict(), "plan": plan.to_dict(),
+    env = collect_env(str(trt.__version__), "python", gpu, driver, backend="tensorrt")
+    config_doc = {"argv": argv or [], "backend": "tensorrt", "spec": spec.to_dict(), "plan": plan.to_dict(),
                   "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-    bundle.write_json("config.json", config_doc)
-    bundle.write_json("env.json", env)
-    bundle.write_status(False, EXIT_FAIL, "build did not finish", None, 0, producer="python")
-    clock.mark("write_bundle")
+    session = Session(bundle, sink, progress, "tensorrt", started, clock, plan.notes)
+    session.open(config_doc, env)
+    finish = session.finish
 
-    def finish(ok: bool, code: int, error: str = "", secs=None, nbytes: int = 0, **extra) -> BuildResult:
-        sink.flush()
-        sink.close()
-        progress.finish()
-        clock.mark("write_bundle")
-        bundle.write_status(ok, code, error, secs, nbytes, producer="python",
-                            wall_seconds=round(time.perf_counter() - started, 3), timings_s=clock.rounded(),
-                            warnings=sink.counts.get("W", 0), errors=sink.counts.get("E", 0) + sink.counts.get("F", 0),
-                            **extra)
-        return BuildResult(bundle.dir, ok, code, error, secs, nbytes, plan.notes, dict(sink.counts))
-
-    with _Interrupt(bundle, sink, progress, started):
+    with session:
         if parse_errors:
             return finish(False, EXIT_FAIL, "ONNX parse failed: " + parse_errors[0], phase="parse")
         try:
@@ -179,13 +86,9 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
             applied = apply_plan(plan, trt, config, network)
             config_doc["layer_precisions_applied"] = applied
             profile = None
-            if spec.wants_profile():
-                profile = builder.create_optimization_profile()
-                for name, _, _ in inputs:
-                    prof = spec.profile_for(name)
-                    if prof is not None:
-                        profile.set_shape(name, *prof)
-                config.add_optimization_profile(profile)
+            if spec.profile_count():
+                config_doc["profiles_added"], profiles = add_profiles(builder, config, spec, inputs)
+                profile = profiles[0]
             cache_file = timing_cache_path(spec.timing_cache, str(trt.__version__), gpu) if spec.timing_cache else None
             cache_bytes = cache_file.read_bytes() if cache_file is not None and cache_file.is_file() else b""
             timing_cache = config.create_timing_cache(cache_bytes)
@@ -238,24 +141,6 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
         if calibrator is not None:
             extra["calibration_batches"] = calibrator.index
         return finish(True, EXIT_OK, "", secs, nbytes, phase="done", **extra)
-
-
-class PhaseClock:
-    """Seconds spent per phase of a build (status.json `timings_s`): what TensorRT spent (builder
-    creation with its kernel library, ONNX parsing, the build, engine inspection) apart from what
-    trtlog adds (its set-up and the bundle files). A phase marked twice accumulates."""
-
-    def __init__(self):
-        self.last = time.perf_counter()
-        self.phases: Dict[str, float] = {}
-
-    def mark(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
-        self.last = now
-
-    def rounded(self) -> Dict[str, float]:
-        return {k: round(v, 4) for k, v in self.phases.items()}
 
 
 def _calibrator(trt, spec: BuildSpec, inputs, bundle: Bundle, progress: Progress, config, profile):

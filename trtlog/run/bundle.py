@@ -144,9 +144,13 @@ class DriverVersion(threading.Thread):
         return self.value
 
 
+# backend -> the env.json key that holds its version (the module's name)
+VERSION_KEYS = {"tensorrt": "tensorrt", "trtexec": "tensorrt", "rtx": "tensorrt_rtx"}
+
+
 def collect_env(trt_version: str = "", producer: str = "python", gpu: Optional[Dict[str, Any]] = None,
-                driver: Optional["DriverVersion"] = None) -> Dict[str, Any]:
-    env: Dict[str, Any] = {"tensorrt": trt_version, "producer": producer}
+                driver: Optional["DriverVersion"] = None, backend: str = "tensorrt") -> Dict[str, Any]:
+    env: Dict[str, Any] = {"backend": backend, VERSION_KEYS[backend]: trt_version, "producer": producer}
     env.update(gpu if gpu is not None else gpu_info())
     env["nvidia_driver"] = driver.result() if driver is not None else nvidia_driver()
     env["python"] = platform.python_version()

@@ -31,6 +31,7 @@ class LogSink:
         self.clock = clock
         self.counts: Dict[str, int] = {k: 0 for k in RANK}
         self.last_errors: Deque[str] = deque(maxlen=5)
+        self.first_errors: List[str] = []      # the first 20: a root cause comes early
         self._file: Optional[IO[str]] = None
         self._buffer: List[str] = []
         self._lock = threading.Lock()
@@ -54,6 +55,8 @@ class LogSink:
             self.counts[letter] = self.counts.get(letter, 0) + 1
             if letter in ("E", "F"):
                 self.last_errors.append(msg)
+                if len(self.first_errors) < 20:
+                    self.first_errors.append(msg)
             if self._file is None:
                 self._buffer.append(line)
             else:
@@ -86,6 +89,9 @@ class LogSink:
             if self._file is not None:
                 self._file.close()
                 self._file = None
+
+    def first_error_with(self, text: str) -> str:
+        return next((m for m in self.first_errors if text in m), "")
 
     @property
     def last_error(self) -> str:

@@ -52,22 +52,35 @@ class BuildSpec:
     calib_cache: Optional[str] = None
     calib_batches: Optional[int] = None
     verbose: bool = True
+    # profiles after the first: [{"shapes": {...}, "min_shapes": {...}, "opt_shapes": ..., "max_shapes": ...}]
+    extra_profiles: List[Dict[str, Dict[str, Dims]]] = field(default_factory=list)
+    # TensorRT-RTX only
+    compute_capabilities: List[str] = field(default_factory=list)   # "8.6", "12.0", "current"
+    runtime_cache: Optional[str] = None
+    weight_streaming: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("shapes", "min_shapes", "opt_shapes", "max_shapes"):
+        for k in SHAPE_KINDS:
             d[k] = {n: list(v) for n, v in d[k].items()}
+        d["extra_profiles"] = [{k: {n: list(v) for n, v in p.get(k, {}).items()} for k in SHAPE_KINDS}
+                               for p in self.extra_profiles]
         return d
 
     def wants_profile(self) -> bool:
         return bool(self.shapes or self.min_shapes or self.opt_shapes or self.max_shapes)
 
-    def profile_for(self, name: str) -> Optional[Tuple[Dims, Dims, Dims]]:
-        """(min, opt, max) for one input, trtexec style: --shapes fills all three; a missing min or
-        max falls back to opt."""
-        opt = self.opt_shapes.get(name, self.shapes.get(name))
-        lo = self.min_shapes.get(name, self.shapes.get(name, opt))
-        hi = self.max_shapes.get(name, self.shapes.get(name, opt))
+    def profile_count(self) -> int:
+        return (1 if self.wants_profile() else 0) + len(self.extra_profiles)
+
+    def profile_for(self, name: str, index: int = 0) -> Optional[Tuple[Dims, Dims, Dims]]:
+        """(min, opt, max) for one input in profile `index`, trtexec style: --shapes fills all three;
+        a missing min or max falls back to opt."""
+        sets = self.extra_profiles[index - 1] if index else {k: getattr(self, k) for k in SHAPE_KINDS}
+        shapes, min_shapes, opt_shapes, max_shapes = (sets.get(k, {}) for k in SHAPE_KINDS)
+        opt = opt_shapes.get(name, shapes.get(name))
+        lo = min_shapes.get(name, shapes.get(name, opt))
+        hi = max_shapes.get(name, shapes.get(name, opt))
         if opt is None:
             if lo is None and hi is None:
                 return None
@@ -76,9 +89,13 @@ class BuildSpec:
 
     def shape_names(self) -> List[str]:
         seen: List[str] = []
-        for d in (self.shapes, self.min_shapes, self.opt_shapes, self.max_shapes):
-            seen += [n for n in d if n not in seen]
+        for sets in [{k: getattr(self, k) for k in SHAPE_KINDS}] + self.extra_profiles:
+            for d in sets.values():
+                seen += [n for n in d if n not in seen]
         return seen
+
+
+SHAPE_KINDS = ("shapes", "min_shapes", "opt_shapes", "max_shapes")
 
 
 # -- option value parsing (trtexec syntax) ----------------------------------------------------
@@ -100,6 +117,19 @@ def parse_shapes(values) -> Dict[str, Dims]:
             raise TrtlogError(f"bad shape spec {value!r}: expected NAME:1x3x224x224")
         out[name] = parse_dims(dims)
     return out
+
+
+def parse_shape_sets(values) -> List[Dict[str, Dims]]:
+    """Like parse_shapes, for several optimization profiles: the k-th time an input name is given
+    it goes to profile k (`--shapes x:1x3 --shapes x:8x3` = two profiles)."""
+    sets: List[Dict[str, Dims]] = []
+    for value in _items(values):
+        (name, dims), = parse_shapes(value).items()
+        k = sum(1 for s in sets if name in s)
+        if k == len(sets):
+            sets.append({})
+        sets[k][name] = dims
+    return sets
 
 
 _UNITS = {"": 2 ** 20, "b": 1, "k": 2 ** 10, "kib": 2 ** 10, "kb": 2 ** 10, "m": 2 ** 20, "mib": 2 ** 20,

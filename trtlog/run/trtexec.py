@@ -96,6 +96,9 @@ def trtexec_args(spec: BuildSpec, bundle_dir, version: Version, gpu: Optional[di
                               "once without --trtexec, then pass --calib-cache BUNDLE/calibration.cache")
         if spec.calib_cache:
             args.append(f"--calib={spec.calib_cache}")
+    if spec.extra_profiles:
+        raise TrtlogError("several optimization profiles: use the Python API backend (--backend tensorrt or rtx); "
+                          "trtlog passes trtexec one profile")
     if spec.wants_profile():
         if spec.min_shapes or spec.opt_shapes or spec.max_shapes:
             names = spec.shape_names()
@@ -140,7 +143,7 @@ def envelope_split(line: str) -> Tuple[str, str]:
 
 def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = False,
                   argv: Optional[List[str]] = None, progress: Optional[Progress] = None, note=None):
-    from .builder import BuildResult
+    from .session import BuildResult
 
     note = note or (lambda msg: None)
     progress = progress or Progress(enabled=False)
@@ -162,11 +165,11 @@ def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = F
     for n in notes:
         note(n)
     bundle.create()
-    bundle.write_json("config.json", {"argv": argv or [], "spec": spec.to_dict(), "producer": "trtexec",
+    bundle.write_json("config.json", {"argv": argv or [], "backend": "trtexec", "spec": spec.to_dict(), "producer": "trtexec",
                                       "trtexec": exe, "trtexec_version": str(version),
                                       "command": [exe] + args, "notes": notes})
-    bundle.write_json("env.json", collect_env(str(version), "trtexec", gpu))
-    bundle.write_status(False, EXIT_FAIL, "trtexec did not finish", None, 0, producer="trtexec")
+    bundle.write_json("env.json", collect_env(str(version), "trtexec", gpu, backend="trtexec"))
+    bundle.write_status(False, EXIT_FAIL, "trtexec did not finish", None, 0, producer="trtexec", backend="trtexec")
 
     started = time.perf_counter()
     counts = {"W": 0, "E": 0, "F": 0}
@@ -208,7 +211,7 @@ def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = F
         code, error = EXIT_OK, ""
     else:
         code, error = EXIT_FAIL, last_error or f"trtexec exited with status {rc}"
-    bundle.write_status(code == EXIT_OK, code, error, secs, nbytes, producer="trtexec", trtexec_exit=rc,
+    bundle.write_status(code == EXIT_OK, code, error, secs, nbytes, producer="trtexec", backend="trtexec", trtexec_exit=rc,
                         wall_seconds=round(wall, 3), warnings=counts["W"], errors=counts["E"] + counts["F"],
                         interrupted=interrupted)
     return BuildResult(bundle.dir, code == EXIT_OK, code, error, secs, nbytes, notes, counts)

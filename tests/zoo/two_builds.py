@@ -1,0 +1,57 @@
+"""Two TensorRT-RTX builds in one process through one logger: what an application that builds
+several engines (or a notebook) leaves in its log. Uses trtlog's capturing logger and bundle
+files, so the log has the same envelope as a `trtlog build` log.
+
+    python tests/zoo/two_builds.py A.onnx B.onnx OUT_DIR
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import List
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from trtlog.run.bundle import Bundle, collect_env, gpu_info  # noqa: E402
+from trtlog.run.logger import LogSink, make_logger  # noqa: E402
+from trtlog.run.rtx import import_rtx  # noqa: E402
+
+
+def main(models: List[str], out) -> List[int]:
+    trt = import_rtx()
+    bundle = Bundle(out, force=True).create()
+    sink = LogSink("V")
+    sink.attach(bundle / "build.log")
+    logger = make_logger(trt, sink)
+    builder = trt.Builder(logger)
+    builds, codes = [], []
+    for model in models:
+        network = builder.create_network(0)
+        parser = trt.OnnxParser(network, logger)
+        parsed = parser.parse_from_file(str(model))
+        config = builder.create_builder_config()
+        config.profiling_verbosity = trt.ProfilingVerbosity.DETAILED
+        t0 = time.perf_counter()
+        engine = builder.build_serialized_network(network, config) if parsed else None
+        secs = time.perf_counter() - t0
+        ok = engine is not None
+        codes.append(0 if ok else 1)
+        builds.append({"model": str(model), "ok": ok, "build_seconds": round(secs, 3),
+                       "engine_bytes": int(engine.nbytes) if ok else 0})
+    sink.close()
+    bundle.write_json("config.json", {"argv": ["tests/zoo/two_builds.py"] + [str(m) for m in models], "backend": "rtx",
+                                      "builds": len(models), "profiling_verbosity": "DETAILED"})
+    bundle.write_json("env.json", collect_env(str(trt.__version__), "python", gpu_info(), backend="rtx"))
+    bundle.write_status(all(b["ok"] for b in builds), max(codes), "", None, 0, producer="python", backend="rtx",
+                        builds=builds, warnings=sink.counts.get("W", 0),
+                        errors=sink.counts.get("E", 0) + sink.counts.get("F", 0))
+    return codes
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    sys.exit(max(main(sys.argv[1:-1], sys.argv[-1])))
