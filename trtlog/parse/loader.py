@@ -105,6 +105,7 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # TensorRT-RTX numbers its releases on its own (1.x): no TensorRT version is inferred from
         # its wordings; the version is what a line or the bundle states, else "unknown"
         meta["backend"] = "tensorrt-rtx"
+        meta["strongly_typed"] = True
         meta.setdefault("backend_version", "unknown")
         meta.setdefault("backend_version_source", "not stated in the log")
     elif not meta.get("trt_version"):
@@ -245,5 +246,34 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["strongly_typed"] = True
         if spec.get("model"):
             bl.meta.setdefault("model", spec["model"])
+        profiles = _requested_profiles(spec, cfg.get("profiles_added") if isinstance(cfg, dict) else None)
+        if profiles:
+            bl.meta["requested_profiles"] = profiles
+    if bl.meta.get("backend") == "tensorrt-rtx":
+        bl.meta["strongly_typed"] = True         # TensorRT-RTX networks are always strongly typed
     bl.meta["sources"] = sources
     return bl
+
+
+def _dims(v) -> str:
+    return "x".join(str(d) for d in v) if isinstance(v, (list, tuple)) else str(v)
+
+
+def _requested_profiles(spec: dict, added) -> List[dict]:
+    """The optimisation profiles a bundle's config.json asked for, one dict per profile and input:
+    {profile, input, min, opt, max, added}; `added` is False where TensorRT rejected the profile
+    (config.json `profiles_added` holds -1 for it) and None where the bundle does not say."""
+    out: List[dict] = []
+    for p, prof in enumerate([spec] + list(spec.get("extra_profiles") or [])):
+        if not isinstance(prof, dict):
+            continue
+        fixed = prof.get("shapes") or {}
+        names = list(dict.fromkeys(list(fixed) + list(prof.get("min_shapes") or {})))
+        for name in names:
+            row = {"profile": p, "input": name}
+            for key in ("min", "opt", "max"):
+                v = (prof.get(key + "_shapes") or {}).get(name, fixed.get(name))
+                row[key] = _dims(v) if v is not None else ""
+            row["added"] = (added[p] >= 0) if isinstance(added, list) and p < len(added) else None
+            out.append(row)
+    return out

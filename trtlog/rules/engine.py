@@ -244,7 +244,7 @@ def _plain(rec: Dict[str, Any]) -> Dict[str, Any]:
 
 def _load_rule_modules() -> None:
     # importing the theme modules registers their rules
-    from . import build_failure, accuracy, performance, memory, compatibility  # noqa: F401
+    from . import build_failure, accuracy, performance, memory, compatibility, strongly_typed  # noqa: F401
 
 
 def all_rules() -> List[Rule]:
