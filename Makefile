@@ -1,10 +1,10 @@
-# Quick start:  make demo   (fresh venv, install, explain + HTML report of a real bundled build log)
-#               make test   (the test suite; tests needing ../shared or Chromium skip cleanly)
+# Quick start:  make demo   (fresh venv, install, a real TensorRT-RTX build on the CPU, explain + HTML report)
+#               make test   (the test suite with real TensorRT-RTX builds; tests needing ../shared or Chromium skip cleanly)
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
-# a real bundle the project built itself on an H100 (TensorRT 8.6.0, FP16, 256 KiB workspace)
-DEMO_LOG ?= tests/fixtures/gpu/transformer-fp16-tinyws-trt8.6.0
+# a zoo model (tests/zoo/models.py): an FP16 transformer block whose LayerNorm is decomposed
+DEMO_MODEL ?= transformer_fp16_ln_decomposed
 
 .PHONY: demo test venv check-coverage bench zoo clean
 
@@ -16,12 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# a real TensorRT-RTX build on the CPU (no GPU needed), then the explanation and the HTML report
 demo: venv
 	@mkdir -p out
-	$(VENV)/bin/trtlog parse "$(DEMO_LOG)"
-	$(VENV)/bin/trtlog explain "$(DEMO_LOG)"
-	$(VENV)/bin/trtlog report "$(DEMO_LOG)" -o out/demo-report.html --force
-	@echo "report: out/demo-report.html"
+	$(PY) tests/zoo/models.py $(DEMO_MODEL) out
+	$(VENV)/bin/trtlog build out/$(DEMO_MODEL).onnx --backend rtx -o out/demo.trtlog --force --no-progress \
+	    --explain --report out/demo-report.html
 
 test: venv
 	$(PY) -m pytest -q

@@ -207,8 +207,9 @@ def detection_head() -> onnx.ModelProto:
     up = g.op("Resize", [p4, "", g.const("up.scales", np.array([1, 1, 2, 2], np.float32))], "up", mode="nearest")
     cat = g.op("Concat", [p3, up], "concat", axis=1)
     y = _conv_bn_act(g, cat, 96, 85, k=1, act="SiLU", base="head")
-    boxes = g.op("Slice", [y, g.const("box.starts", np.array([0], np.int64)), g.const("box.ends", np.array([4], np.int64)),
-                           g.const("box.axes", np.array([1], np.int64))], "boxes")
+    boxes = g.op("Slice", [y, g.const("box.starts", np.array([0], np.int64)),
+                           g.const("box.ends", np.array([4], np.int64)), g.const("box.axes", np.array([1], np.int64))],
+                 "boxes")
     scores = g.op("Slice", [y, g.const("cls.starts", np.array([4], np.int64)),
                             g.const("cls.ends", np.array([2 ** 62], np.int64)), "box.axes"], "scores")
     scores = g.op("Sigmoid", [scores], "scores/sigmoid")
@@ -371,6 +372,8 @@ MODELS: Dict[str, Callable[[], onnx.ModelProto]] = {
     "transformer": transformer,
     "transformer_fp16": lambda: transformer(F16, name="transformer_fp16"),
     "transformer_dynamic": lambda: transformer(dynamic=True, name="transformer_dynamic"),
+    "transformer_fp16_ln_decomposed": lambda: transformer(F16, layernorm="decomposed",
+                                                          name="transformer_fp16_ln_decomposed"),
     "layernorm_op_fp16": lambda: layernorm(F16, False, "layernorm_op_fp16"),
     "layernorm_decomposed_fp16": lambda: layernorm(F16, True, "layernorm_decomposed_fp16"),
     "layernorm_decomposed_fp32": lambda: layernorm(F32, True, "layernorm_decomposed_fp32"),
@@ -400,3 +403,12 @@ def write(name: str, folder) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return str(path)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 3 or any(n not in MODELS for n in sys.argv[1:-1]):
+        sys.exit(f"usage: python tests/zoo/models.py NAME [NAME ...] DIR (names: {', '.join(MODELS)})")
+    for n in sys.argv[1:-1]:
+        print(write(n, sys.argv[-1]))

@@ -1,8 +1,10 @@
-"""Two TensorRT-RTX builds in one process through one logger: what an application that builds
+"""Several TensorRT-RTX builds in one process through one logger: what an application that builds
 several engines (or a notebook) leaves in its log. Uses trtlog's capturing logger and bundle
-files, so the log has the same envelope as a `trtlog build` log.
+files, so the log has the same envelope as a `trtlog build` log. With --load each engine is then
+deserialized in the same process, as an application would (on a host without a CUDA driver that
+fails: the log then holds a build that worked followed by a runtime failure).
 
-    python tests/zoo/two_builds.py A.onnx B.onnx OUT_DIR
+    python tests/zoo/two_builds.py [--load] A.onnx [B.onnx ...] OUT_DIR
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from trtlog.run.logger import LogSink, make_logger  # noqa: E402
 from trtlog.run.rtx import import_rtx  # noqa: E402
 
 
-def main(models: List[str], out) -> List[int]:
+def main(models: List[str], out, load: bool = False) -> List[int]:
     trt = import_rtx()
     bundle = Bundle(out, force=True).create()
     sink = LogSink("V")
@@ -38,20 +40,31 @@ def main(models: List[str], out) -> List[int]:
         engine = builder.build_serialized_network(network, config) if parsed else None
         secs = time.perf_counter() - t0
         ok = engine is not None
+        build = {"model": str(model), "ok": ok, "build_seconds": round(secs, 3),
+                 "engine_bytes": int(engine.nbytes) if ok else 0}
+        if ok and load:
+            build["deserialized"] = trt.Runtime(logger).deserialize_cuda_engine(engine) is not None
+            ok = build["deserialized"]
         codes.append(0 if ok else 1)
-        builds.append({"model": str(model), "ok": ok, "build_seconds": round(secs, 3),
-                       "engine_bytes": int(engine.nbytes) if ok else 0})
+        builds.append(build)
     sink.close()
-    bundle.write_json("config.json", {"argv": ["tests/zoo/two_builds.py"] + [str(m) for m in models], "backend": "rtx",
-                                      "builds": len(models), "profiling_verbosity": "DETAILED"})
+    argv = ["tests/zoo/two_builds.py"] + (["--load"] if load else []) + [str(m) for m in models]
+    bundle.write_json("config.json", {"argv": argv, "backend": "rtx", "builds": len(models), "load": load,
+                                      "profiling_verbosity": "DETAILED"})
     bundle.write_json("env.json", collect_env(str(trt.__version__), "python", gpu_info(), backend="rtx"))
-    bundle.write_status(all(b["ok"] for b in builds), max(codes), "", None, 0, producer="python", backend="rtx",
+    failed = [b["model"] for b, c in zip(builds, codes) if c]
+    error = ("" if not failed else f"engine of {failed[0]} did not deserialize" if load
+             else f"{failed[0]} did not build")
+    bundle.write_status(not failed, max(codes), error, None, 0, producer="python", backend="rtx",
                         builds=builds, warnings=sink.counts.get("W", 0),
                         errors=sink.counts.get("E", 0) + sink.counts.get("F", 0))
     return codes
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    load = "--load" in args
+    args = [a for a in args if a != "--load"]
+    if len(args) < 2:
         sys.exit(__doc__)
-    sys.exit(max(main(sys.argv[1:-1], sys.argv[-1])))
+    sys.exit(max(main(args[:-1], args[-1], load)))

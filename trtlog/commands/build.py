@@ -65,6 +65,8 @@ def default_out(model) -> Path:
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="bundle directory (default: MODEL.trtlog)")
 @click.option("--force", is_flag=True, help="overwrite the bundle files in an existing bundle directory")
+@click.option("--backend", type=click.Choice(["auto", "tensorrt", "rtx", "trtexec"]), default="auto",
+              show_default=True, help="auto = TensorRT if installed, else TensorRT-RTX")
 @click.option("--fp16", is_flag=True, help="allow FP16 kernels (weak typing; not in TensorRT 11)")
 @click.option("--bf16", is_flag=True, help="allow BF16 kernels (TensorRT >= 9; not in 11)")
 @click.option("--int8", is_flag=True, help="allow INT8 kernels (with --calib-data for real scales)")
@@ -90,8 +92,6 @@ def default_out(model) -> Path:
               help="folder of .npy/.npz batches for INT8 entropy calibration (needs pycuda)")
 @click.option("--calib-cache", type=click.Path(dir_okay=False), metavar="FILE", help="reuse a calibration cache")
 @click.option("--calib-batches", type=int, metavar="N", help="use at most N calibration batches")
-@click.option("--backend", type=click.Choice(["auto", "tensorrt", "rtx", "trtexec"]), default="auto",
-              show_default=True, help="auto = TensorRT if installed, else TensorRT-RTX")
 @click.option("--compute-capability", multiple=True, metavar="CC[,CC]",
               help="TensorRT-RTX target GPUs, e.g. 8.6,8.9 or 12.0 or current (default: its portable set)")
 @click.option("--runtime-cache", type=click.Path(dir_okay=False), metavar="FILE",
@@ -127,8 +127,10 @@ def command(model, out, force, progress, explain, report, trtexec, backend, **op
         result = python_build(spec, out, force, argv, prog, _note)
 
     if result.ok:
-        secs = f"{result.build_seconds:.1f} s" if result.build_seconds is not None else "? s"
-        click.echo(f"built {Path(spec.model).name} with {_library(result.bundle)} in {secs}: engine {result.engine_bytes / 2 ** 20:.2f} MiB, "
+        secs = "? s" if result.build_seconds is None else (
+            f"{result.build_seconds:.2f} s" if result.build_seconds < 10 else f"{result.build_seconds:.1f} s")
+        click.echo(f"built {Path(spec.model).name} with {_library(result.bundle)} in {secs}: "
+                   f"engine {result.engine_bytes / 2 ** 20:.2f} MiB, "
                    f"{result.counts.get('W', 0)} warnings -> {result.bundle}")
     else:
         click.echo(f"trtlog: build failed: {result.error} (bundle: {result.bundle})", err=True)

@@ -17,8 +17,8 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info, timing_cache_p
 from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
-from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes,  # noqa: F401
-                      network_inputs, parse_onnx)
+from .session import (BuildResult, ExitOnInterrupt, PhaseClock, Session, add_profiles,  # noqa: F401
+                      check_model, check_shapes, failure_reason, network_inputs, parse_onnx)
 
 
 def import_tensorrt():
@@ -56,27 +56,28 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     logger = make_logger(trt, sink)
     driver = DriverVersion()
     clock.mark("trtlog_setup")
-    builder = trt.Builder(logger)
-    clock.mark("create_builder")
-    network = builder.create_network(network_flags_value(plan, trt))
-    parser = trt.OnnxParser(network, logger)
-    progress.set_phase("parsing ONNX")
-    parse_errors = parse_onnx(parser, spec.model)
-    clock.mark("parse_onnx")
-    inputs = network_inputs(network) if not parse_errors else []
-    if not parse_errors:
-        check_shapes(spec, inputs)
-        if plan.layer_precisions:   # fail early on patterns that match nothing
-            from .options import match_layers
-            match_layers(plan.layer_precisions, [network.get_layer(i).name for i in range(network.num_layers)])
+    with ExitOnInterrupt():     # until the bundle exists
+        builder = trt.Builder(logger)
+        clock.mark("create_builder")
+        network = builder.create_network(network_flags_value(plan, trt))
+        parser = trt.OnnxParser(network, logger)
+        progress.set_phase("parsing ONNX")
+        parse_errors = parse_onnx(parser, spec.model)
+        clock.mark("parse_onnx")
+        inputs = network_inputs(network) if not parse_errors else []
+        if not parse_errors:
+            check_shapes(spec, inputs)
+            if plan.layer_precisions:   # fail early on patterns that match nothing
+                from .options import match_layers
+                match_layers(plan.layer_precisions, [network.get_layer(i).name for i in range(network.num_layers)])
 
-    gpu = gpu_info()
-    env = collect_env(str(trt.__version__), "python", gpu, driver, backend="tensorrt")
-    config_doc = {"argv": argv or [], "backend": "tensorrt", "spec": spec.to_dict(), "plan": plan.to_dict(),
-                  "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-    session = Session(bundle, sink, progress, "tensorrt", started, clock, plan.notes)
-    session.open(config_doc, env)
-    finish = session.finish
+        gpu = gpu_info()
+        env = collect_env(str(trt.__version__), "python", gpu, driver, backend="tensorrt")
+        config_doc = {"argv": argv or [], "backend": "tensorrt", "spec": spec.to_dict(), "plan": plan.to_dict(),
+                      "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
+        session = Session(bundle, sink, progress, "tensorrt", started, clock, plan.notes)
+        session.open(config_doc, env)
+        finish = session.finish
 
     with session:
         if parse_errors:
@@ -116,8 +117,8 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
         clock.mark("build")
         if serialized is None:
             cal_err = getattr(calibrator, "error", None)
-            error = (f"calibration failed: {cal_err}" if cal_err else build_error or sink.last_error
-                     or "build_serialized_network returned no engine")
+            error = (f"calibration failed: {cal_err}" if cal_err else
+                     failure_reason(sink, config_doc.get("profiles_added", []), build_error, "TensorRT"))
             return finish(False, EXIT_FAIL, error, secs, phase="build")
 
         progress.set_phase("writing bundle")

@@ -26,8 +26,8 @@ from .bundle import Bundle, DriverVersion, collect_env, gpu_info
 from .logger import LogSink, make_logger
 from .options import BuildSpec
 from .progress import Progress
-from .session import (BuildResult, PhaseClock, Session, add_profiles, check_model, check_shapes, network_inputs,
-                      parse_onnx)
+from .session import (BuildResult, ExitOnInterrupt, PhaseClock, Session, add_profiles, check_model, check_shapes,
+                      failure_reason, network_inputs, parse_onnx)
 
 INSTALL_HINT_RTX = "TensorRT-RTX is not installed: pip install 'trtlog[rtx]' (tensorrt-rtx-cu12)"
 STRONG = ("TensorRT-RTX networks are strongly typed: precision comes from the ONNX graph (Cast nodes and "
@@ -116,14 +116,13 @@ def plan_rtx(spec: BuildSpec, trt) -> RtxPlan:
         name = "CURRENT" if cc == "current" else "SM" + cc.replace(".", "")
         if name not in members:
             known = ", ".join(_cc_text(m) for m in members if m.startswith("SM"))
-            raise TrtlogError(f"compute capability {cc} is not a TensorRT-RTX {trt.__version__} target (targets: {known})")
+            raise TrtlogError(f"compute capability {cc} is not a TensorRT-RTX {trt.__version__} target "
+                              f"(targets: {known})")
         plan.compute_capabilities.append(name)
-    if spec.builder_opt_level is not None:
-        if not 0 <= spec.builder_opt_level <= 5:
-            raise TrtlogError("--builder-opt-level must be 0..5")
-        plan.builder_opt_level = spec.builder_opt_level
-    if spec.weight_streaming:
-        plan.notes.append("weight streaming: TensorRT-RTX then prints empty Layers:/I/O Tensors: blocks")
+    plan.builder_opt_level = spec.builder_opt_level
+    if not spec.verbose:
+        plan.notes.append("--no-verbose: TensorRT-RTX prints the Layers: and I/O Tensors: blocks as VERBOSE "
+                          "messages, so this log will hold no layer information")
     return plan
 
 
@@ -158,6 +157,8 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
     why = refused(spec, precision_constraints_given)
     if why:
         raise TrtlogError(why)
+    if spec.builder_opt_level is not None and not 0 <= spec.builder_opt_level <= 5:
+        raise TrtlogError("--builder-opt-level must be 0..5")
     clock = PhaseClock()
     bundle = Bundle(out, force)
     bundle.check()
@@ -174,24 +175,25 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
     logger = make_logger(trt, sink)
     driver = DriverVersion()
     clock.mark("trtlog_setup")
-    builder = trt.Builder(logger)
-    clock.mark("create_builder")
-    network = builder.create_network(0)
-    parser = trt.OnnxParser(network, logger)
-    progress.set_phase("parsing ONNX")
-    parse_errors = parse_onnx(parser, spec.model)
-    clock.mark("parse_onnx")
-    inputs = network_inputs(network) if not parse_errors else []
-    if not parse_errors:
-        check_shapes(spec, inputs)
+    with ExitOnInterrupt():     # until the bundle exists
+        builder = trt.Builder(logger)
+        clock.mark("create_builder")
+        network = builder.create_network(0)
+        parser = trt.OnnxParser(network, logger)
+        progress.set_phase("parsing ONNX")
+        parse_errors = parse_onnx(parser, spec.model)
+        clock.mark("parse_onnx")
+        inputs = network_inputs(network) if not parse_errors else []
+        if not parse_errors:
+            check_shapes(spec, inputs)
 
-    gpu = gpu_info()
-    env = collect_env(str(trt.__version__), "python", gpu, driver, backend="rtx")
-    config_doc = {"argv": argv or [], "backend": "rtx", "spec": spec.to_dict(), "plan": plan.to_dict(),
-                  "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-    session = Session(bundle, sink, progress, "rtx", started, clock, plan.notes)
-    session.open(config_doc, env)
-    finish = session.finish
+        gpu = gpu_info()
+        env = collect_env(str(trt.__version__), "python", gpu, driver, backend="rtx")
+        config_doc = {"argv": argv or [], "backend": "rtx", "spec": spec.to_dict(), "plan": plan.to_dict(),
+                      "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
+        session = Session(bundle, sink, progress, "rtx", started, clock, plan.notes)
+        session.open(config_doc, env)
+        finish = session.finish
 
     with session:
         if parse_errors:
@@ -199,10 +201,8 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         try:
             config = builder.create_builder_config()
             apply_rtx_plan(plan, trt, config)
-            rejected = []
             if spec.profile_count():
                 config_doc["profiles_added"], _ = add_profiles(builder, config, spec, inputs)
-                rejected = [i for i, idx in enumerate(config_doc["profiles_added"]) if idx < 0]
             bundle.write_json("config.json", config_doc)
             clock.mark("configure")
         except TrtlogError as exc:
@@ -221,18 +221,18 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         secs = time.perf_counter() - t0
         clock.mark("build")
         if serialized is None or int(serialized.nbytes) == 0:
-            if rejected:
-                error = (f"optimization profile {rejected[0] + 1} rejected by TensorRT-RTX: "
-                         + (sink.first_error_with("isValid") or "IOptimizationProfile::isValid failed"))
-            else:
-                error = build_error or sink.last_error or "build_serialized_network returned no engine"
+            error = failure_reason(sink, config_doc.get("profiles_added", []), build_error, "TensorRT-RTX")
             return finish(False, EXIT_FAIL, error, secs, phase="build")
 
         progress.set_phase("writing bundle")
         bundle.write_bytes("engine.plan", serialized)
         nbytes = int(serialized.nbytes)
         clock.mark("write_bundle")
-        session.extra.update(_after_build(trt, logger, serialized, gpu, bundle, spec, note))
+        def say(msg: str) -> None:     # a note, not drawn over by the progress line
+            progress.clear()
+            note(msg)
+
+        session.extra.update(_after_build(trt, logger, serialized, gpu, bundle, spec, say))
         clock.mark("inspect_engine")
         return finish(True, EXIT_OK, "", secs, nbytes, phase="done")
 
@@ -242,7 +242,8 @@ def _after_build(trt, logger, serialized, gpu, bundle: Bundle, spec: BuildSpec, 
     needs a CUDA driver and an RTX-class GPU. Without a driver, say so and skip."""
     if not gpu.get("compute_capability"):
         msg = ("no CUDA driver here: the engine was built ahead of time on the CPU and cannot be "
-               "deserialized; no layers.json (the layer information is the log's Layers: block)")
+               "deserialized; no layers.json" + (" (the layer information is the log's Layers: block)"
+                                                 if spec.verbose else ""))
         note(msg)
         extra = {"inspector": "skipped: no CUDA driver"}
         if spec.runtime_cache:

@@ -102,9 +102,10 @@ def check_shapes(spec: BuildSpec, inputs) -> None:
                 if -1 in shape:
                     dims = "x".join("?" if d < 0 else str(d) for d in shape)
                     where = f" in profile {index + 1}" if index else ""
+                    example = "x".join("1" if d < 0 else str(d) for d in shape)
                     raise TrtlogError(f"input {name!r} has dynamic shape {dims}{where}: give an optimization "
-                                      f"profile, e.g. --shapes {name}:{'x'.join('1' if d < 0 else str(d) for d in shape)}"
-                                      " or --min-shapes/--opt-shapes/--max-shapes")
+                                      f"profile, e.g. --shapes {name}:{example} or "
+                                      "--min-shapes/--opt-shapes/--max-shapes")
                 continue
             for which, dims in zip(("min", "opt", "max"), prof):
                 if len(dims) != len(shape) or any(s not in (-1, d) for s, d in zip(shape, dims)):
@@ -125,6 +126,36 @@ def add_profiles(builder, config, spec: BuildSpec, inputs):
         indices.append(int(config.add_optimization_profile(profile)))
         profiles.append(profile)
     return indices, profiles
+
+
+def failure_reason(sink: LogSink, profiles_added: List[int], build_error: str, library: str) -> str:
+    """Why a build returned no engine. A profile the library rejected comes first: the library still
+    builds and then reports that no profile was defined, which hides the root cause."""
+    rejected = [i for i, idx in enumerate(profiles_added) if idx < 0]
+    if rejected:
+        return (f"optimization profile {rejected[0] + 1} rejected by {library}: "
+                + (sink.first_error_with("isValid") or next(iter(sink.first_errors), "")
+                   or "add_optimization_profile returned -1"))
+    return build_error or sink.last_error or "build_serialized_network returned no engine"
+
+
+class ExitOnInterrupt:
+    """SIGINT before the bundle exists: exit 130 at once. Python's default handler would raise
+    KeyboardInterrupt inside the logger callback the library is calling, where the bindings swallow
+    it and the build goes on (seen with TensorRT-RTX: Ctrl-C during the ONNX parse was lost)."""
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._exit)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)
+
+    @staticmethod
+    def _exit(signum, frame):
+        sys.stderr.write("trtlog: interrupted\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
 
 
 class Session:

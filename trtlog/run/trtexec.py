@@ -165,7 +165,8 @@ def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = F
     for n in notes:
         note(n)
     bundle.create()
-    bundle.write_json("config.json", {"argv": argv or [], "backend": "trtexec", "spec": spec.to_dict(), "producer": "trtexec",
+    bundle.write_json("config.json", {"argv": argv or [], "backend": "trtexec", "spec": spec.to_dict(),
+                                      "producer": "trtexec",
                                       "trtexec": exe, "trtexec_version": str(version),
                                       "command": [exe] + args, "notes": notes})
     bundle.write_json("env.json", collect_env(str(version), "trtexec", gpu, backend="trtexec"))
@@ -211,7 +212,8 @@ def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = F
         code, error = EXIT_OK, ""
     else:
         code, error = EXIT_FAIL, last_error or f"trtexec exited with status {rc}"
-    bundle.write_status(code == EXIT_OK, code, error, secs, nbytes, producer="trtexec", backend="trtexec", trtexec_exit=rc,
+    bundle.write_status(code == EXIT_OK, code, error, secs, nbytes, producer="trtexec", backend="trtexec",
+                        trtexec_exit=rc,
                         wall_seconds=round(wall, 3), warnings=counts["W"], errors=counts["E"] + counts["F"],
                         interrupted=interrupted)
     return BuildResult(bundle.dir, code == EXIT_OK, code, error, secs, nbytes, notes, counts)
