@@ -122,9 +122,24 @@ def test_trt507_quiet_without_cuda_error_35(name):
     assert "TRT507" not in codes(name)
 
 
-# ---- TRT116 internal-error, TRT117 engine-load-failed: quiet on every zoo build -------------------
+# ---- TRT117 engine-load-failed: a runtime failure, not a build failure --------------------------------
 
-@pytest.mark.parametrize("name", BUNDLES)
+def test_trt117_deserialisation_after_a_good_build():
+    bl = trtlog.load(str(ZOO / "build_then_load"))
+    # 376: Engine generation completed; 398: IRuntime::deserializeCudaEngine: Error Code 1: Cuda Runtime
+    # (... cudaError 35 ...); status.json: ok false overall, builds[0].ok true, deserialized false
+    assert bl.meta["build_ok"] is True and "failure" not in bl.meta
+    assert bl.meta["runtime_failure_line"] == 398
+    f = only("build_then_load", "TRT117")
+    assert lines(f) == [376, 398] and "not a build failure" in f.message
+    assert "TRT101" not in codes("build_then_load")
+    cuda = only("build_then_load", "TRT507")       # the deserialisation needs the driver this host lacks
+    assert cuda.severity == "error" and lines(cuda) == [397, 398, 399]
+
+
+# ---- TRT116 internal-error, TRT117 engine-load-failed: quiet on the zoo's builds --------------------
+
+@pytest.mark.parametrize("name", [b for b in BUNDLES if b != "build_then_load"])
 def test_no_internal_or_runtime_failure_in_the_zoo(name):
     # the zoo's failures are Myelin compile errors (fp8_qdq_sm86, cc_turing, tiny_workspace: 'Error Code 1:
     # Myelin'), API usage errors and parser errors: none is an Internal Error, none a deserialisation

@@ -226,7 +226,16 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"
     status = bl.meta.get("status_json") or {}
-    if isinstance(status, dict) and "ok" in status:
+    builds = status.get("builds") if isinstance(status, dict) else None
+    if isinstance(builds, list) and builds and all(isinstance(b, dict) for b in builds):
+        # several steps in one bundle (tests/zoo/two_builds.py): `ok` covers them all; the engine
+        # builds are `builds[i].ok`, and a failed deserialisation is a runtime failure, not a build one
+        bl.meta["build_ok"] = all(bool(b.get("ok")) for b in builds)
+        if not bl.meta["build_ok"] and status.get("error"):
+            bl.meta.setdefault("failure", str(status["error"]))
+        if any(b.get("deserialized") is False for b in builds):
+            bl.meta.setdefault("runtime_failure", str(status.get("error") or "the engine did not deserialize"))
+    elif isinstance(status, dict) and "ok" in status:
         bl.meta["build_ok"] = bool(status["ok"])
         if not status["ok"] and status.get("error"):
             bl.meta.setdefault("failure", str(status["error"]))

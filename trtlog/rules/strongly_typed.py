@@ -131,7 +131,12 @@ def engine_load_failed(bl, check):
         built = bl.tables["phases"]
         built = built[(built["run"] == run) & built["phase"].isin(["Engine generation", "Engine built"])]
         first = g.sort_values("line").iloc[0]
-        msg = f"{first['api']} failed (line {int(first['line'])}): {str(first['text'])[:200]}"
+        text = str(first["text"])
+        if text.startswith(str(first["api"]) + ":"):
+            text = text[len(str(first["api"])) + 1:].strip()
+        if len(text) > 200:
+            text = text[:200].rsplit(" ", 1)[0] + " …"
+        msg = f"{first['api']} failed (line {int(first['line'])}): {text}."
         if len(built):
             msg += f" The engine itself was built (line {int(built['line'].iat[0])}); this is not a build failure."
         yield check.finding("Engine could not be loaded or run", msg,
