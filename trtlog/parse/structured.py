@@ -92,17 +92,23 @@ def join_tensors(ts: List[Tuple[str, str, str]]) -> str:
 TENSOR_LISTS = (("Inputs", "input"), ("Constants", "constant"), ("Outputs", "output"))
 
 
+_NESTING = re.compile(r"[\[\]{},]")
+
+
 def _split_top(text: str, sep: str = ",") -> List[str]:
-    """Split at `sep` outside brackets and braces."""
+    """Split at `sep` (a comma) outside brackets and braces. Only the bracket and comma characters
+    are visited (a regex finds them): records are long and this runs once per engine layer and tensor."""
     depth, start, parts = 0, 0, []
-    for i, ch in enumerate(text):
-        if ch in "[{":
+    for m in _NESTING.finditer(text):
+        ch = m.group()
+        if ch == sep:
+            if depth == 0:
+                parts.append(text[start:m.start()])
+                start = m.end()
+        elif ch in "[{":
             depth += 1
-        elif ch in "]}":
+        else:
             depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
     parts.append(text[start:])
     return parts
 
