@@ -249,7 +249,8 @@ def _load_bundle(bundle: Path) -> BuildLog:
         precs = [str(p).upper() for p in (spec.get("precisions") or [])]
         if spec.get("best"):
             precs += ["FP16", "INT8"]
-        if "precisions" in spec or precs or spec.get("strongly_typed"):
+        rtx = bl.meta.get("backend") == "tensorrt-rtx"      # strongly typed: no precision is requested
+        if ("precisions" in spec or precs or spec.get("strongly_typed")) and not rtx:
             bl.meta["precision_requested"] = ["FP32"] + [p for p in dict.fromkeys(precs) if p != "FP32"]
         if spec.get("strongly_typed"):
             bl.meta["strongly_typed"] = True
