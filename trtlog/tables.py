@@ -68,7 +68,7 @@ _table("fusions", "Optimizer passes and what they fused, eliminated or inserted.
     ("other", "str", "second layer of a fused pair, or reformat detail"),
 ])
 _table("precision", "Precision-relevant events: requested flags, INT8 scale problems, weight conversions.", [
-    ("kind", "str", "requested, missing_scale, non_conforming, affected_weights, subnormal_weight, clamped_fp16, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
+    ("kind", "str", "requested, missing_scale, non_conforming, affected_weights, subnormal_weight, clamped_fp16, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, strongly_typed_default, fp16_layernorm_overflow, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
     ("tensor", "str", "tensor or layer named by the message"),
     ("count", "int", "number of affected weights where printed"),
     ("value", "str", "precision flags or other value"),
@@ -83,7 +83,7 @@ _table("calibration", "INT8 calibration progress and cache events.", [
     ("text", "str", "message text"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
-    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import"),
+    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import, target_dropped (TensorRT-RTX: compute-capability targets dropped for a datatype they lack; device = the targets)"),
     ("layer", "str", "layer or tensor name"),
     ("device", "str", "DLA or GPU where relevant"),
     ("reason", "str", "reason as printed"),
@@ -127,7 +127,7 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),
