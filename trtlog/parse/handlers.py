@@ -631,14 +631,6 @@ def h_cuda_note(st: State, n: int, msg, f: dict, text: str) -> None:
                          "cuda_error": f.get("cuda_error"), "text": text})
 
 
-def h_backend_version(st: State, n: int, msg, f: dict, text: str) -> None:
-    """A line that states the TensorRT-RTX version."""
-    st.meta.setdefault("backend", "tensorrt-rtx")
-    if f.get("version") and not st.meta.get("backend_version"):
-        st.meta["backend_version"] = f["version"]
-        st.meta["backend_version_source"] = f"printed (line {n})"
-
-
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
 HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}
