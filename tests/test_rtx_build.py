@@ -438,3 +438,30 @@ def test_ctrl_c_exits_130(tmp_path, models, at, bundle_kept):
     assert status["error"] == "interrupted (Ctrl-C) while timing tactics"
     log = (tmp_path / "b" / "build.log").read_text().splitlines()
     assert "Computing costs for" in log[-1] and not (tmp_path / "b" / "engine.plan").exists()
+
+
+def test_env_names_the_backend_and_its_version():
+    from trtlog.run.bundle import collect_env
+
+    trt = collect_env("10.16.1", "python", gpu={}, backend="tensorrt")
+    assert (trt["backend"], trt["tensorrt"]) == ("tensorrt", "10.16.1") and "tensorrt_rtx" not in trt
+    rtx = collect_env("1.7.1.116", "python", gpu={}, backend="rtx")
+    assert (rtx["backend"], rtx["tensorrt_rtx"]) == ("rtx", "1.7.1.116") and "tensorrt" not in rtx
+    exe = collect_env("10.16.1", "trtexec", gpu={}, backend="trtexec")
+    assert (exe["backend"], exe["tensorrt"], exe["producer"]) == ("trtexec", "10.16.1", "trtexec")
+
+
+def test_naming_an_input_again_starts_the_next_profile():
+    from trtlog.errors import TrtlogError
+    from trtlog.run.options import BuildSpec, parse_shape_sets
+    from trtlog.run.trtexec import trtexec_args
+    from trtlog.run.version import parse_version
+
+    assert parse_shape_sets(["x:1x3,mask:1x8", "x:8x3"]) == [{"x": (1, 3), "mask": (1, 8)}, {"x": (8, 3)}]
+    spec = BuildSpec(model="m.onnx", min_shapes={"x": (1, 3)}, opt_shapes={"x": (2, 3)}, max_shapes={"x": (4, 3)},
+                     extra_profiles=[{"shapes": {"x": (16, 3)}}])
+    assert spec.profile_count() == 2
+    assert spec.profile_for("x", 0) == ((1, 3), (2, 3), (4, 3))
+    assert spec.profile_for("x", 1) == ((16, 3), (16, 3), (16, 3))
+    with pytest.raises(TrtlogError, match="several optimization profiles"):
+        trtexec_args(spec, "b", parse_version("10.16.1"))
