@@ -154,6 +154,13 @@ def test_bindings_with_two_profiles():
     assert set(out["format"]) == {"Row major linear FP32 format (kLINEAR)"}
 
 
+def test_bindings_names_of_a_trt10_layer_dump():
+    b = trtlog.load(str(corpus_log("trt10.16-trtexec-dumplayerinfo-h100.log"))).tables["bindings"]
+    # lines 164-167: "Bindings:" then x, y, z (names only: io_mode and shapes are not printed)
+    assert b[["line", "name"]].values.tolist() == [[165, "x"], [166, "y"], [167, "z"]]
+    assert set(b["io_mode"]) == {""}
+
+
 # ---- ForeignNode metadata -> regions ---------------------------------------------------------------
 
 def test_regions_per_profile():

@@ -296,6 +296,11 @@ def h_layer_dump(st: State, n: int, msg, f: dict, text: str) -> None:
                                   "dims": t["dims"], "format": t["format"], "location": t["location"]})
 
 
+def h_binding_name(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A `Bindings:` line that names an I/O tensor and nothing else."""
+    st.add("bindings", n, {"name": f.get("name", "")})
+
+
 def h_io_tensor(st: State, n: int, msg, f: dict, text: str) -> None:
     """One `I/O Tensors:` / `Bindings:` line of a layer dump -> bindings rows (one per profile)."""
     rec = parse_io_tensor(text)
