@@ -77,6 +77,13 @@ def test_trt213_fires_on_the_fp16_decomposed_layer_norm():
     assert "opset" in f.fix.python and "LayerNormalization" in f.fix.python
 
 
+def test_trt213_two_layer_norms_after_attention():
+    f = only("transformer_fp16_ln_decomposed", "TRT213")
+    # 1043: Detected layernorm nodes in FP16. 1044: //ln1/mean,//ln1/pow,//ln1/var,//ln2/mean,//ln2/pow,//ln2/var
+    assert lines(f) == [1043, 1044, 1045] and f.evidence_total == 3
+    assert "18 nodes" in f.message and "//ln2/var" in f.message
+
+
 @pytest.mark.parametrize("name", ["layernorm_op_fp16", "layernorm_decomposed_fp32", "transformer_fp16",
                                   "transformer"])
 def test_trt213_quiet(name):

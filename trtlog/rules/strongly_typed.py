@@ -171,9 +171,9 @@ def fp16_layernorm_overflow(bl, check):
                + " running in FP16" + (f"; its FP16 Reduce/Pow nodes: {names(nodes, 8)}" if nodes else "")
                + ". It warns that the variance may overflow in FP16.")
         ev = p[p["event"].isin(["fp16", "fp16_node"])] if len(p) else p
+        rows = pd.concat([g, ev]) if len(ev) else g
         yield check.finding("FP16 layer norm may overflow" + (f" ({names(nodes, 3)})" if nodes else ""), msg,
-                            check.evidence(pd.concat([g, ev]) if len(ev) else g, "precision"),
-                            run=int(run), total=len(g) + len(ev))
+                            check.evidence(rows, "precision"), run=int(run), total=rows["line"].nunique())
 
 
 @rule("TRT214", "strongly-typed-fp32-engine", severity="info", category="accuracy",
