@@ -246,7 +246,10 @@ def test_every_corpus_log_loads_with_typed_tables():
 def test_python_logger_and_custom_logger_versions():
     assert load("trt10.16-python-profilingverbosity-verbose-h100.log").trt_version == "10.16.2"  # sm90 lib
     assert load("trt10.16-python-verbose-sm89-small.log").trt_version == "10.16.0"
-    assert load("trtrtx-python-verbose.log").trt_version == "RTX"
+    # TensorRT-RTX: no TensorRT version is stated, none is guessed (it was "RTX", before that "10.14")
+    rtx = load("trtrtx-python-verbose.log")
+    assert rtx.trt_version == ""
+    assert (rtx.backend, rtx.meta["backend_version"]) == ("tensorrt-rtx", "unknown")
     custom = load("trt8.4-python-customlogger-verbose.log")        # "My Logger: Severity.VERBOSE ..."
     assert custom.producer == "custom-logger" and custom.trt_version == "8.4"
     assert len(custom.tactics) > 0

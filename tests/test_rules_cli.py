@@ -25,7 +25,7 @@ def test_explain_json_document():
     doc = json.loads(r.stdout)
     assert doc["build_ok"] is False
     codes = [f["code"] for f in doc["findings"]]
-    assert codes == ["TRT101", "TRT102"]
+    assert codes == ["TRT101", "TRT102", "TRT116"]   # TRT116: line 1 is "Error Code 4: Internal Error"
     f = doc["findings"][0]
     assert set(f) >= {"code", "severity", "category", "title", "message", "evidence", "fix", "confidence"}
     assert f["evidence"][0] == {"line": 1, "text": f["evidence"][0]["text"], "table": "errors",

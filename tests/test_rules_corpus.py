@@ -38,7 +38,8 @@ EXPECTED = {
                                                                        "TRT502"},
     "trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log": {"TRT401"},
     "trt8.2-python-timingcache-verbose.log": {"TRT401"},
-    "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log": {"TRT101", "TRT102"},
+    # TRT116: line 1 "Error[4]: [shuffleNode.cpp::symbolicExecute::387] Error Code 4: Internal Error (Reshape_3: ...)"
+    "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log": {"TRT101", "TRT102", "TRT116"},
     "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log": {"TRT206", "TRT208", "TRT306", "TRT504"},
     "trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log": {"TRT204", "TRT401", "TRT504"},
     "trt8.4-trtexec-multirun-verbose-gtx1070.log": {"TRT206", "TRT307", "TRT502"},
@@ -62,7 +63,8 @@ EXPECTED = {
     "trt10.16-python-profilingverbosity-verbose-h100.log": {"TRT312"},
     "trt10.16-python-onnxparser-unknown-op-parse-error.log": {"TRT102", "TRT103", "TRT312"},
     "trt10.16-python-verbose-sm89-small.log": {"TRT312"},
-    "trtrtx-python-verbose.log": {"TRT312"},
+    # TRT214: its one engine layer (line 66) is Float in and out in a strongly typed JIT build
+    "trtrtx-python-verbose.log": {"TRT214", "TRT312"},
 }
 
 # Rules whose condition is in no corpus log (written from documented TensorRT wording): quiet everywhere.
@@ -71,7 +73,10 @@ NO_CORPUS_EVIDENCE = {"TRT104", "TRT105", "TRT106", "TRT107", "TRT111", "TRT301"
 # Rules that read bundle results no corpus log has; shown on the project's own GPU bundles instead
 # (tests/test_gpu_run2.py: TRT210 on validate.json of the MobileNetV2 FP16 engine, TRT211 on the
 # transformer built with --layer-precision '/head/*=fp32').
-SHOWN_ON_PROJECT_BUNDLES = {"TRT210", "TRT211"}
+# TensorRT-RTX rules shown on the zoo bundles (tests/fixtures/rtx, tests/test_rtx_rules.py): TRT115 on
+# profile_min_gt_max / profile_opt_outside, TRT117 on build_then_load, TRT213 on layernorm_decomposed_fp16,
+# TRT508 on cc_current_no_gpu.
+SHOWN_ON_PROJECT_BUNDLES = {"TRT210", "TRT211", "TRT115", "TRT117", "TRT213", "TRT508"}
 
 
 def test_expected_covers_the_whole_corpus():

@@ -5,7 +5,10 @@ text; the `messages` table keeps every line so evidence can be quoted.
 
 `meta` keys (all optional, absent when the log does not say):
   trt_version        "8.6.0" (str), also on BuildLog.trt_version
-  producer           trtexec | python | python-old | custom-logger | json | unknown
+  producer           trtexec | python | python-old | custom-logger | json | unknown (the program that wrote the log)
+  backend            "tensorrt-rtx" for TensorRT-RTX logs and bundles (absent: TensorRT)
+  backend_version    TensorRT-RTX version as stated ("1.7.1" from env.json `tensorrt_rtx`), else "unknown"
+  backend_version_source  "env.json", "printed (line N)" or why it is unknown
   gpu                GPU name ("NVIDIA GeForce RTX 3090")
   compute_capability "8.6"
   command            trtexec command line
@@ -59,6 +62,20 @@ class BuildLog:
         return self.meta.get("trt_version", "")
 
     @property
+    def backend(self) -> str:
+        """tensorrt or tensorrt-rtx."""
+        return self.meta.get("backend", "tensorrt")
+
+    @property
+    def product(self) -> str:
+        """What built the engine, with the version the log or bundle states: 'TensorRT 10.16.1',
+        'TensorRT-RTX 1.7.1', 'TensorRT-RTX (version unknown)', '' when nothing is known."""
+        if self.backend == "tensorrt-rtx":
+            v = self.meta.get("backend_version") or "unknown"
+            return "TensorRT-RTX " + (v if v != "unknown" else "(version unknown)")
+        return f"TensorRT {self.trt_version}" if self.trt_version else ""
+
+    @property
     def producer(self) -> str:
         return self.meta.get("producer", "unknown")
 
@@ -78,7 +95,9 @@ class BuildLog:
         return hit.iat[0] if len(hit) else ""
 
     def stats(self) -> dict:
-        return {"file": self.path, "trt_version": self.trt_version, "producer": self.producer,
+        extra = {"backend": self.backend, "backend_version": self.meta.get("backend_version", "unknown")} \
+            if self.backend == "tensorrt-rtx" else {}
+        return {"file": self.path, "trt_version": self.trt_version, "producer": self.producer, **extra,
                 "lines": self.lines, "recognized": self.recognized, "unknown": self.unknown,
                 "tables": {n: int(len(df)) for n, df in self.tables.items()}}
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 from .engine import Fix, rule
-from .util import messages, names, plural, rows
+from .util import messages, names, plural, rejected_profile_runs, rows
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
+                "profile_invalid", "profile_rejected", "no_profile",
                 "traceback", "trtexec_failure")
 
 
@@ -170,6 +171,11 @@ def profile_shape_violation(bl, check):
                      r"must satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
+    # after a rejected profile, 'no optimization profile has been defined' is TRT115's consequence
+    rejected = rejected_profile_runs(bl)
+    if rejected and len(m):
+        m = m[~(m["run"].isin(rejected) & m["text"].str.contains("no optimization profile has been defined",
+                                                                   regex=False))]
     if m.empty:
         return
     yield check.finding("Input shape outside the optimization profile",
@@ -274,7 +280,10 @@ def dynamic_without_profile(bl, check):
                      r"has dynamic or shape inputs, but no optimization profile", anchor="ynamic")
     if m.empty:
         return
+    rejected = rejected_profile_runs(bl)       # a profile was given and rejected: TRT115 says so
     for run, g in m.groupby("run"):
+        if int(run) in rejected:
+            continue
         ins, shapes = [], []
         for t in g["text"]:
             mm = re.search(r"input: (\S+), but no shapes were provided\. Automatically overriding shape to: (\S+)", t)

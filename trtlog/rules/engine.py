@@ -236,7 +236,7 @@ def _plain(rec: Dict[str, Any]) -> Dict[str, Any]:
 
 def _load_rule_modules() -> None:
     # importing the theme modules registers their rules
-    from . import accuracy, build_failure, compatibility, memory, performance  # noqa: F401
+    from . import accuracy, build_failure, compatibility, memory, performance, strongly_typed  # noqa: F401
 
 
 def all_rules() -> List[Rule]:

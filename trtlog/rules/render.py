@@ -30,8 +30,8 @@ def _build_status(bl) -> str:
 
 def header(bl) -> str:
     facts = []
-    if bl.trt_version:
-        facts.append(f"TensorRT {bl.trt_version}")
+    if bl.product:
+        facts.append(bl.product)
     facts.append(bl.producer)
     if bl.meta.get("gpu"):
         facts.append(str(bl.meta["gpu"]))
@@ -95,6 +95,7 @@ def render_text(bl, findings: List[Finding], color: bool = False, path: Optional
 def explain_json(bl, findings: List[Finding]) -> Dict[str, Any]:
     """The `trtlog explain --format json` document."""
     return {"file": str(bl.path), "trt_version": bl.trt_version, "producer": bl.producer,
+            "backend": bl.backend, "backend_version": bl.meta.get("backend_version", ""),
             "build_ok": bl.meta.get("build_ok"),
             "summary": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in findings]}
