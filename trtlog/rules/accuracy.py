@@ -231,19 +231,30 @@ def reduced_precision_not_realised(bl, check):
       rationale="FP16 subnormals lose precision and values below the smallest subnormal are clamped; "
                 "TensorRT counts the affected weights because they can change results.")
 def fp16_subnormal_weights(bl, check):
-    p = rows(bl, "precision", "kind", ("subnormal_fp16", "below_subnormal_fp16"))
-    if p is None or p.empty:
+    p = rows(bl, "precision", "kind", ("subnormal_fp16", "below_subnormal_fp16", "clamped_fp16",
+                                       "fp16_issue_weight"))
+    if p is None or p.empty or not p["kind"].isin(["subnormal_fp16", "below_subnormal_fp16"]).any():
         return
     for run, g in iter_runs(p):
         parts = []
         for kind, label in (("subnormal_fp16", "subnormal FP16 values"),
-                            ("below_subnormal_fp16", "values below the smallest FP16 subnormal (clamped)")):
+                            ("below_subnormal_fp16", "values below the smallest FP16 subnormal (clamped)"),
+                            ("clamped_fp16", "FP32 values that overflow FP16 (clamped to the largest finite)")):
             k = g[g["kind"] == kind]
             if len(k):
                 n = int(k["count"].fillna(0).sum())
-                parts.append(f"{n} weights with {label}")
-        yield check.finding("FP16 weight conversion issues", "; ".join(parts) + ".",
-                            check.evidence(g, "precision"), run=run, total=len(g))
+                parts.append(f"{plural(n, 'weight')} with {label}")
+        if not parts:
+            continue
+        # TensorRT 8.4 names each affected weight (one "Weights [name=...]" line per weight)
+        named = g[g["kind"] == "fp16_issue_weight"]
+        msg = "; ".join(parts) + "."
+        if len(named):
+            msg += (f" {plural(len(named), 'weight')} named by TensorRT, e.g. "
+                    f"{names(named['tensor'].tolist(), 4)}.")
+        ev_rows = named if len(named) else g
+        yield check.finding("FP16 weight conversion issues", msg, check.evidence(ev_rows, "precision"),
+                            run=run, total=len(named) or len(g))
 
 
 @rule("TRT206", "int64-weights-cast", severity="info", category="accuracy",

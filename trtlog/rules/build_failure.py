@@ -120,10 +120,74 @@ def no_implementation(bl, check):
         mm = re.search(r"(?i)for node\s*(.*?)(?:\.\)|\.?$|, try)", t)
         if mm and mm.group(1):
             nodes.append(mm.group(1).strip())
-    yield check.finding("No implementation found for " + (names(nodes, 2) or "a node"),
-                        f"TensorRT found no tactic for {names(nodes) or 'a node'}; every candidate was "
-                        "rejected (workspace / memory / unsupported type or format).",
-                        check.evidence(m, "messages"), total=len(m))
+    what = names(nodes) or "a node"
+    cause = _cause_before(bl, int(m["line"].min()))
+    if cause is None:
+        yield check.finding("No implementation found for " + (names(nodes, 2) or "a node"),
+                            f"TensorRT found no tactic for {what}; every candidate was "
+                            "rejected (workspace / memory / unsupported type or format). No error or "
+                            "warning in the lines before it names a more specific cause.",
+                            check.evidence(m, "messages"), total=len(m))
+        return
+    kind, label, rows_, fix = cause
+    yield check.finding(f"No implementation found for {names(nodes, 2) or 'a node'}: {label}",
+                        f"TensorRT found no tactic for {what}. The lines just before it name the cause: "
+                        f"{rows_['text'].iat[0].strip()[:240]}"
+                        + (f" ({plural(len(rows_), 'line')} of this kind)." if len(rows_) > 1 else "."),
+                        check.evidence(rows_.head(4), "messages", lines=m["line"].tolist()),
+                        fix=fix, total=len(m) + len(rows_))
+
+
+# What the lines before "Could not find any implementation" can say, most specific first:
+# (kind, regex over the messages table, short label, fix). Matched only on E/W/F lines of the
+# same run within _LOOKBACK lines before the first no-implementation error.
+_LOOKBACK = 200
+_NO_IMPL_CAUSES = (
+    ("quantize", r"Q/DQ layers but the hardware does not accelerate|validate_quantize|quantize operation",
+     "unsupported quantize operation",
+     Fix(python="The GPU has no kernel for this quantized type (e.g. FP4/FP8 Q/DQ on an older "
+                "architecture): quantize to a type the GPU accelerates (INT8/FP8 where supported) or "
+                "build on a GPU that supports it; more workspace does not help.",
+         trtexec="Re-export the ONNX without the unsupported Q/DQ (or with INT8 Q/DQ); check the "
+                 "support matrix for the GPU's compute capability.",
+         trt11="Strongly typed graphs run exactly their Q/DQ types: change the quantization format "
+               "in the ONNX (TensorRT Model Optimizer).")),
+    ("cuda", r"Cuda Runtime \(|CUDA error|cudaError|illegal memory access|Cuda failure",
+     "a CUDA error came first",
+     Fix(python="Fix the CUDA error first (an illegal memory access poisons the CUDA context, so every "
+                "later tactic fails): run the build alone on the GPU, with compute-sanitizer, and with "
+                "a newer driver/TensorRT; a workspace change does not address it.",
+         trtexec="Rerun the build alone on the GPU (CUDA_LAUNCH_BLOCKING=1) to find the failing kernel; "
+                 "--tacticSources=-CUDNN,-CUBLAS to rule out a library kernel.",
+         trt11="Same: the CUDA error, not the tactic search, is the cause.")),
+    ("exception", r"(?i)exception|Assertion .* failed",
+     "tactics failed with exceptions",
+     Fix(python="Read the exception lines: they name the check every tactic failed; change the "
+                "layer's type/format (or its precision constraint) accordingly.",
+         trtexec="--verbose and read the tactic exceptions before the error.",
+         trt11="Same.")),
+    ("workspace", r"(?i)insufficient workspace|sufficient workspace memory|insufficient memory",
+     "tactics were skipped for lack of memory", None),
+)
+
+
+def _cause_before(bl, line: int):
+    """The most specific reason the lines before `line` give for a no-implementation error."""
+    m = bl.tables.get("messages")
+    if m is None or m.empty:
+        return None
+    run = m.loc[m["line"] == line, "run"]
+    before = m[(m["line"] < line) & (m["line"] >= line - _LOOKBACK) & m["severity"].isin(["E", "W", "F"])]
+    if len(run):
+        before = before[before["run"] == run.iat[0]]
+    if before.empty:
+        return None
+    text = before["text"].astype(str)
+    for kind, pattern, label, fix in _NO_IMPL_CAUSES:
+        hit = before[text.str.contains(pattern, regex=True)]
+        if len(hit):
+            return kind, label, hit, fix
+    return None
 
 
 @rule("TRT105", "build-out-of-memory", severity="error", category="build",
