@@ -119,8 +119,10 @@ def _finish_meta(bl: BuildLog, st) -> None:
         meta["engine_loaded"] = True
         built = False
     # "Could not find any implementation" always ends the build (the builder returns no engine)
+    # and so does an error reported by the build call itself (Python/C++ API: no plan is returned)
     no_impl = errors["kind"].eq("no_implementation") | errors["text"].astype(str).str.contains(
-        "Could not find any implementation for node", regex=False)
+        r"Could not find any implementation for node|IBuilder::buildSerializedNetwork|"
+        r"IBuilder::buildEngineWithConfig", regex=True)
     failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
         ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(no_impl.any() and not built)
     if failed:

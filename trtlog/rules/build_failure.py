@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .engine import Fix, rule
+from .engine import Fix, iter_runs, rule
 from .util import messages, names, plural, rows
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
@@ -372,3 +372,28 @@ def int8_calibration_failed(bl, check):
         return
     yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available.",
                         check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT112", "unused-network-input", severity="warning", category="build",
+      summary="A network input is read by no layer (TensorRT keeps it as a binding that must still be fed).",
+      tables=("onnx",),
+      fix=Fix(python="Remove the input from the network (or the ONNX export), or wire it to the layer that "
+                     "should read it; a TensorRT-LLM position_ids input unused by the model is harmless but "
+                     "still needs a buffer.",
+              trtexec="Re-export the ONNX without the input (onnx-graphsurgeon: drop it from graph.inputs and "
+                      "cleanup()); still pass a shape for it with --shapes while it exists.",
+              trt11="Same: unused inputs are kept as I/O tensors."),
+      rationale="An input nothing reads is usually an export mistake (a tensor wired to the wrong place) "
+                "or a leftover; TensorRT warns but keeps it, so every inference must still bind it.")
+def unused_network_input(bl, check):
+    o = rows(bl, "onnx", "kind", ("unused_input", "unused_input_kept"))
+    if o is None or o.empty:
+        return
+    for run, g in iter_runs(o):
+        ins = list(dict.fromkeys(n for n in g["name"].astype(str) if n))
+        yield check.finding(f"Unused network input{'s' if len(ins) > 1 else ''}: {names(ins, 3)}",
+                            f"{plural(len(ins), 'network input')} ({names(ins)}) {'is' if len(ins) == 1 else 'are'} "
+                            "read by no layer; TensorRT keeps "
+                            f"{'it' if len(ins) == 1 else 'them'} as engine I/O, so inference must still "
+                            "provide a buffer.",
+                            check.evidence(g, "onnx"), run=run, total=len(g))
