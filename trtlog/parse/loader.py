@@ -231,5 +231,12 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["strongly_typed"] = True
         if spec.get("model"):
             bl.meta.setdefault("model", spec["model"])
+        shapes = {k: spec.get(f"{k}_shapes") for k in ("min", "opt", "max")}
+        if shapes["min"] and shapes["max"]:
+            bl.meta["profile_shapes"] = {k: {str(n): [int(d) for d in dims] for n, dims in (v or {}).items()}
+                                         for k, v in shapes.items()}
+    plan = cfg.get("plan") if isinstance(cfg, dict) else None
+    if isinstance(plan, dict) and plan.get("tactic_sources"):
+        bl.meta["tactic_sources"] = [str(t).upper() for t in plan["tactic_sources"]]
     bl.meta["sources"] = sources
     return bl

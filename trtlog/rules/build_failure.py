@@ -206,7 +206,9 @@ def build_oom(bl, check):
                  anchor="emory", flags=re.I)
     if m.empty:
         return
-    m = m[m["severity"].isin(["E", "F", "W"])]
+    # an error/warning severity, or a recognised error message printed without envelope (an
+    # application forwarding TensorRT's words as is)
+    m = m[m["severity"].isin(["E", "F", "W"]) | (m["family"] == "errors")]
     if m.empty:
         return
     req = []
@@ -214,10 +216,14 @@ def build_oom(bl, check):
         mm = re.search(r"GPU memory \((\d+) bytes\)", t)
         if mm:
             req.append(int(mm.group(1)))
-    msg = f"{plural(len(m), 'line')} report a failed GPU allocation during the build."
+    texts = " ".join(m["text"].astype(str))
+    # the same allocator fails at runtime too: say where, from TensorRT's own source location
+    where = ("while creating the execution context" if "ExecutionContext" in texts else
+             "while deserializing the engine" if "deserializ" in texts.lower() else "during the build")
+    msg = f"{plural(len(m), 'line')} report a failed GPU allocation {where}."
     if req:
         msg += f" Largest failed request: {max(req)} bytes ({max(req) / 2**30:.1f} GiB)."
-    yield check.finding("Out of GPU memory during build", msg, check.evidence(m, "messages"), total=len(m))
+    yield check.finding(f"Out of GPU memory {where}", msg, check.evidence(m, "messages"), total=len(m))
 
 
 @rule("TRT106", "profile-shape-violation", severity="error", category="build",
@@ -397,3 +403,31 @@ def unused_network_input(bl, check):
                             f"{'it' if len(ins) == 1 else 'them'} as engine I/O, so inference must still "
                             "provide a buffer.",
                             check.evidence(g, "onnx"), run=run, total=len(g))
+
+
+@rule("TRT113", "unrecognised-message", severity="warning", category="build",
+      summary="An error or warning line under a TensorRT envelope that no grammar recognises: quoted as is, so a "
+              "failure is never explained as 'no findings'.",
+      tables=("messages",),
+      fix=Fix(python="Read the quoted line: it is TensorRT's own words. Run `trtlog parse LOG --unknown` and add "
+                     "the wording to grammars/ so a rule can explain it.",
+              trtexec="Same; rerun with --verbose for the context before the line.",
+              trt11="Same."),
+      rationale="trtlog explains what its grammar knows; an [E]/[W] line it does not know may be the very "
+                "cause of a failure, so it is surfaced verbatim instead of being dropped.",
+      confidence="low")
+def unrecognised_message(bl, check):
+    m = bl.tables.get("messages")
+    if m is None or m.empty:
+        return
+    u = m[(m["family"] == "unknown") & m["severity"].isin(["E", "F", "W"])]
+    if u.empty:
+        return
+    errors = u[u["severity"].isin(["E", "F"])]
+    first = (errors if len(errors) else u)["text"].iat[0].strip()
+    kind = "error" if len(errors) else "warning"
+    yield check.finding(f"Unrecognised TensorRT {kind}: {first[:80]}",
+                        f"{plural(len(u), 'error/warning line')} under a TensorRT envelope match no grammar "
+                        f"({len(errors)} errors). First: {first[:300]}",
+                        check.evidence(u, "messages"), total=len(u),
+                        severity="error" if len(errors) else "warning")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .engine import Fix, iter_runs, rule
+from .engine import Evidence, Fix, iter_runs, rule
 from .util import messages, names, option_rows, plural, rows
 
 LONG_BUILD_S = 60.0
@@ -216,16 +216,35 @@ def unstable_timings(bl, check):
       max_version=(10, 0), confidence="medium")
 def tactic_sources_disabled(bl, check):
     o = option_rows(bl, "Tactic sources")
-    if o.empty:
+    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)] \
+        if not o.empty else o
+    if not off.empty:
+        val = off["value"].iat[0]
+        disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+        yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
+                            f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
+                            total=len(off))
         return
-    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)]
-    if off.empty:
+    # a bundle's builder config lists the sources it enabled; the library sources missing from it are off
+    used = bl.meta.get("tactic_sources")
+    if not used:
         return
-    val = off["value"].iat[0]
-    disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+    disabled = [s for s in _LIBRARY_SOURCES if s not in used]
+    if not disabled:
+        return
+    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "Disabling unused tactic source")] if ln])
+    ev = [Evidence(0, f"config.json plan.tactic_sources = {', '.join(used)}")] + shown
     yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
-                        f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
-                        total=len(off))
+                        f"The build enabled only {', '.join(used)} (bundle config); {', '.join(disabled)} "
+                        "kernels were never timed.", ev, total=len(ev))
+
+
+_LIBRARY_SOURCES = ("CUBLAS", "CUBLAS_LT", "CUDNN")
+
+
+def _first_line(bl, text: str):
+    m = messages(bl, re.escape(text), anchor=text)
+    return int(m["line"].iat[0]) if len(m) else None
 
 
 @rule("TRT309", "dla-fallback", severity="warning", category="performance",
