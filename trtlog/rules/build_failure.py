@@ -237,7 +237,8 @@ def build_oom(bl, check):
                 "with an API Usage Error and the inference call fails.")
 def profile_shape_violation(bl, check):
     m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
-                     r"must satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"Invalid optimization profiles? for input|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
     if m.empty:
@@ -367,7 +368,8 @@ def dynamic_without_profile(bl, check):
               trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
               trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
                     "and build strongly typed."),
-      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.")
+      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
+      unverified=True)
 def int8_calibration_failed(bl, check):
     m = messages(bl, r"Calibration failure occurred with no scaling factors detected|"
                      r"Calibration failure|calibrat\w* failed", flags=re.I, anchor="alibrat")

@@ -153,7 +153,8 @@ def python_traceback(bl, check):
               trtexec="(Python only; trtexec is unaffected.)",
               trt11="Not affected."),
       rationale="tensorrt/__init__.py in 8.x maps trt.bool to np.bool, an alias numpy 1.24 removed; every "
-                "trt.nptype() call raises AttributeError.")
+                "trt.nptype() call raises AttributeError.",
+      unverified=True)
 def numpy_bool(bl, check):
     m = messages(bl, r"module 'numpy' has no attribute 'bool'|`np\.bool` was a deprecated alias|"
                      r"In the future `np\.bool` will be defined", anchor="bool")

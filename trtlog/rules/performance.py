@@ -255,7 +255,8 @@ def _first_line(bl, text: str):
               trtexec="--useDLACore=0 --allowGPUFallback; polygraphy/`--verbose` lists why each layer fell back.",
               trt11="Same DLA rules (Orin); strongly typed graphs must already be FP16/INT8 for DLA."),
       rationale="Each DLA<->GPU transition costs a reformat and a synchronisation; many fallbacks can make "
-                "a DLA build slower than pure GPU.")
+                "a DLA build slower than pure GPU.",
+      unverified=True)
 def dla_fallback(bl, check):
     fb = rows(bl, "fallbacks", "kind", ("dla_fallback",))
     m = messages(bl, r"falling back to GPU|Switching this layer's device type to GPU|"
@@ -278,7 +279,8 @@ def dla_fallback(bl, check):
               trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
               trt11="Same."),
       rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
-                "layers creates a new subgraph.")
+                "layers creates a new subgraph.",
+      unverified=True)
 def dla_subgraph_limit(bl, check):
     m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
     if m.empty:
