@@ -77,6 +77,8 @@ FIRING = {
     "TRT503": ("corpus", "trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log", 2, "Weakly-typed networks have been deprecated"),
     "TRT504": ("corpus", "trt10.3-trtexec-yolov8s-fp16-orin.log", 9, "Precision: FP32+FP16"),
     "TRT505": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 4, "Traceback (most recent call last):"),
+    "TRT507": ("local", "trt6-cpp-tensorrtzoo-openpose-build-cudnn-mismatch-excerpt.log", 28,
+               "TensorRT was linked against cuDNN 7.6.3 but loaded cuDNN 7.6.2"),
 }
 
 

@@ -180,3 +180,22 @@ def test_oom_without_envelope_is_recognised_and_located():
 def test_public_logs_are_trtexec_logs_with_their_printed_version(name):
     bl = trtlog.load(str(LOCAL / name))
     assert bl.producer == "trtexec" and bl.trt_version in ("8.4.1", "8.5.2")
+
+
+# ---- cuDNN / cuBLAS linked vs loaded ------------------------------------------------------------------------
+
+def test_library_version_mismatch_is_reported_from_a_cpp_application_log():
+    bl = trtlog.load(str(LOCAL / "trt6-cpp-tensorrtzoo-openpose-build-cudnn-mismatch-excerpt.log"))
+    d = bl.tables["device"]
+    # lines 28, 31, 36: "TensorRT was linked against cuDNN 7.6.3 but loaded cuDNN 7.6.2" (no prefix)
+    assert d[d["key"] == "cuDNN linked"]["line"].tolist() == [28, 31, 36]
+    assert set(d[d["key"] == "cuDNN loaded"]["value"]) == {"7.6.2"}
+    f = one(bl, "TRT507")
+    assert "cuDNN 7.6.3 linked, 7.6.2 loaded (3 times)" in f.message and [e.line for e in f.evidence] == [28, 31, 36]
+    assert "TRT109" not in {x.code for x in run_rules(bl)}   # line 30 "Detected 1 inputs ..." ends the build
+
+
+def test_a_log_with_several_runs_is_headlined_by_every_run():
+    bl = trtlog.load(str(corpus_log("trt8.4-trtexec-multirun-verbose-gtx1070.log")))
+    # three "&&&& PASSED" banners (lines 274, 566, 1110)
+    assert header(bl).endswith("3 runs: 3 passed")

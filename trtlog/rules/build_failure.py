@@ -318,7 +318,10 @@ def log_ends_mid_build(bl, check):
                            r"Timing Runner:", anchor="")
     if started.empty:
         return
+    # "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x
+    # C++ application's logger shows of the end of a build)
     ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
+                         r"Detected \d+ inputs? and \d+ output network tensors|"
                          r"Engine Layer Information|Serialized \d+ bytes|build engine in|"
                          r"^&&&& (?:PASSED|FAILED)|Starting inference|Performance summary", anchor="")
     if len(ended):
