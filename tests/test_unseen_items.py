@@ -199,3 +199,10 @@ def test_a_log_with_several_runs_is_headlined_by_every_run():
     bl = trtlog.load(str(corpus_log("trt8.4-trtexec-multirun-verbose-gtx1070.log")))
     # three "&&&& PASSED" banners (lines 274, 566, 1110)
     assert header(bl).endswith("3 runs: 3 passed")
+
+
+def test_plugin_not_found_names_the_op_type():
+    bl = trtlog.load(str(corpus_log("trt10.16-python-onnxparser-unknown-op-parse-error.log")))
+    f = one(bl, "TRT103")
+    # lines 21 and 31: op_type: "UnknownNode1" / "UnknownNode2" of the nodes the parser rejected
+    assert f.title == "Plugin not found for op UnknownNode1, UnknownNode2"

@@ -92,12 +92,37 @@ def plugin_not_found(bl, check):
         err = err[err["severity"].isin(["E", "F", ""])] if len(err) else err
     if err is None or err.empty:
         return
-    ops = [n for n in err["node"].tolist() if n] if "node" in err else []
-    yield check.finding("Plugin not found" + (f" for {names(ops, 3)}" if ops else ""),
+    nodes = [n for n in err["node"].tolist() if n] if "node" in err else []
+    ops = _plugin_ops(bl, nodes, err)
+    what = f"op {names(ops, 3)}" if ops else names(nodes, 3)
+    yield check.finding("Plugin not found" + (f" for {what}" if what else ""),
                         f"{plural(len(err), 'plugin lookup')} failed"
-                        + (f" ({names(ops)})" if ops else "")
-                        + ": no plugin creator with that name/version/namespace was registered.",
+                        + (f" for op type{'s' if len(ops) > 1 else ''} {names(ops)}" if ops else "")
+                        + (f" (node{'s' if len(set(nodes)) > 1 else ''} {names(nodes)})" if nodes else "")
+                        + ": no plugin creator with that name/version/namespace was registered; the op type "
+                          "is the plugin name TensorRT looked up.",
                         check.evidence(err, "errors"), total=len(err))
+
+
+def _plugin_ops(bl, nodes, err) -> list:
+    """The op types (= plugin names) behind the failed lookups: from the ONNX node table, or from the
+    parser's own 'getPluginCreator could not find plugin: X' / 'No importer registered for op: X' words."""
+    ops = []
+    onnx = bl.tables.get("onnx")
+    if onnx is not None and len(onnx) and nodes:
+        hit = onnx[onnx["name"].isin(nodes) & (onnx["op"] != "")]
+        ops += hit.drop_duplicates("name")["op"].tolist()
+    texts = err["text"].astype(str).tolist()
+    if not ops:   # the parser's lookup lines name the op when no node table does
+        texts += messages(bl, r"getPluginCreator could not find plugin|No importer registered for op",
+                          anchor="")["text"].tolist()
+    for t in texts:
+        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|No importer registered for op: "
+                       r"(\S+?)\.?(?: |$)|operator: (\S+) \(checkFallbackPluginImporter", t)
+        if mm:
+            op = mm.group(1) or mm.group(3) or mm.group(4)
+            ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
+    return list(dict.fromkeys(ops))
 
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
