@@ -141,7 +141,7 @@ _table("timing_cache", "Timing cache events.", [
     ("path", "str", "cache file"),
 ])
 _table("onnx", "ONNX parser events (header, nodes, plugins).", [
-    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer"),
+    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer, unused_input, unused_input_kept (a network input no layer reads)"),
     ("name", "str", "node / tensor / header key"),
     ("op", "str", "ONNX op type"),
     ("detail", "str", "value or details"),

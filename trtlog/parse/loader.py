@@ -112,14 +112,25 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # generated after the last calibration message is the built engine
         done = done[done["line"] > calib["line"].max()]
     built = len(done) > 0 or bool(meta.get("engine_serialized"))
+    # a run that only deserialized an engine (trtexec --loadEngine, a Python runtime): no build here
+    generated = done[done["phase"] != "Engine deserialized"]
+    loaded = phases["phase"].eq("Engine deserialized").any() or "--loadEngine" in str(meta.get("command") or "")
+    if loaded and len(generated) == 0 and not meta.get("engine_serialized"):
+        meta["engine_loaded"] = True
+        built = False
+    # "Could not find any implementation" always ends the build (the builder returns no engine)
+    # and so does an error reported by the build call itself (Python/C++ API: no plan is returned)
+    no_impl = errors["kind"].eq("no_implementation") | errors["text"].astype(str).str.contains(
+        r"Could not find any implementation for node|IBuilder::buildSerializedNetwork|"
+        r"IBuilder::buildEngineWithConfig", regex=True)
     failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
-        ["assertion", "trtexec_failure", "build_failed"]).any())
+        ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(no_impl.any() and not built)
     if failed:
         meta["build_ok"] = False
         first = errors.iloc[0] if len(errors) else None
         if first is not None:
             meta["failure"] = str(first["text"])[:300]
-    elif built or meta.get("status") == "PASSED":
+    elif built or (meta.get("status") == "PASSED" and not meta.get("engine_loaded")):
         meta["build_ok"] = True
     else:
         meta["build_ok"] = None
@@ -220,5 +231,12 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["strongly_typed"] = True
         if spec.get("model"):
             bl.meta.setdefault("model", spec["model"])
+        shapes = {k: spec.get(f"{k}_shapes") for k in ("min", "opt", "max")}
+        if shapes["min"] and shapes["max"]:
+            bl.meta["profile_shapes"] = {k: {str(n): [int(d) for d in dims] for n, dims in (v or {}).items()}
+                                         for k, v in shapes.items()}
+    plan = cfg.get("plan") if isinstance(cfg, dict) else None
+    if isinstance(plan, dict) and plan.get("tactic_sources"):
+        bl.meta["tactic_sources"] = [str(t).upper() for t in plan["tactic_sources"]]
     bl.meta["sources"] = sources
     return bl

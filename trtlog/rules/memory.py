@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pandas as pd
 
-from .engine import Fix, iter_runs, rule
+from .engine import Evidence, Fix, iter_runs, rule
 from .engine import parse_version
 from .util import command_text, fmt_bytes, messages, mib_ceil, option_rows, plural, rows
 
@@ -205,6 +205,10 @@ def wide_shape_range(bl, check):
     specs: Dict[str, Dict[str, List[int]]] = {}
     for kind, spec in _SHAPE_OPT.findall(cmd):
         specs.setdefault(kind, {}).update(_parse_shapes(spec))
+    # a bundle's builder config records the profile of a Python API build
+    for kind, shapes in (bl.meta.get("profile_shapes") or {}).items():
+        if shapes:
+            specs.setdefault(kind, {}).update(shapes)
     if "min" not in specs or "max" not in specs:
         return
     act = rows(bl, "memory", "kind", ("total",))
@@ -233,8 +237,13 @@ def wide_shape_range(bl, check):
     if act_bytes:
         msg += f" Total activation memory (sized for max): {fmt_bytes(act_bytes)}."
     runs = bl.tables["runs"]
-    lines = [int(runs["line"].iat[0])] if len(runs) else []
+    from_command = bool(_SHAPE_OPT.findall(cmd))
+    lines = [int(runs["line"].iat[0])] if len(runs) and from_command else []
     if act_line:
         lines.append(act_line)
-    yield check.finding("Wide dynamic-shape range", msg, check.evidence(lines=lines))
+    ev = check.evidence(lines=lines)
+    if not from_command:
+        ev = [Evidence(0, "config.json spec: " + "; ".join(
+            f"{k}_shapes {n}={'x'.join(map(str, d))}" for k in ("min", "max") for n, d in specs[k].items()))] + ev
+    yield check.finding("Wide dynamic-shape range", msg, ev)
 

@@ -25,6 +25,8 @@ def _build_status(bl) -> str:
         return "engine built" + (f" in {float(secs):.1f} s" if secs else "")
     if ok is False:
         return "BUILD FAILED"
+    if bl.meta.get("engine_loaded"):
+        return "engine loaded from a file (no build in log)"
     return "no engine build in log"
 
 
