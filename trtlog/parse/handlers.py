@@ -516,6 +516,13 @@ def h_torchtrt_partition(st: State, n: int, msg, f: dict, text: str) -> None:
                             "device": msg.consts.get("device", ""), "reason": text})
 
 
+def h_engine_version_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """An engine built by another TensorRT version: the loaded library names its own version."""
+    h_error(st, n, msg, f, text)
+    st.meta.setdefault("engine_trt_version", f.get("got", ""))
+    st.set_version(f.get("expected", ""))
+
+
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
 HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}
