@@ -83,7 +83,7 @@ _table("calibration", "INT8 calibration progress and cache events.", [
     ("text", "str", "message text"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
-    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import"),
+    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import; Torch-TensorRT partitioning: torchtrt_unsupported_op (stays in PyTorch), torchtrt_support, torchtrt_subgraph_eliminated, torchtrt_engines"),
     ("layer", "str", "layer or tensor name"),
     ("device", "str", "DLA or GPU where relevant"),
     ("reason", "str", "reason as printed"),
@@ -127,7 +127,7 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),

@@ -507,6 +507,29 @@ def h_engine_size(st: State, n: int, msg, f: dict, text: str) -> None:
     if mib is not None:
         st.meta["engine_size_mib"] = mib
 
+
+def h_torchtrt_device(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Torch-TensorRT's runtime naming the GPU its engine was built for."""
+    st.add("device", n, {"key": "Selected Device", "value": f.get("gpu", "")})
+    st.add("device", n, {"key": "Compute Capability", "value": f.get("sm", "")})
+    st.meta.setdefault("gpu", f.get("gpu", ""))
+    st.meta.setdefault("compute_capability", f.get("sm", ""))
+
+
+def h_torchtrt_partition(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A Torch-TensorRT partitioning decision: the message itself is the reason (operator counts,
+    subgraph size vs min_block_size, engines generated)."""
+    st.add("fallbacks", n, {"kind": msg.consts.get("kind", ""), "layer": f.get("layer", ""),
+                            "device": msg.consts.get("device", ""), "reason": text})
+
+
+def h_engine_version_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """An engine built by another TensorRT version: the loaded library names its own version."""
+    h_error(st, n, msg, f, text)
+    st.meta.setdefault("engine_trt_version", f.get("got", ""))
+    st.set_version(f.get("expected", ""))
+
+
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
 HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}
