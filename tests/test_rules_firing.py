@@ -61,6 +61,8 @@ FIRING = {
     "TRT307": ("local", "trt8.4-trtexec-efficientdet-plugin-perf-enqueue-bound-excerpt.log", 12,
                "coefficient of variance = 2.9705%"),
     "TRT308": ("gpu", "cnn-fp32-trt8.5.3.1", 0, "plan.tactic_sources = EDGE_MASK_CONVOLUTIONS, JIT_CONVOLUTIONS"),
+    "TRT309": ("local", "trtexec-int8-dla-gpufallback-instancenorm-orin-doc-excerpt.log", 9,
+               "[GpuLayer] PLUGIN_V2: InstanceNormalization_5"),
     "TRT311": ("corpus", "trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log", 4163, "Multi stream is disabled"),
     "TRT312": ("corpus", "trt10.14-python-int8-plugin-missing-scale.log", 917, "Using default stream in enqueueV3()"),
     "TRT313": ("corpus", "trt8.5-trtexec-resnet50-fp32-verbose-dumpprofile-rtx3080.log", 7984,

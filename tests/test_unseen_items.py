@@ -206,3 +206,22 @@ def test_plugin_not_found_names_the_op_type():
     f = one(bl, "TRT103")
     # lines 21 and 31: op_type: "UnknownNode1" / "UnknownNode2" of the nodes the parser rejected
     assert f.title == "Plugin not found for op UnknownNode1, UnknownNode2"
+
+
+def test_trt84_python_build_with_517_per_weight_warnings_is_built_and_counted():
+    # the log issue 13 names: 517 weights, a build that succeeded and was serialised
+    bl = trtlog.load(str(LOCAL / "trt8.4-python-yolov7-nms-fp16-colab-notebook.log"))
+    # line 1587: "[MemUsageChange] TensorRT-managed allocation in building engine", 1588: "Serializing engine to file"
+    assert bl.meta["build_ok"] is True and header(bl).endswith("engine built")
+    f = one(bl, "TRT205")
+    # grep -c: 517 "had the following issues when converted to FP16", 517 " - Subnormal FP16 values detected"
+    assert f.message.startswith("517 weights with subnormal FP16 values.") and "517 weights named" in f.message
+    assert f.evidence[0].line == 25
+
+
+def test_dla_build_lists_the_layers_that_fell_back_to_the_gpu():
+    bl = trtlog.load(str(LOCAL / "trtexec-int8-dla-gpufallback-instancenorm-orin-doc-excerpt.log"))
+    f = one(bl, "TRT309")
+    # lines 2-6: five [DlaLayer] {ForeignNode[...]}; lines 8-13: six [GpuLayer] entries
+    assert f.title == "6 layers run on the GPU beside 5 DLA subgraphs"
+    assert [e.line for e in f.evidence] == [8, 9, 10, 11, 12, 13]
