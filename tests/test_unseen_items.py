@@ -225,3 +225,19 @@ def test_dla_build_lists_the_layers_that_fell_back_to_the_gpu():
     # lines 2-6: five [DlaLayer] {ForeignNode[...]}; lines 8-13: six [GpuLayer] entries
     assert f.title == "6 layers run on the GPU beside 5 DLA subgraphs"
     assert [e.line for e in f.evidence] == [8, 9, 10, 11, 12, 13]
+
+
+# ---- graph optimiser verbose lines ----------------------------------------------------------------------
+
+def test_graph_optimiser_merges_and_concatenation_elimination_are_fusion_rows():
+    bl = trtlog.load(str(LOCAL / "trt8.2.3-trtexec-centerpoint-rpn-fp16-verbose-dumpprofile.log.xz"))
+    f = bl.tables["fusions"]
+    rows = f[f["action"].isin(["merging", "eliminating", "retargeting", "copy"])]
+    # lines 1747-1751 "Merging layers: ...", 1753 "Eliminating concatenation Concat_59",
+    # 1754 "Retargeting onnx::Concat_602 to input.164", 1755 "Generating copy for onnx::Concat_647 to input.164 ..."
+    assert rows["line"].tolist() == [1747, 1748, 1749, 1750, 1751, 1753, 1754, 1755]
+    assert rows[rows["line"] == 1753]["target"].iat[0] == "Concat_59"
+    assert rows[rows["line"] == 1754][["target", "other"]].values.tolist() == [["onnx::Concat_602", "input.164"]]
+    m = bl.tables["messages"]
+    # lines 543-545: the un-prefixed deconvolution parameters after line 542 "Running deconvolution with:"
+    assert (m[m["line"].isin([543, 544, 545])]["family"] != "unknown").all()
