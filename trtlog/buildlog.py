@@ -16,6 +16,8 @@ text; the `messages` table keeps every line so evidence can be quoted.
   strongly_typed     bool
   build_ok           True (engine built), False (build failed / aborted), None (no build in log)
   failure            one-line reason when build_ok is False
+  tactic_sources     bundle config: tactic sources the build enabled, e.g. ["EDGE_MASK_CONVOLUTIONS"]
+  engine_loaded      True when the log only deserializes an engine (trtexec --loadEngine): build_ok is None
   build_seconds      total build time in s (Engine built in / Engine generation completed in)
   engine_size_mib    serialized engine size
   status             PASSED / FAILED from the trtexec closing banner

@@ -65,7 +65,7 @@ _table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or la
 ])
 _table("fusions", "Optimizer passes and what they fused, eliminated or inserted.", [
     ("pass_name", "str", "optimizer pass, e.g. ConvReluFusion"),
-    ("action", "str", "running, fusing, eliminating, reformat, removing"),
+    ("action", "str", "running, fusing, eliminating, reformat, removing, merging (horizontal merge of parallel layers), retargeting, copy (concatenation elimination)"),
     ("target", "str", "layer the pass ran on / first fused layer"),
     ("other", "str", "second layer of a fused pair, or reformat detail"),
 ])
@@ -85,7 +85,7 @@ _table("calibration", "INT8 calibration progress and cache events.", [
     ("text", "str", "message text"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
-    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import, target_dropped (TensorRT-RTX: compute-capability targets dropped for a datatype they lack; device = the targets)"),
+    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import, target_dropped (TensorRT-RTX: compute-capability targets dropped for a datatype they lack; device = the targets); Torch-TensorRT partitioning: torchtrt_unsupported_op (stays in PyTorch), torchtrt_support, torchtrt_subgraph_eliminated, torchtrt_engines"),
     ("layer", "str", "layer or tensor name"),
     ("device", "str", "DLA or GPU where relevant"),
     ("reason", "str", "reason as printed"),
@@ -129,7 +129,7 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),
@@ -145,7 +145,7 @@ _table("timing_cache", "Timing cache events.", [
     ("path", "str", "cache file"),
 ])
 _table("onnx", "ONNX parser events (header, nodes, plugins).", [
-    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer"),
+    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer, unused_input, unused_input_kept (a network input no layer reads)"),
     ("name", "str", "node / tensor / header key"),
     ("op", "str", "ONNX op type"),
     ("detail", "str", "value or details"),

@@ -393,6 +393,13 @@ def h_missing_scale(st: State, n: int, msg, f: dict, text: str) -> None:
                             "reason": "missing scale and zero-point"})
 
 
+def h_library_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'TensorRT was linked against cuDNN 8.9.6 but loaded cuDNN 8.9.2': two device facts."""
+    lib = f.get("library", "")
+    st.add("device", n, {"key": f"{lib} linked", "value": f.get("linked", "")})
+    st.add("device", n, {"key": f"{lib} loaded", "value": f.get("loaded", "")})
+
+
 def h_placement(st: State, n: int, msg, f: dict, text: str) -> None:
     st.placement_device = msg.consts.get("device", "")
 
@@ -618,6 +625,28 @@ def h_cuda_note(st: State, n: int, msg, f: dict, text: str) -> None:
     """A CUDA runtime error TensorRT only notes (not an error line), e.g. no driver on this host."""
     st.add("errors", n, {"kind": msg.consts.get("kind", "cuda_note"), "api": f.get("func", ""),
                          "cuda_error": f.get("cuda_error"), "text": text})
+
+
+def h_torchtrt_device(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Torch-TensorRT's runtime naming the GPU its engine was built for."""
+    st.add("device", n, {"key": "Selected Device", "value": f.get("gpu", "")})
+    st.add("device", n, {"key": "Compute Capability", "value": f.get("sm", "")})
+    st.meta.setdefault("gpu", f.get("gpu", ""))
+    st.meta.setdefault("compute_capability", f.get("sm", ""))
+
+
+def h_torchtrt_partition(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A Torch-TensorRT partitioning decision: the message itself is the reason (operator counts,
+    subgraph size vs min_block_size, engines generated)."""
+    st.add("fallbacks", n, {"kind": msg.consts.get("kind", ""), "layer": f.get("layer", ""),
+                            "device": msg.consts.get("device", ""), "reason": text})
+
+
+def h_engine_version_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """An engine built by another TensorRT version: the loaded library names its own version."""
+    h_error(st, n, msg, f, text)
+    st.meta.setdefault("engine_trt_version", f.get("got", ""))
+    st.set_version(f.get("expected", ""))
 
 
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}

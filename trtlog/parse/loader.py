@@ -123,10 +123,28 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # generated after the last calibration message is the built engine
         done = done[done["line"] > calib["line"].max()]
     built = len(done) > 0 or bool(meta.get("engine_serialized"))
+    # TensorRT 8.x's builder prints "[MemUsageChange] TensorRT-managed allocation in building engine" as the
+    # last step of a build that returned an engine (8.4 Python logs have no "Engine generation completed")
+    mem = bl.tables["memory"]
+    if not built and len(mem):
+        made = mem[(mem["kind"] == "change") & (mem["name"] == "TensorRT-managed allocation in building engine")]
+        if len(calib):
+            made = made[made["line"] > calib["line"].max()]
+        built = len(made) > 0
+    # a run that only deserialized an engine (trtexec --loadEngine, a Python runtime): no build here
+    generated = done[done["phase"] != "Engine deserialized"]
+    loaded = phases["phase"].eq("Engine deserialized").any() or "--loadEngine" in str(meta.get("command") or "")
+    if loaded and len(generated) == 0 and not meta.get("engine_serialized"):
+        meta["engine_loaded"] = True
+        built = False
+    # "Could not find any implementation" always ends the build (the builder returns no engine)
+    # and so does an error reported by the build call itself (Python/C++ API: no plan is returned)
     api = errors["api"].astype(str)
     build_api = api.str.startswith("IBuilder::build")      # buildSerializedNetwork / buildEngineWithConfig
+    no_impl = errors["kind"].eq("no_implementation") | errors["text"].astype(str).str.contains(
+        "Could not find any implementation for node", regex=False) | build_api
     failed = meta.get("status") == "FAILED" or bool(errors["kind"].isin(
-        ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(build_api.any() and not built)
+        ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(no_impl.any() and not built)
     # deserialising or running an engine is not building it: kept apart from build_ok
     runtime = errors[api.str.startswith(_RUNTIME_APIS)]
     if len(runtime):
@@ -137,7 +155,7 @@ def _finish_meta(bl: BuildLog, st) -> None:
         first = errors.iloc[0] if len(errors) else None
         if first is not None:
             meta["failure"] = str(first["text"])[:300]
-    elif built or meta.get("status") == "PASSED":
+    elif built or (meta.get("status") == "PASSED" and not meta.get("engine_loaded")):
         meta["build_ok"] = True
     else:
         meta["build_ok"] = None
@@ -262,6 +280,9 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["requested_profiles"] = profiles
     if bl.meta.get("backend") == "tensorrt-rtx":
         bl.meta["strongly_typed"] = True         # TensorRT-RTX networks are always strongly typed
+    plan = cfg.get("plan") if isinstance(cfg, dict) else None
+    if isinstance(plan, dict) and plan.get("tactic_sources"):
+        bl.meta["tactic_sources"] = [str(t).upper() for t in plan["tactic_sources"]]
     bl.meta["sources"] = sources
     return bl
 

@@ -31,7 +31,8 @@ from .scan import SRCLOC, BlockScan, Scanner
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
 TEXT_TABLES = bulk.TEXT_TABLES
-SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
+SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F",
+            "DEBUG": "V", "TRACE": "V", "GRAPH": "V", "CRITICAL": "F"}   # Torch-TensorRT, Python logging, TensorRT-LLM
 NON_TRT_FAMILIES = ("unknown", "envelope", "app")
 PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
 

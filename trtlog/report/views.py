@@ -151,6 +151,8 @@ def header_view(bl: BuildLog) -> dict:
         state, state_class = "build ok", "ok"
     elif build_ok is False:
         state, state_class = "build failed", "fail"
+    elif meta.get("engine_loaded"):
+        state, state_class = "engine loaded from a file (no build in this log)", "none"
     else:
         state, state_class = "no engine build in this log", "none"
     size = meta.get("engine_size_mib")
