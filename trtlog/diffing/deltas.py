@@ -693,7 +693,8 @@ def calibration_changes(A: Side, B: Side) -> List[Change]:
     # what both calibrations share, so the diff always says how the two were calibrated
     same = [f"algorithm {ca['algorithm']}" if ca["algorithm"] == cb["algorithm"] and ca["algorithm"] else "",
             f"{ca['batches']} batches" if ca["batches"] == cb["batches"] else "",
-            "cache " + "/".join(x.replace("cache_", "") for x in ca["cache"]) if ca["cache"] == cb["cache"] and ca["cache"] else "",
+            ("cache " + "/".join(x.replace("cache_", "") for x in ca["cache"])
+             if ca["cache"] == cb["cache"] and ca["cache"] else ""),
             f"{len(both) - len(differ)} of {len(both)} printed tensor scales equal" if both else ""]
     same = [x for x in same if x]
     if same:
