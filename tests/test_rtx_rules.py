@@ -149,7 +149,8 @@ def test_trt117_deserialisation_after_a_good_build():
 @pytest.mark.parametrize("name", [b for b in BUNDLES if b != "build_then_load"])
 def test_no_internal_or_runtime_failure_in_the_zoo(name):
     # the zoo's failures are Myelin compile errors (fp8_qdq_sm86, cc_turing, tiny_workspace: 'Error Code 1:
-    # Myelin'), API usage errors and parser errors: none is an Internal Error, none a deserialisation
+    # Myelin'), API usage errors and parser errors (profile_shape_conflict's "Internal Error" is its profile:
+    # TRT106): none is an internal error, none a deserialisation
     assert not codes(name) & {"TRT116", "TRT117"}
     assert "runtime_failure" not in trtlog.load(str(ZOO / name)).meta
 
@@ -160,3 +161,14 @@ def test_corpus_rtx_log():
     f = [f for f in fs if f.code == "TRT214"][0]
     assert lines(f) == [66] and "the engine layer has only FP32" in f.message
     assert not {f.code for f in fs} & {"TRT115", "TRT116", "TRT117", "TRT213", "TRT508"}
+
+
+# ---- TRT106 on a profile whose inputs disagree with the graph ---------------------------------------
+def test_trt106_profile_shapes_break_the_graphs_constraints():
+    # profile_shape_conflict: a in [2,8], b in [3,16] batches, a + b elementwise; line 63 is
+    # "IBuilder::buildSerializedNetwork: Error Code 4: Internal Error (kOPT values for profile 0 violate
+    # shape constraints: /add: dimensions not compatible for elementwise. Condition '==' violated: 5 != 4..."
+    f = only("profile_shape_conflict", "TRT106")
+    assert lines(f) == [63] and "shape constraints" in f.title
+    assert "TRT115" not in codes("profile_shape_conflict")        # each profile is valid on its own
+    assert "TRT106" not in codes("profile_min_gt_max")            # an invalid profile is TRT115's alone

@@ -30,7 +30,7 @@ FIRING = {
     "TRT104": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 3,
                "Could not find any implementation for node Conv_119 + Add_182"),
     "TRT105": ("local", "trt8.x-vsmlrt-execution-context-oom-excerpt.log", 2, "(3887181312 bytes) could not be"),
-    "TRT106": ("rtx", "rtx-python-profile-invalid-unused-input.log", 1, "satisfy MIN<=OPT<=MAX"),
+    "TRT106": ("rtx", "profile_shape_conflict", 63, "kOPT values for profile 0 violate shape constraints"),
     "TRT107": ("rtx", "rtx-python-deserialize-foreign-engine.log", 2, "incompatible serialization version"),
     "TRT108": ("corpus", "trt8.4-trtexec-best-myelin-assert-fail-orin.log", 348, "Unsupported type"),
     "TRT109": ("corpus", "trt8.5-python-sparsedrive-plugin-build-info-incomplete.log", 3817,
@@ -81,6 +81,13 @@ FIRING = {
     "TRT505": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 4, "Traceback (most recent call last):"),
     "TRT507": ("local", "trt6-cpp-tensorrtzoo-openpose-build-cudnn-mismatch-excerpt.log", 28,
                "TensorRT was linked against cuDNN 7.6.3 but loaded cuDNN 7.6.2"),
+    # TensorRT-RTX zoo bundles (tests/fixtures/rtx/<name>/, built by `make zoo`) and the corpus
+    "TRT115": ("rtx", "profile_min_gt_max", 165, "IOptimizationProfile::isValid: Error Code 4"),
+    "TRT116": ("corpus", "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", 1, "Error Code 4: Internal Error"),
+    "TRT117": ("rtx", "build_then_load", 398, "IRuntime::deserializeCudaEngine: Error Code 1"),
+    "TRT213": ("rtx", "layernorm_decomposed_fp16", 296, "Running layernorm after self-attention with FP16"),
+    "TRT214": ("corpus", "trtrtx-python-verbose.log", 66, "Layer(Myelin): {ForeignNode[(Unnamed Layer* 0)"),
+    "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
 }
 
 

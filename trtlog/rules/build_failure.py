@@ -253,7 +253,8 @@ def build_oom(bl, check):
 
 
 @rule("TRT106", "profile-shape-violation", severity="error", category="build",
-      summary="An input shape is outside the optimization profile, or the profile itself is invalid.",
+      summary="An input shape is outside the optimization profile, or the profile's shapes break the network's "
+              "shape constraints.",
       tables=("messages", "errors"),
       fix=Fix(python="profile.set_shape(name, min, opt, max) with min <= opt <= max covering every runtime "
                      "shape; call context.set_input_shape() only with shapes inside [min, max].",
@@ -262,9 +263,10 @@ def build_oom(bl, check):
       rationale="An engine only runs shapes inside the profile it was built for; TensorRT rejects others "
                 "with an API Usage Error and the inference call fails.")
 def profile_shape_violation(bl, check):
+    # a profile that is invalid in itself (min <= opt <= max broken: IOptimizationProfile::isValid) is
+    # TRT115's; this rule is about shapes against the profile and profiles against the network
     m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
-                     r"satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
-                     r"Invalid optimization profiles? for input|"
+                     r"values for profile \d+ violate shape constraints|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
     # after a rejected profile, 'no optimization profile has been defined' is TRT115's consequence
@@ -274,8 +276,13 @@ def profile_shape_violation(bl, check):
                                                                    regex=False))]
     if m.empty:
         return
-    yield check.finding("Input shape outside the optimization profile",
-                        f"{plural(len(m), 'error line')} about optimization-profile shapes.",
+    conflict = m["text"].str.contains("violate shape constraints", regex=False)
+    title = ("Optimization profile shapes break the network's shape constraints" if conflict.all()
+             else "Input shape outside the optimization profile")
+    detail = (" The profile's min/opt/max of different inputs must agree wherever the network ties their "
+              "dimensions (an elementwise op, a Concat, a Reshape)." if conflict.any() else "")
+    yield check.finding(title,
+                        f"{plural(len(m), 'error line')} about optimization-profile shapes.{detail}",
                         check.evidence(m, "messages"), total=len(m))
 
 
