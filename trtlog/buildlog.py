@@ -59,7 +59,23 @@ class BuildLog:
 
     @property
     def trt_version(self) -> str:
+        """The TensorRT version the log prints ('' when it prints none)."""
         return self.meta.get("trt_version", "")
+
+    @property
+    def trt_version_min(self) -> str:
+        """The printed version, else the lowest version whose messages the log carries, else ''
+        (what version-dependent advice may assume)."""
+        return self.trt_version or self.meta.get("trt_version_min", "")
+
+    @property
+    def trt_version_label(self) -> str:
+        """For people: '10.8.0', '>= 8.6 (not printed)' or 'unknown'."""
+        if self.trt_version:
+            return self.trt_version
+        if self.meta.get("trt_version_min"):
+            return f">= {self.meta['trt_version_min']} (not printed)"
+        return "unknown"
 
     @property
     def producer(self) -> str:
@@ -81,7 +97,7 @@ class BuildLog:
         return hit.iat[0] if len(hit) else ""
 
     def stats(self) -> dict:
-        return {"file": self.path, "trt_version": self.trt_version, "producer": self.producer,
+        return {"file": self.path, "trt_version": self.trt_version or "unknown", "producer": self.producer,
                 "lines": self.lines, "recognized": self.recognized, "unknown": self.unknown,
                 "tables": {n: int(len(df)) for n, df in self.tables.items()}}
 

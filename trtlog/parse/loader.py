@@ -98,10 +98,16 @@ def _finish_meta(bl: BuildLog, st) -> None:
                 meta["model"] = tok.split("=", 1)[1]
                 break
     if not meta.get("trt_version"):
+        # not printed: the version stays unknown; message forms only give a lower bound (a 10.4
+        # log prints 8.6's "profiling completed" too). TensorRT-RTX's wording names the product.
         for feat, ver in _INFER:
             if st.features.get(feat):
-                meta["trt_version"] = ver
-                meta["trt_version_source"] = f"inferred (>= {ver}: {feat.replace('_', ' ')})"
+                if ver == "RTX":
+                    meta["trt_version"] = ver
+                    meta["trt_version_source"] = "inferred (TensorRT-RTX wording)"
+                else:
+                    meta["trt_version_min"] = ver
+                    meta["trt_version_source"] = f"not printed (>= {ver}: {feat.replace('_', ' ')})"
                 break
     errors = bl.tables["errors"]
     phases = bl.tables["phases"]
@@ -207,7 +213,7 @@ def _load_bundle(bundle: Path) -> BuildLog:
         if env.get("compute_capability"):
             bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
         if env.get("tensorrt") and (not bl.meta.get("trt_version") or
-                                    bl.meta.get("trt_version_source", "").startswith("inferred")):
+                                    bl.meta.get("trt_version_source", "").startswith(("inferred", "not printed"))):
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"
     status = bl.meta.get("status_json") or {}

@@ -184,7 +184,7 @@ def header_view(bl: BuildLog) -> dict:
         "title": model.replace("\\", "/").rsplit("/", 1)[-1] if model else str(source).rsplit("/", 1)[-1],
         "model": model,
         "source": str(source),
-        "trt_version": bl.trt_version or _run_value(bl, "trt_version") or "unknown",
+        "trt_version": bl.trt_version or _run_value(bl, "trt_version") or bl.trt_version_label,
         "gpu": _str(meta.get("gpu")) or _device(bl, "Selected Device", "GPU", "Device") or "not printed",
         "compute_capability": _str(meta.get("compute_capability")),
         "producer": bl.producer,

@@ -32,8 +32,8 @@ def _build_status(bl) -> str:
 
 def header(bl) -> str:
     facts = []
-    if bl.trt_version:
-        facts.append(f"TensorRT {bl.trt_version}")
+    if bl.trt_version_label != "unknown":
+        facts.append(f"TensorRT {bl.trt_version_label}")
     facts.append(bl.producer)
     if bl.meta.get("gpu"):
         facts.append(str(bl.meta["gpu"]))
