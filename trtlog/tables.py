@@ -63,7 +63,7 @@ _table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or la
 ])
 _table("fusions", "Optimizer passes and what they fused, eliminated or inserted.", [
     ("pass_name", "str", "optimizer pass, e.g. ConvReluFusion"),
-    ("action", "str", "running, fusing, eliminating, reformat, removing"),
+    ("action", "str", "running, fusing, eliminating, reformat, removing, merging (horizontal merge of parallel layers), retargeting, copy (concatenation elimination)"),
     ("target", "str", "layer the pass ran on / first fused layer"),
     ("other", "str", "second layer of a fused pair, or reformat detail"),
 ])

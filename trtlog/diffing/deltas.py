@@ -705,14 +705,15 @@ def calibration_changes(A: Side, B: Side) -> List[Change]:
         lb = [cb["scale_lines"][t] for t in differ[:5]] or cb["cache_lines"]
         out.append(Change("calibration_scales", "", len(sa), len(sb), la, lb,
                           min(45, 15 + len(differ)),
-                          f"INT8 scales: {len(differ)} of {len(both)} tensors differ"
+                          f"INT8 scales as the log prints them (6 significant digits): {len(differ)} of "
+                          f"{len(both)} tensors differ"
                           + (f" (e.g. {_short(differ)})" if differ else "")
                           + (f"; {only} tensors have a scale on one side only" if only else "") + "."))
     # what both calibrations share, so the diff always says how the two were calibrated
     same = [f"algorithm {ca['algorithm']}" if ca["algorithm"] == cb["algorithm"] and ca["algorithm"] else "",
             f"{ca['batches']} batches" if ca["batches"] == cb["batches"] else "",
             "cache " + "/".join(x.replace("cache_", "") for x in ca["cache"]) if ca["cache"] == cb["cache"] and ca["cache"] else "",
-            f"{len(both) - len(differ)} of {len(both)} tensor scales equal" if both else ""]
+            f"{len(both) - len(differ)} of {len(both)} printed tensor scales equal" if both else ""]
     same = [x for x in same if x]
     if same:
         out.append(Change("calibration", "", ca["algorithm"], cb["algorithm"], ca["algo_lines"], cb["algo_lines"], 5,

@@ -360,6 +360,13 @@ def h_missing_scale(st: State, n: int, msg, f: dict, text: str) -> None:
                             "reason": "missing scale and zero-point"})
 
 
+def h_library_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'TensorRT was linked against cuDNN 8.9.6 but loaded cuDNN 8.9.2': two device facts."""
+    lib = f.get("library", "")
+    st.add("device", n, {"key": f"{lib} linked", "value": f.get("linked", "")})
+    st.add("device", n, {"key": f"{lib} loaded", "value": f.get("loaded", "")})
+
+
 def h_placement(st: State, n: int, msg, f: dict, text: str) -> None:
     st.placement_device = msg.consts.get("device", "")
 

@@ -118,6 +118,14 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # generated after the last calibration message is the built engine
         done = done[done["line"] > calib["line"].max()]
     built = len(done) > 0 or bool(meta.get("engine_serialized"))
+    # TensorRT 8.x's builder prints "[MemUsageChange] TensorRT-managed allocation in building engine" as the
+    # last step of a build that returned an engine (8.4 Python logs have no "Engine generation completed")
+    mem = bl.tables["memory"]
+    if not built and len(mem):
+        made = mem[(mem["kind"] == "change") & (mem["name"] == "TensorRT-managed allocation in building engine")]
+        if len(calib):
+            made = made[made["line"] > calib["line"].max()]
+        built = len(made) > 0
     # a run that only deserialized an engine (trtexec --loadEngine, a Python runtime): no build here
     generated = done[done["phase"] != "Engine deserialized"]
     loaded = phases["phase"].eq("Engine deserialized").any() or "--loadEngine" in str(meta.get("command") or "")

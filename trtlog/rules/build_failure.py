@@ -92,12 +92,37 @@ def plugin_not_found(bl, check):
         err = err[err["severity"].isin(["E", "F", ""])] if len(err) else err
     if err is None or err.empty:
         return
-    ops = [n for n in err["node"].tolist() if n] if "node" in err else []
-    yield check.finding("Plugin not found" + (f" for {names(ops, 3)}" if ops else ""),
+    nodes = [n for n in err["node"].tolist() if n] if "node" in err else []
+    ops = _plugin_ops(bl, nodes, err)
+    what = f"op {names(ops, 3)}" if ops else names(nodes, 3)
+    yield check.finding("Plugin not found" + (f" for {what}" if what else ""),
                         f"{plural(len(err), 'plugin lookup')} failed"
-                        + (f" ({names(ops)})" if ops else "")
-                        + ": no plugin creator with that name/version/namespace was registered.",
+                        + (f" for op type{'s' if len(ops) > 1 else ''} {names(ops)}" if ops else "")
+                        + (f" (node{'s' if len(set(nodes)) > 1 else ''} {names(nodes)})" if nodes else "")
+                        + ": no plugin creator with that name/version/namespace was registered; the op type "
+                          "is the plugin name TensorRT looked up.",
                         check.evidence(err, "errors"), total=len(err))
+
+
+def _plugin_ops(bl, nodes, err) -> list:
+    """The op types (= plugin names) behind the failed lookups: from the ONNX node table, or from the
+    parser's own 'getPluginCreator could not find plugin: X' / 'No importer registered for op: X' words."""
+    ops = []
+    onnx = bl.tables.get("onnx")
+    if onnx is not None and len(onnx) and nodes:
+        hit = onnx[onnx["name"].isin(nodes) & (onnx["op"] != "")]
+        ops += hit.drop_duplicates("name")["op"].tolist()
+    texts = err["text"].astype(str).tolist()
+    if not ops:   # the parser's lookup lines name the op when no node table does
+        texts += messages(bl, r"getPluginCreator could not find plugin|No importer registered for op",
+                          anchor="")["text"].tolist()
+    for t in texts:
+        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|No importer registered for op: "
+                       r"(\S+?)\.?(?: |$)|operator: (\S+) \(checkFallbackPluginImporter", t)
+        if mm:
+            op = mm.group(1) or mm.group(3) or mm.group(4)
+            ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
+    return list(dict.fromkeys(ops))
 
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
@@ -237,7 +262,8 @@ def build_oom(bl, check):
                 "with an API Usage Error and the inference call fails.")
 def profile_shape_violation(bl, check):
     m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
-                     r"must satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"Invalid optimization profiles? for input|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
     if m.empty:
@@ -317,7 +343,10 @@ def log_ends_mid_build(bl, check):
                            r"Timing Runner:", anchor="")
     if started.empty:
         return
+    # "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x
+    # C++ application's logger shows of the end of a build)
     ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
+                         r"Detected \d+ inputs? and \d+ output network tensors|"
                          r"Engine Layer Information|Serialized \d+ bytes|build engine in|"
                          r"^&&&& (?:PASSED|FAILED)|Starting inference|Performance summary", anchor="")
     if len(ended):
@@ -367,7 +396,8 @@ def dynamic_without_profile(bl, check):
               trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
               trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
                     "and build strongly typed."),
-      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.")
+      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
+      unverified=True)
 def int8_calibration_failed(bl, check):
     m = messages(bl, r"Calibration failure occurred with no scaling factors detected|"
                      r"Calibration failure|calibrat\w* failed", flags=re.I, anchor="alibrat")

@@ -262,12 +262,26 @@ def dla_fallback(bl, check):
                      r"Switching .* device type to GPU|no layer in the network can run on DLA|"
                      r"is not supported on DLA but GPU fallback is not enabled", anchor="GPU")
     src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
-    if src is None or src.empty:
+    if src is not None and len(src):
+        layers = src["layer"].tolist() if "layer" in src else []
+        yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
+                            f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "")
+                            + ".", check.evidence(src, table), total=len(src))
         return
-    layers = src["layer"].tolist() if "layer" in src else []
-    yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
-                        f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "") + ".",
-                        check.evidence(src, table), total=len(src))
+    # the placement summary of a DLA build (--useDLACore --allowGPUFallback): layers listed under
+    # "Layers Running on GPU" next to DLA subgraphs are the ones the DLA could not take
+    place = rows(bl, "fallbacks", "kind", ("dla_layer", "gpu_layer"))
+    if place is None or place.empty:
+        return
+    for run, g in iter_runs(place):
+        dla, gpu = g[g["kind"] == "dla_layer"], g[g["kind"] == "gpu_layer"]
+        if dla.empty or gpu.empty:
+            continue
+        yield check.finding(f"{plural(len(gpu), 'layer')} run on the GPU beside {plural(len(dla), 'DLA subgraph')}",
+                            f"DLA was used ({plural(len(dla), 'DLA subgraph')}), but {plural(len(gpu), 'layer')} "
+                            f"fell back to the GPU: {names(gpu['layer'].tolist())}. Each one splits the DLA graph "
+                            "and adds DLA<->GPU transfers.", check.evidence(gpu, "fallbacks"), run=run,
+                            total=len(gpu), confidence="medium")
 
 
 @rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
@@ -278,7 +292,8 @@ def dla_fallback(bl, check):
               trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
               trt11="Same."),
       rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
-                "layers creates a new subgraph.")
+                "layers creates a new subgraph.",
+      unverified=True)
 def dla_subgraph_limit(bl, check):
     m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
     if m.empty:

@@ -19,6 +19,13 @@ def _style(text: str, color: bool, **kw) -> str:
 
 
 def _build_status(bl) -> str:
+    runs = bl.tables.get("runs")
+    if runs is not None and (runs["status"] != "").sum() > 1:
+        # several trtexec runs in one log: say how each ended, a failure wherever it is
+        failed = [int(r) + 1 for r, st in zip(runs["run"], runs["status"]) if st == "FAILED"]
+        passed = int((runs["status"] == "PASSED").sum())
+        text = f"{len(runs)} runs: {passed} passed"
+        return text + (f", FAILED: run {', '.join(map(str, failed))}" if failed else "")
     ok = bl.meta.get("build_ok")
     secs = bl.meta.get("build_seconds")
     if ok is True:
