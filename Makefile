@@ -26,8 +26,12 @@ demo: venv
 test: venv
 	$(PY) -m pytest -q
 
+# the shared corpus and the public logs committed here (tests/corpus/logs); both must pass
 check-coverage: venv
-	PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage
+	@status=0; \
+	for d in ../shared/corpus/logs tests/corpus/logs; do \
+	  echo "== $$d"; PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage $$d || status=1; \
+	done; exit $$status
 
 bench: venv
 	$(PY) benchmarks/bench_parse.py
