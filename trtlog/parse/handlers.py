@@ -152,6 +152,15 @@ def h_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("device", n, {"key": "TensorRT version", "value": v})
 
 
+def h_ultralytics_export(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Ultralytics' "TensorRT: starting export with TensorRT 10.3.0...": the version it loaded, and
+    the program that drove the build (its TensorRT lines are trt.Logger's, counted as python)."""
+    v = f.get("version", "")
+    st.set_version(v)
+    st.add("device", n, {"key": "TensorRT version", "value": v})
+    st.producer("ultralytics", n)
+
+
 def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.set_version(f.get("version", ""))
     if f.get("sm"):

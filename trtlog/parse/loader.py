@@ -91,6 +91,8 @@ def _finish_meta(bl: BuildLog, st) -> None:
         prod = max(st.producers.items(), key=lambda kv: kv[1])[0]
         if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
             prod = "trtexec"
+        elif "ultralytics" in st.producers:      # a program whose TensorRT lines are trt.Logger's
+            prod = "ultralytics"
         meta["producer"] = prod
     if not meta.get("model") and meta.get("command"):
         for tok in str(meta["command"]).split():
