@@ -167,6 +167,9 @@ def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
         st.meta.setdefault("sm", f["sm"])
 
 
+MIB = 1 << 20
+
+
 # --- tactic timing -------------------------------------------------------------------------------
 def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: str = "") -> None:
     tac = st.tac
@@ -241,9 +244,19 @@ def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
-    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'"""
-    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": f.get("requested"),
+    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'
+    (8.x: '... insuficient memory on requested size of MB ...', the size in MiB)"""
+    size = f.get("requested")
+    if size is None and f.get("requested_mb") is not None:
+        size = f["requested_mb"] * MIB
+    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": size,
                          "tactic": f.get("tactic", "")})
+
+
+def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.'"""
+    st.add("memory", n, {"kind": "tactic_device_request", "name": st.t_layer,
+                         "bytes": f["request_mb"] * MIB, "available_bytes": f["available_mb"] * MIB})
 
 
 # --- engine layers -------------------------------------------------------------------------------
