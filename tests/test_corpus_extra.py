@@ -193,3 +193,63 @@ def test_templates_abstract_numbers_names_and_hex_of_real_lines():
     assert template_of(a) == template_of(b) == "Tactic Name: {name} Tactic: {hex} Time: {n}"
     clusters = group((i + 1, "V", l.split("[TRT] ", 1)[1]) for i, l in enumerate(lines) if "Tactic Name:" in l)
     assert clusters[0].count == sum(1 for l in lines if "Tactic Name:" in l) and len(clusters) == 1
+
+
+# --- CUDA unusable, memory exhaustion, Ultralytics exporters (second batch) ----------------------
+def test_cuda_initialization_failure_8_6_and_10_14_forms():
+    bl = log("python-yolov7-builder-cuda-init-failure-error35-doc-excerpt.log")
+    e = bl.tables["errors"].set_index("line")
+    # lines 1-2 "Unable to determine GPU memory usage", line 4 "CUDA initialization failure with error: 35"
+    assert e.loc[1, "kind"] == e.loc[2, "kind"] == "gpu_memory_unknown"
+    assert e.loc[4, "kind"] == "cuda_init_failure" and e.loc[4, "code"] == 35
+    # 10.14: "createInferBuilder: Error Code 6: API Usage Error (CUDA initialization failure with error: 35. ...)"
+    b = log("trt10.14-python-builder-cuda-init-failure-error35-container-excerpt.log")
+    assert b.trt_version_label == "unknown"       # 10.14.1.48 is printed elsewhere in the document only
+    assert list(b.messages["severity"]) == ["W", "E", "E"]
+    assert "gpu_memory_unknown" in set(b.tables["errors"]["kind"])
+
+
+def test_ultralytics_exporter_prints_the_version_and_drives_the_build():
+    bl = log("trt10.3-ultralytics-yolo11s-seg-fp16-build-orin-nano-doc-excerpt.log")
+    # line 11 "TensorRT: starting export with TensorRT 10.3.0...": the only version in the log
+    assert bl.trt_version == "10.3.0" and bl.meta["trt_version_source"] == "printed"
+    assert bl.producer == "ultralytics"
+    mem = bl.tables["memory"].set_index("line")
+    assert mem.loc[36, "name"] == "Weights" and mem.loc[36, "bytes"] == 20195976   # Total Weights Memory
+    assert mem.loc[39, "kind"] == "peak" and mem.loc[39, "cpu_mib"] == 2881          # during building and serialization
+    assert bl.messages.loc[39, "msg_id"] == "ultra.stage"      # line 40 "TensorRT: export success ✅ 479.3s, ..."
+    v5 = log("trt8.6-yolov5-export-cuda-init-failure-error35-issue-excerpt.log")
+    assert v5.trt_version == "8.6.0" and v5.producer == "ultralytics"
+    e = v5.tables["errors"].set_index("line")
+    assert e.loc[5, "kind"] == "cuda_init_failure" and e.loc[6, "kind"] == "export_failure"
+
+
+def test_build_oom_and_tactics_skipped_for_memory():
+    bl = log("python-sd-unet-build-oom-insufficient-memory-skipping-tactic-t4-issue-excerpt.log")
+    e = bl.tables["errors"]
+    assert list(e["line"]) == [1, 2, 3] and list(e["kind"]) == ["error_code", "error_code", "oom"]
+    skip = rows(bl, "memory", kind="tactic_skip_memory")
+    assert list(skip["line"]) == [4] and list(skip["bytes"]) == [17179869184]
+    assert list(skip["tactic"]) == ["0x000000000000003c"]
+    assert bl.messages.loc[4, "source"] == "bare" and bl.recognized == 5   # the advice line after it
+
+
+def test_jetson_tactic_device_request_10x_and_8x():
+    agx = log("python-export-tactic-device-memory-insufficient-orin-agx-issue-excerpt.log")
+    req = rows(agx, "memory", kind="tactic_device_request")
+    # lines 1,3,5,7,9: "Tactic Device request: 950MB Available: 302MB."
+    assert list(req["line"]) == [1, 3, 5, 7, 9]
+    assert set(req["bytes"]) == {950 << 20} and set(req["available_bytes"]) == {302 << 20}
+    # the skipped tactics ask for the same 996147200 bytes (= 950 MiB)
+    assert set(rows(agx, "memory", kind="tactic_skip_memory")["bytes"]) == {996147200}
+    nano = log("python-export-gpulayer-tactic-insuficient-memory-jetson-nano-issue-excerpt.log")
+    skip = rows(nano, "memory", kind="tactic_skip_memory")
+    assert list(skip["line"]) == [7, 10] and list(skip["bytes"]) == [538 << 20, 806 << 20]
+    assert list(rows(nano, "fallbacks", kind="gpu_layer")["line"]) == [1, 2]
+
+
+def test_group_abstracts_numbers_glued_to_units():
+    assert template_of("Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.") \
+        == "Tactic Device request: {n}MB Available: {n}MB. Device memory is insufficient to use tactic."
+    assert template_of("Algorithm ShiftNTopDown took 31.7864ms to assign 12 blocks") \
+        == "Algorithm ShiftNTopDown took {n}ms to assign {n} blocks"
