@@ -253,3 +253,21 @@ def test_group_abstracts_numbers_glued_to_units():
         == "Tactic Device request: {n}MB Available: {n}MB. Device memory is insufficient to use tactic."
     assert template_of("Algorithm ShiftNTopDown took 31.7864ms to assign 12 blocks") \
         == "Algorithm ShiftNTopDown took {n}ms to assign {n} blocks"
+
+
+def test_plugin_not_registered_at_engine_load_7x_and_trtis_glog_envelope():
+    bl = log("cpp-yolox-engine-load-plugin-not-found-interpolatetorch2trt-issue-excerpt.log")
+    e = bl.tables["errors"].set_index("line")
+    # lines 1-4: the 7.x four-line form under the samples' logger "[E] [TRT]"; line 5 the app's assert
+    assert e.loc[1, "kind"] == "plugin_not_found"
+    assert e.loc[2, "kind"] == e.loc[4, "kind"] == "deserialization_failure"
+    assert e.loc[5, "kind"] == "assertion"
+    assert list(bl.messages["severity"][:4]) == ["E"] * 4
+    # TensorRT Inference Server: TensorRT's lines come through glog's logging.cc:43 (lines 8-11)
+    ts = log("trtis-glog-engine-load-plugin-not-found-decode-trt-issue-excerpt.log")
+    assert ts.producer == "trtis"
+    m = ts.messages
+    assert list(m.loc[m["source"] == "trt", "line"]) == [8, 9, 10, 11]
+    assert set(m.loc[m["source"] == "trt", "severity"]) == {"E"}
+    assert list(rows(ts, "errors", kind="plugin_not_found")["line"]) == [8]
+    assert "Decode_TRT" in ts.messages.loc[7, "text"]
