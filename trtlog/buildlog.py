@@ -61,6 +61,7 @@ class BuildLog:
 
     @property
     def trt_version(self) -> str:
+        """The TensorRT version the log prints ('' when it prints none)."""
         return self.meta.get("trt_version", "")
 
     @property
@@ -75,7 +76,23 @@ class BuildLog:
         if self.backend == "tensorrt-rtx":
             v = self.meta.get("backend_version") or "unknown"
             return "TensorRT-RTX " + (v if v != "unknown" else "(version unknown)")
-        return f"TensorRT {self.trt_version}" if self.trt_version else ""
+        label = self.trt_version_label
+        return f"TensorRT {label}" if label != "unknown" else ""
+
+    @property
+    def trt_version_min(self) -> str:
+        """The printed version, else the lowest version whose messages the log carries, else ''
+        (what version-dependent advice may assume)."""
+        return self.trt_version or self.meta.get("trt_version_min", "")
+
+    @property
+    def trt_version_label(self) -> str:
+        """For people: '10.8.0', '>= 8.6 (not printed)' or 'unknown'."""
+        if self.trt_version:
+            return self.trt_version
+        if self.meta.get("trt_version_min"):
+            return f">= {self.meta['trt_version_min']} (not printed)"
+        return "unknown"
 
     @property
     def producer(self) -> str:
@@ -99,7 +116,7 @@ class BuildLog:
     def stats(self) -> dict:
         extra = {"backend": self.backend, "backend_version": self.meta.get("backend_version", "unknown")} \
             if self.backend == "tensorrt-rtx" else {}
-        return {"file": self.path, "trt_version": self.trt_version, "producer": self.producer, **extra,
+        return {"file": self.path, "trt_version": self.trt_version or "unknown", "producer": self.producer, **extra,
                 "lines": self.lines, "recognized": self.recognized, "unknown": self.unknown,
                 "tables": {n: int(len(df)) for n, df in self.tables.items()}}
 

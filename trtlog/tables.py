@@ -91,7 +91,7 @@ _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU,
     ("reason", "str", "reason as printed"),
 ])
 _table("memory", "Memory events: MemUsageChange timeline, totals, workspace and skipped tactics.", [
-    ("kind", "str", "change, snapshot, peak, layer_host_persistent, layer_device_persistent, layer_scratch (per engine layer; name = layer), total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
+    ("kind", "str", "change, snapshot, peak, layer_host_persistent, layer_device_persistent, layer_scratch (per engine layer; name = layer), total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory (bytes asked; the 8.x form prints MB, converted), tactic_device_request (`Tactic Device request: 950MB Available: 302MB`: bytes and available_bytes), block_assignment, engine_size, context_memory, pool_option"),
     ("name", "str", "what: 'Init CUDA', 'Activation', 'workspace', ..."),
     ("cpu_mib", "float", "CPU delta (change) or value (snapshot/peak), MiB"),
     ("gpu_mib", "float", "GPU delta or value, MiB"),
@@ -129,7 +129,7 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, cuda_init_failure, gpu_memory_unknown, engine_other_device (engine built on another GPU model; not fatal), export_failure (a program's own verdict, e.g. Ultralytics' `TensorRT: export failure`), deserialization_failure (7.x plugin/engine deserialisation lines), profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),

@@ -49,7 +49,7 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats):
         _write_tables(bl, names, fmt, outdir)
         return 0
     if not table_name:
-        click.echo(f"{bl.path}: TensorRT {bl.trt_version or '?'} ({bl.meta.get('trt_version_source', '')}), "
+        click.echo(f"{bl.path}: TensorRT {bl.trt_version_label} ({bl.meta.get('trt_version_source', '')}), "
                    f"producer {bl.producer}, {bl.lines} lines, {bl.recognized} recognised")
         for name in names:
             click.echo(f"  {name:<13} {len(bl.tables[name]):>8} rows")

@@ -137,7 +137,8 @@ class Side:
         runs = self.t("runs")
         if len(runs) and str(runs["trt_version"].iat[-1]):
             return str(runs["trt_version"].iat[-1])
-        return str(self.bl.meta.get("trt_version", "") or "")
+        label = self.bl.trt_version_label
+        return "" if label == "unknown" else label
 
     def device(self, key: str) -> Tuple[str, List[int]]:
         dev = self.t("device")

@@ -1,8 +1,8 @@
 """Unknown lines -> candidate templates, so that a new wording becomes one grammar section quickly.
 
 Each unknown message text is reduced to a template in the grammar's own notation: hex ids become
-`{hex}`, numbers `{n}`, quoted strings `{q}`, paths `{path}` and names that carry digits or
-separators (`Conv_92`, `/model.0/conv/Conv`, `onnx::Mul_12`) `{name}`. Lines whose templates are
+`{hex}`, numbers `{n}` (also one glued to its unit: `950MB` -> `{n}MB`), quoted strings `{q}`,
+paths `{path}` and names that carry digits or separators (`Conv_92`, `/model.0/conv/Conv`, `onnx::Mul_12`) `{name}`. Lines whose templates are
 equal form one cluster (per severity), reported with its size, first line and an example.
 """
 from __future__ import annotations
@@ -18,6 +18,8 @@ _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d+)+|\d+\.|\.\d+|\d+)(?:[eE][-
 # a token of letters joined by '_' or '.' (digits allowed): a layer, tensor, kernel or file name;
 # plain words and vocabulary such as FP16 or sm80 stay as they are
 _NAME = re.compile(r"(?<![\w{.-])(?=[\w.:-]*[A-Za-z])(?=[\w.:-]*\w[_.]\w)\w[\w.:-]*\w(?![\w}])")
+# a number glued to its unit: "950MB", "0.5ms", "12GiB" -> "{n}MB", "{n}ms", "{n}GiB"
+_QUANTITY = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?=(?:[KMGT]i?B|B|ms|us|ns|s)\b)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -27,6 +29,7 @@ def template_of(text: str) -> str:
     t = _HEX.sub("{hex}", t)
     t = _PATH.sub(lambda m: m.group(0) if m.group(0).count("/") + m.group(0).count("\\") < 2
                   and not m.group(0).startswith(("/", "./", "../")) else "{path}", t)
+    t = _QUANTITY.sub("{n}", t)
     t = _NAME.sub("{name}", t)
     t = _NUMBER.sub("{n}", t)
     return _SPACES.sub(" ", t)

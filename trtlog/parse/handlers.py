@@ -141,10 +141,22 @@ def h_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("device", n, {"key": "TensorRT version", "value": v})
 
 
+def h_ultralytics_export(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Ultralytics' "TensorRT: starting export with TensorRT 10.3.0...": the version it loaded, and
+    the program that drove the build (its TensorRT lines are trt.Logger's, counted as python)."""
+    v = f.get("version", "")
+    st.set_version(v)
+    st.add("device", n, {"key": "TensorRT version", "value": v})
+    st.producer("ultralytics", n)
+
+
 def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.set_version(f.get("version", ""))
     if f.get("sm"):
         st.meta.setdefault("sm", f["sm"])
+
+
+MIB = 1 << 20
 
 
 # --- tactic timing -------------------------------------------------------------------------------
@@ -221,9 +233,19 @@ def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
-    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'"""
-    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": f.get("requested"),
+    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'
+    (8.x: '... insuficient memory on requested size of MB ...', the size in MiB)"""
+    size = f.get("requested")
+    if size is None and f.get("requested_mb") is not None:
+        size = f["requested_mb"] * MIB
+    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": size,
                          "tactic": f.get("tactic", "")})
+
+
+def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.'"""
+    st.add("memory", n, {"kind": "tactic_device_request", "name": st.t_layer,
+                         "bytes": f["request_mb"] * MIB, "available_bytes": f["available_mb"] * MIB})
 
 
 # --- engine layers -------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ def _finish_meta(bl: BuildLog, st) -> None:
         prod = max(st.producers.items(), key=lambda kv: kv[1])[0]
         if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
             prod = "trtexec"
+        elif "ultralytics" in st.producers:      # a program whose TensorRT lines are trt.Logger's
+            prod = "ultralytics"
         meta["producer"] = prod
     if not meta.get("model") and meta.get("command"):
         for tok in str(meta["command"]).split():
@@ -109,10 +111,12 @@ def _finish_meta(bl: BuildLog, st) -> None:
         meta.setdefault("backend_version", "unknown")
         meta.setdefault("backend_version_source", "not stated in the log")
     elif not meta.get("trt_version"):
+        # not printed: the version stays unknown; message forms only give a lower bound (a 10.4
+        # log prints 8.6's "profiling completed" too)
         for feat, ver in _INFER:
             if st.features.get(feat):
-                meta["trt_version"] = ver
-                meta["trt_version_source"] = f"inferred (>= {ver}: {feat.replace('_', ' ')})"
+                meta["trt_version_min"] = ver
+                meta["trt_version_source"] = f"not printed (>= {ver}: {feat.replace('_', ' ')})"
                 break
     errors = bl.tables["errors"]
     phases = bl.tables["phases"]
@@ -241,7 +245,7 @@ def _load_bundle(bundle: Path) -> BuildLog:
                 bl.meta.setdefault("backend_version", "unknown")
                 bl.meta.setdefault("backend_version_source", "not stated in the log or env.json")
         elif env.get("tensorrt") and (not bl.meta.get("trt_version") or
-                                    bl.meta.get("trt_version_source", "").startswith("inferred")):
+                                    bl.meta.get("trt_version_source", "").startswith(("inferred", "not printed"))):
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"
     status = bl.meta.get("status_json") or {}

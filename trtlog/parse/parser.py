@@ -112,6 +112,12 @@ class LineParser:
 
     def line(self, n: int, line: str) -> tuple:
         em = self.env_match(line)
+        if em is None and line[:1] in (" ", "\t"):
+            # a log pasted indented (a Markdown list item or <details> block): the prefix follows the indent
+            body = line.lstrip(" \t")
+            em = self.env_match(body)
+            if em is not None:
+                line = body
         if em is None:
             return self.message(n, "bare", "", "", line, line)
         source, producer, sevgroup = self.env_index[em.lastgroup]

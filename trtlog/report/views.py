@@ -174,7 +174,7 @@ def header_view(bl: BuildLog) -> dict:
         "model": model,
         "source": str(source),
         "trt_version": (bl.product if bl.backend == "tensorrt-rtx" else "")
-                       or bl.trt_version or _run_value(bl, "trt_version") or "unknown",
+                       or bl.trt_version or _run_value(bl, "trt_version") or bl.trt_version_label,
         "gpu": _str(meta.get("gpu")) or _device(bl, "Selected Device", "GPU", "Device") or "not printed",
         "compute_capability": _str(meta.get("compute_capability")),
         "producer": bl.producer,

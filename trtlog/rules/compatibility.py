@@ -160,7 +160,7 @@ def numpy_bool(bl, check):
                      r"In the future `np\.bool` will be defined", anchor="bool")
     if m.empty:
         return
-    v = parse_version(bl.trt_version)
+    v = parse_version(bl.trt_version_min)
     conf = "high" if v is None or v < (8, 6) else "medium"
     yield check.finding("numpy >= 1.24 breaks TensorRT 8.x trt.nptype",
                         "np.bool was removed in numpy 1.24; TensorRT 8.x's Python package still uses it.",

@@ -253,7 +253,7 @@ def run_rules(bl, select: Optional[Iterable[str]] = None, min_severity: str = "i
     severity_rank(min_severity)
     wanted = set(select) if select else None
     findings: List[Finding] = []
-    version = bl.trt_version
+    version = bl.trt_version_min
     for r in all_rules():
         if wanted is not None and r.code not in wanted and r.name not in wanted:
             continue

@@ -42,7 +42,7 @@ def device_memory_bytes(bl) -> Optional[int]:
 
 def _suggest(bl, need_bytes: int) -> Tuple[str, str]:
     mib = mib_ceil(need_bytes)
-    v = parse_version(bl.trt_version) or (10,)
+    v = parse_version(bl.trt_version_min) or (10,)
     if v < (8, 4):
         return (f"config.max_workspace_size = {mib} << 20", f"--workspace={mib}")
     return (f"config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, {mib} << 20)",
@@ -203,7 +203,7 @@ def wide_shape_range(bl, check):
     act = rows(bl, "memory", "kind", ("total",))
     act_bytes = None
     act_line = None
-    v = parse_version(bl.trt_version)
+    v = parse_version(bl.trt_version_min)
     # up to 8.4 the printed activation total still includes the workspace block: do not use it
     if act is not None and len(act) and (v is None or v >= (8, 5)):
         a = act[act["name"].astype(str).str.contains("Activation", case=False)]
