@@ -37,8 +37,12 @@ zoo: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# the shared corpus and the public logs committed here (tests/corpus/logs); both must pass
 check-coverage: venv
-	PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage
+	@status=0; \
+	for d in ../shared/corpus/logs tests/corpus/logs; do \
+	  echo "== $$d"; PATH="$(abspath $(VENV))/bin:$$PATH" ../shared/checks/corpus-coverage $$d || status=1; \
+	done; exit $$status
 
 bench: venv
 	$(PY) benchmarks/bench_parse.py

@@ -140,7 +140,9 @@ def diff_frames(a, b) -> list:
         if a[c].dtype == object:
             ta = [type(x) for x in a[c]]
             tb = [type(x) for x in b[c]]
-            if ta != tb:
+            if len(ta) != len(tb):
+                out.append(f"column {c}: {len(ta)} rows vs {len(tb)}")
+            elif ta != tb:
                 i = next(i for i, (x, y) in enumerate(zip(ta, tb)) if x is not y)
                 out.append(f"column {c}: element types differ first at row {i}: {ta[i]} vs {tb[i]}")
     return out

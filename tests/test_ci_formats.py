@@ -44,18 +44,21 @@ def test_sarif_runs_rules_results_and_locations():
     assert [r["id"] for r in rules] == [r.code for r in all_rules()]   # the whole catalog without --select
     assert all(r["help"]["text"] and r["shortDescription"]["text"] for r in rules)
     by_rule = {r["ruleId"]: r for r in run_a["results"]}
-    # README: 4 warnings (TRT204, TRT401, TRT402, TRT503) and the info TRT311 (line 4427: "[W] ... Multi stream
-    # is disabled because the stream assignment failed.")
-    assert sorted(by_rule) == ["TRT204", "TRT311", "TRT401", "TRT402", "TRT503"]
+    # README: 4 warnings (TRT204, TRT401, TRT402, TRT503); infos TRT311 (line 4427: "[W] ... Multi stream
+    # is disabled because the stream assignment failed.") and TRT314 (3 of the 6 Layer( lines, 4688/4691/4693,
+    # are Myelin ForeignNodes)
+    assert sorted(by_rule) == ["TRT204", "TRT311", "TRT314", "TRT401", "TRT402", "TRT503"]
     assert {by_rule[c]["level"] for c in ("TRT204", "TRT401", "TRT402", "TRT503")} == {"warning"}
-    assert by_rule["TRT311"]["level"] == "note"
+    assert by_rule["TRT311"]["level"] == by_rule["TRT314"]["level"] == "note"
     lines = [loc["physicalLocation"]["region"]["startLine"] for loc in by_rule["TRT401"]["locations"]]
     assert lines[:2] == [8, 1740]        # "Memory Pools: workspace: 0.000976562 MiB", the first skipped tactic
     loc = by_rule["TRT503"]["locations"][0]["physicalLocation"]
     assert loc["region"]["startLine"] == 2 and loc["artifactLocation"]["uri"].endswith(H100_FP16)
     assert "Weakly-typed networks have been deprecated" in loc["region"]["snippet"]["text"]
     assert rules[by_rule["TRT401"]["ruleIndex"]]["id"] == "TRT401"
-    assert {r["ruleId"]: r["level"] for r in run_b["results"]} == {"TRT101": "error", "TRT102": "error"}
+    # line 1: "Error Code 4: Internal Error (Reshape_3 ...)"; line 2: the ONNX parser on node 13 (Pad)
+    assert {r["ruleId"]: r["level"] for r in run_b["results"]} == {"TRT101": "error", "TRT102": "error",
+                                                                   "TRT116": "error"}
     assert run_b["properties"]["buildOk"] is False
 
 
@@ -88,11 +91,11 @@ def test_junit_one_suite_per_input_one_case_per_rule():
     case = suites[0].find("testcase[@name='TRT204 reduced-precision-not-realised']")
     assert "2 of 5 layers stayed FP32 despite FP16" in case.find("system-out").text
     failed = [c.get("name").split()[0] for c in suites[1].findall("testcase") if c.find("failure") is not None]
-    assert failed == ["TRT101", "TRT102"] and suites[1].get("failures") == "2"
+    assert failed == ["TRT101", "TRT102", "TRT116"] and suites[1].get("failures") == "3"
     # a rule whose version range excludes TensorRT 10.16 is skipped, not passed
     skipped = [c for c in suites[0].findall("testcase") if c.find("skipped") is not None]
     assert skipped and all("10.16" in c.find("skipped").get("message") for c in skipped)
-    assert top.get("failures") == "2" and top.get("tests") == str(2 * n)
+    assert top.get("failures") == "3" and top.get("tests") == str(2 * n)
 
 
 def test_junit_default_threshold_is_warning():
@@ -106,9 +109,10 @@ def test_github_annotations():
     code, out, _ = explain(corpus_log(PAD_ERROR), corpus_log(H100_FP16), "--format", "github")
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 2 + 5
+    assert len(lines) == 3 + 6
     assert lines[0].startswith(f"::error file={corpus_log(PAD_ERROR)},line=1,title=TRT101 build-failed%3A ")
     assert lines[1].startswith("::error ") and ",line=2," in lines[1] and "Pad_13" in lines[1]
+    assert lines[2].startswith("::error ") and ",line=1,title=TRT116 internal-error%3A " in lines[2]
     assert any(ln.startswith("::notice ") and ",line=4427," in ln for ln in lines)     # TRT311 info
     # workflow-command escaping: '%' in the data, ':' and ',' in properties
     tr204 = next(ln for ln in lines if "TRT204" in ln)

@@ -169,7 +169,9 @@ def test_trt7_multirun_and_old_summary():
     # 7 "&&&& RUNNING TensorRT.trtexec #" banners (lines 1, 563, 867, 1083, 1239, 1361, 1464), each PASSED
     assert list(bl.runs["first_line"]) == [1, 563, 867, 1083, 1239, 1361, 1464]
     assert set(bl.runs["status"]) == {"PASSED"}
-    assert bl.trt_version == "7" and "inferred" in bl.meta["trt_version_source"]
+    # no banner prints a version: unknown, with TensorRT 7's summary format as the lower bound (issue 13)
+    assert bl.trt_version == "" and bl.trt_version_min == "7" and bl.trt_version_label == ">= 7 (not printed)"
+    assert bl.meta["trt_version_source"].startswith("not printed")
     tp = bl.perf[bl.perf["metric"] == "Throughput"]
     # line 549 "throughput: 479.452 qps" (run 0), line 853 "throughput: 886 qps" (run 1)
     assert tp[tp["line"] == 549]["value"].iloc[0] == pytest.approx(479.452)
@@ -246,7 +248,11 @@ def test_every_corpus_log_loads_with_typed_tables():
 def test_python_logger_and_custom_logger_versions():
     assert load("trt10.16-python-profilingverbosity-verbose-h100.log").trt_version == "10.16.2"  # sm90 lib
     assert load("trt10.16-python-verbose-sm89-small.log").trt_version == "10.16.0"
-    assert load("trtrtx-python-verbose.log").trt_version == "RTX"
+    # TensorRT-RTX: no TensorRT version is stated, none is guessed (it was "RTX", before that "10.14")
+    rtx = load("trtrtx-python-verbose.log")
+    assert rtx.trt_version == ""
+    assert (rtx.backend, rtx.meta["backend_version"]) == ("tensorrt-rtx", "unknown")
     custom = load("trt8.4-python-customlogger-verbose.log")        # "My Logger: Severity.VERBOSE ..."
-    assert custom.producer == "custom-logger" and custom.trt_version == "8.4"
+    # the custom logger prints no version: unknown (8.4 is only the lower bound its messages give)
+    assert custom.producer == "custom-logger" and custom.trt_version == "" and custom.trt_version_min == "8.4"
     assert len(custom.tactics) > 0

@@ -25,7 +25,7 @@ def test_explain_json_document():
     doc = json.loads(r.stdout)
     assert doc["build_ok"] is False
     codes = [f["code"] for f in doc["findings"]]
-    assert codes == ["TRT101", "TRT102"]
+    assert codes == ["TRT101", "TRT102", "TRT116"]   # TRT116: line 1 is "Error Code 4: Internal Error"
     f = doc["findings"][0]
     assert set(f) >= {"code", "severity", "category", "title", "message", "evidence", "fix", "confidence"}
     assert f["evidence"][0] == {"line": 1, "text": f["evidence"][0]["text"], "table": "errors",
@@ -76,3 +76,12 @@ def test_rules_catalog_lists_every_rule():
     r = trtlog("rules", "TRT401")
     assert r.returncode == 0 and "insufficient-workspace" in r.stdout and "fix trtexec" in r.stdout
     assert trtlog("rules", "nope").returncode == 2
+
+
+def test_rules_catalog_marks_unverified_rules():
+    r = trtlog("rules")
+    lines = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.startswith("TRT")}
+    assert "unverified" in lines["TRT506"] and "unverified" not in lines["TRT505"]
+    assert "UNVERIFIED" in trtlog("rules", "TRT310").stdout
+    cat = {c["code"]: c for c in json.loads(trtlog("rules", "--format", "json").stdout)["rules"]}
+    assert cat["TRT111"]["unverified"] is True and cat["TRT104"]["unverified"] is False

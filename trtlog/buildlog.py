@@ -5,7 +5,10 @@ text; the `messages` table keeps every line so evidence can be quoted.
 
 `meta` keys (all optional, absent when the log does not say):
   trt_version        "8.6.0" (str), also on BuildLog.trt_version
-  producer           trtexec | python | python-old | custom-logger | json | unknown
+  producer           trtexec | python | python-old | custom-logger | json | unknown (the program that wrote the log)
+  backend            "tensorrt-rtx" for TensorRT-RTX logs and bundles (absent: TensorRT)
+  backend_version    TensorRT-RTX version as stated ("1.7.1" from env.json `tensorrt_rtx`), else "unknown"
+  backend_version_source  "env.json", "printed (line N)" or why it is unknown
   gpu                GPU name ("NVIDIA GeForce RTX 3090")
   compute_capability "8.6"
   command            trtexec command line
@@ -13,6 +16,8 @@ text; the `messages` table keeps every line so evidence can be quoted.
   strongly_typed     bool
   build_ok           True (engine built), False (build failed / aborted), None (no build in log)
   failure            one-line reason when build_ok is False
+  tactic_sources     bundle config: tactic sources the build enabled, e.g. ["EDGE_MASK_CONVOLUTIONS"]
+  engine_loaded      True when the log only deserializes an engine (trtexec --loadEngine): build_ok is None
   build_seconds      total build time in s (Engine built in / Engine generation completed in)
   engine_size_mib    serialized engine size
   status             PASSED / FAILED from the trtexec closing banner
@@ -56,7 +61,38 @@ class BuildLog:
 
     @property
     def trt_version(self) -> str:
+        """The TensorRT version the log prints ('' when it prints none)."""
         return self.meta.get("trt_version", "")
+
+    @property
+    def backend(self) -> str:
+        """tensorrt or tensorrt-rtx."""
+        return self.meta.get("backend", "tensorrt")
+
+    @property
+    def product(self) -> str:
+        """What built the engine, with the version the log or bundle states: 'TensorRT 10.16.1',
+        'TensorRT-RTX 1.7.1', 'TensorRT-RTX (version unknown)', '' when nothing is known."""
+        if self.backend == "tensorrt-rtx":
+            v = self.meta.get("backend_version") or "unknown"
+            return "TensorRT-RTX " + (v if v != "unknown" else "(version unknown)")
+        label = self.trt_version_label
+        return f"TensorRT {label}" if label != "unknown" else ""
+
+    @property
+    def trt_version_min(self) -> str:
+        """The printed version, else the lowest version whose messages the log carries, else ''
+        (what version-dependent advice may assume)."""
+        return self.trt_version or self.meta.get("trt_version_min", "")
+
+    @property
+    def trt_version_label(self) -> str:
+        """For people: '10.8.0', '>= 8.6 (not printed)' or 'unknown'."""
+        if self.trt_version:
+            return self.trt_version
+        if self.meta.get("trt_version_min"):
+            return f">= {self.meta['trt_version_min']} (not printed)"
+        return "unknown"
 
     @property
     def producer(self) -> str:
@@ -78,7 +114,9 @@ class BuildLog:
         return hit.iat[0] if len(hit) else ""
 
     def stats(self) -> dict:
-        return {"file": self.path, "trt_version": self.trt_version, "producer": self.producer,
+        extra = {"backend": self.backend, "backend_version": self.meta.get("backend_version", "unknown")} \
+            if self.backend == "tensorrt-rtx" else {}
+        return {"file": self.path, "trt_version": self.trt_version or "unknown", "producer": self.producer, **extra,
                 "lines": self.lines, "recognized": self.recognized, "unknown": self.unknown,
                 "tables": {n: int(len(df)) for n, df in self.tables.items()}}
 

@@ -93,6 +93,7 @@ def diff_builds(a: BuildLog, b: BuildLog, run_a: Optional[int] = None,
     changes += D.tactic_search_changes(A, B, al)
     changes += D.layer_changes(A, B, al)
     changes += D.memory_changes(A, B)
+    changes += D.calibration_changes(A, B)
     perf, caveats = D.perf_changes(A, B)
     changes += perf
     n_unmatched = [sum(1 for i in idx if not side[i].is_reformat)

@@ -65,12 +65,12 @@ _table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or la
 ])
 _table("fusions", "Optimizer passes and what they fused, eliminated or inserted.", [
     ("pass_name", "str", "optimizer pass, e.g. ConvReluFusion"),
-    ("action", "str", "running, fusing, eliminating, reformat, removing"),
+    ("action", "str", "running, fusing, eliminating, reformat, removing, merging (horizontal merge of parallel layers), retargeting, copy (concatenation elimination)"),
     ("target", "str", "layer the pass ran on / first fused layer"),
     ("other", "str", "second layer of a fused pair, or reformat detail"),
 ])
 _table("precision", "Precision-relevant events: requested flags, INT8 scale problems, weight conversions.", [
-    ("kind", "str", "requested, missing_scale, non_conforming, affected_weights, subnormal_weight, clamped_fp16, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
+    ("kind", "str", "requested, missing_scale, non_conforming, affected_weights, subnormal_weight, clamped_fp16, calibrator_unused, explicit_precision, subnormal_fp16, below_subnormal_fp16, int64_cast, double_cast, int32_clamped, weak_typing_deprecated, tf32_default, strongly_typed_default, fp16_layernorm_overflow, default_quant_params, sparsity_eligible, sparsity_picked, int64_binding"),
     ("tensor", "str", "tensor or layer named by the message"),
     ("count", "int", "number of affected weights where printed"),
     ("value", "str", "precision flags or other value"),
@@ -85,13 +85,13 @@ _table("calibration", "INT8 calibration progress and cache events.", [
     ("text", "str", "message text"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
-    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import"),
+    ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import, target_dropped (TensorRT-RTX: compute-capability targets dropped for a datatype they lack; device = the targets); Torch-TensorRT partitioning: torchtrt_unsupported_op (stays in PyTorch), torchtrt_support, torchtrt_subgraph_eliminated, torchtrt_engines"),
     ("layer", "str", "layer or tensor name"),
     ("device", "str", "DLA or GPU where relevant"),
     ("reason", "str", "reason as printed"),
 ])
 _table("memory", "Memory events: MemUsageChange timeline, totals, workspace and skipped tactics.", [
-    ("kind", "str", "change, snapshot, peak, total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory, block_assignment, engine_size, context_memory, pool_option"),
+    ("kind", "str", "change, snapshot, peak, layer_host_persistent, layer_device_persistent, layer_scratch (per engine layer; name = layer), total (the built engine's figure: last per run and name), total_interim (figures of candidate engines / pre-assignment), per_runner, workspace_insufficient, workspace_request, workspace_advice, tactic_skip_scratch, tactic_skip_memory (bytes asked; the 8.x form prints MB, converted), tactic_device_request (`Tactic Device request: 950MB Available: 302MB`: bytes and available_bytes), block_assignment, engine_size, context_memory, pool_option"),
     ("name", "str", "what: 'Init CUDA', 'Activation', 'workspace', ..."),
     ("cpu_mib", "float", "CPU delta (change) or value (snapshot/peak), MiB"),
     ("gpu_mib", "float", "GPU delta or value, MiB"),
@@ -129,10 +129,12 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, cuda_init_failure, gpu_memory_unknown, engine_other_device (engine built on another GPU model; not fatal), export_failure (a program's own verdict, e.g. Ultralytics' `TensorRT: export failure`), deserialization_failure (7.x plugin/engine deserialisation lines), profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),
+    ("api", "str", "the API call or source location that reported it (IBuilder::buildSerializedNetwork, IRuntime::deserializeCudaEngine, checkMacros.cpp::catchCudaError::250)"),
+    ("cuda_error", "int", "CUDA runtime error number where printed ('cudaError 35: ...')"),
     ("text", "str", "message text"),
 ])
 _table("timing_cache", "Timing cache events.", [
@@ -143,10 +145,55 @@ _table("timing_cache", "Timing cache events.", [
     ("path", "str", "cache file"),
 ])
 _table("onnx", "ONNX parser events (header, nodes, plugins).", [
-    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer"),
+    ("kind", "str", "header, input, output, node, plugin_search, plugin_created, no_importer, initializer, unused_input, unused_input_kept (a network input no layer reads)"),
     ("name", "str", "node / tensor / header key"),
     ("op", "str", "ONNX op type"),
     ("detail", "str", "value or details"),
+])
+
+_table("tensors", "Typed tensor rows of engine layers (the --dumpLayerInfo / TensorRT-RTX `Layers:` records).", [
+    ("layer", "str", "engine layer name"),
+    ("direction", "str", "input, constant or output"),
+    ("index", "int", "position among the layer's tensors of that direction (0-based)"),
+    ("name", "str", "tensor name"),
+    ("dtype", "str", "data type as printed (Float, Half, BFloat16, Int8, FP8, Int4, Int32, ...)"),
+    ("precision", "str", "dtype in the precision vocabulary (FP32, FP16, BF16, INT8, FP8, INT4, INT32, ...)"),
+    ("dims", "str", "dimensions, comma-joined as printed ('1,3,224,224'; -1 = dynamic)"),
+    ("format", "str", "tensor format as printed, e.g. '(Linear) Row major linear format'"),
+    ("location", "str", "Device or Host where printed"),
+])
+_table("bindings", "Engine I/O tensors (`I/O Tensors:` / `Bindings:` of a layer dump): one row per tensor and profile.", [
+    ("name", "str", "I/O tensor name"),
+    ("io_mode", "str", "Input or Output"),
+    ("dtype", "str", "data type as printed"),
+    ("dims", "str", "dimensions as printed (-1 = dynamic)"),
+    ("location", "str", "Device or Host"),
+    ("shape_io", "str", "IsShapeInferenceIO as printed (true/false)"),
+    ("profile", "int", "optimization profile index of the ProfileInfo entry"),
+    ("min_shape", "str", "MinShape of the profile ('' for outputs)"),
+    ("opt_shape", "str", "OptShape of the profile"),
+    ("max_shape", "str", "MaxShape of the profile"),
+    ("format", "str", "format of the tensor in that profile"),
+])
+_table("regions", "Myelin regions ({ForeignNode[...]}) and the ONNX nodes TensorRT says they hold (`metadata: [ONNX Layer: ...]`).", [
+    ("region", "str", "region (engine layer) name, e.g. {ForeignNode[conv1...relu1]}"),
+    ("profile", "int", "optimization profile of a per-profile metadata line (else empty)"),
+    ("index", "int", "position of the ONNX node in the metadata list (0-based)"),
+    ("onnx_node", "str", "ONNX node name"),
+])
+_table("graph", "The builder's `SYMBOLIC CHECKS` / `GRAPH NODES` dump: one row per dimension of every node input/output.", [
+    ("node", "str", "network layer name"),
+    ("op", "str", "layer kind as printed (CONVOLUTION, ACTIVATION, MATRIX_MULTIPLY, ...)"),
+    ("direction", "str", "input or output"),
+    ("index", "int", "input/output index of the node"),
+    ("axis", "int", "dimension index (0-based)"),
+    ("value", "str", "value or range of the dimension as printed ('3', '[1,16]')"),
+    ("expr", "str", "symbolic expression or dim name as printed ('3', 'N', '(# 0 (SHAPE x))')"),
+])
+_table("patterns", "Graph patterns the builder recognised (self-attention, layer norm) and what it did with them.", [
+    ("pattern", "str", "self-attention or layer-norm"),
+    ("event", "str", "member (a node is part of the pattern), reassigned (Myelin backends reassigned), fp16 (pattern nodes found in FP16), fp16_node (one node of that FP16 list)"),
+    ("node", "str", "ONNX node / layer name"),
 ])
 
 # from this many rows frame() puts the columns side by side (pd.concat); below, the DataFrame

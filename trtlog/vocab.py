@@ -48,7 +48,9 @@ ALIASES: Dict[str, str] = {
 }
 # substrings tried in this order when a dtype is not a known spelling ("Int8x4" -> INT8)
 _CONTAINS = (("fp16", "FP16"), ("half", "FP16"), ("bf16", "BF16"), ("int8", "INT8"), ("fp8", "FP8"),
-             ("fp32", "FP32"), ("float", "FP32"), ("int32", "INT32"), ("int64", "INT64"), ("bool", "BOOL"))
+             ("float8", "FP8"), ("e4m3", "FP8"), ("e5m2", "FP8"), ("float4", "FP4"), ("e2m1", "FP4"),
+             ("int4", "INT4"), ("fp32", "FP32"), ("float", "FP32"), ("int32", "INT32"), ("int64", "INT64"),
+             ("bool", "BOOL"))
 COMPUTE_PRECISIONS = frozenset(p.name for p in PRECISIONS if p.kind != "index")
 
 

@@ -353,6 +353,14 @@ def dynamic_cnn() -> onnx.ModelProto:
     return m
 
 
+def add_two_dynamic() -> onnx.ModelProto:
+    """Two inputs with their own dynamic batch ('N' and 'M') added elementwise: only profiles that give
+    both the same batch are valid."""
+    g = G(20)
+    y = g.op("Add", ["a", "b"], "add")
+    return g.model("add_two_dynamic", [vi("a", F32, ["N", 4]), vi("b", F32, ["M", 4])], [vi(y, F32, ["N", 4])])
+
+
 def large(hidden: int = 2048, layers: int = 4) -> onnx.ModelProto:
     """An MLP with hidden x hidden FP32 weights per layer: 4 x 2048 x 2048 x 4 B = 64 MiB."""
     g = G(17)
@@ -389,6 +397,7 @@ MODELS: Dict[str, Callable[[], onnx.ModelProto]] = {
     "custom_op": custom_op,
     "plugin_op": plugin_op,
     "dynamic_cnn": dynamic_cnn,
+    "add_two_dynamic": add_two_dynamic,
     "large": large,
 }
 

@@ -19,15 +19,20 @@ from .progress import Progress, progress_option
               show_default=True)
 @click.option("-o", "--output", "outdir", default=None, help="Write one file per table into this directory.")
 @click.option("--unknown", is_flag=True, help="List the lines no grammar recognised, with line numbers.")
+@click.option("--group", "group_", is_flag=True,
+              help="With --unknown: cluster the unknown lines into candidate templates (numbers, names, hex "
+                   "abstracted) with counts and first line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
 @progress_option
-def command(file, table_name, fmt, outdir, unknown, stats, progress):
+def command(file, table_name, fmt, outdir, unknown, group_, stats, progress):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
         raise TrtlogError(f"unknown table {table_name!r}; choose from: {', '.join(T.TABLES)}")
     if fmt == "parquet":
         _need_pyarrow()   # before the (slow) parse and before any file is written
+    if group_ and not unknown:
+        raise click.UsageError("--group needs --unknown")
     meter = Progress(progress)
     try:
         bl = load(file, progress=meter.start(file))
@@ -39,7 +44,11 @@ def command(file, table_name, fmt, outdir, unknown, stats, progress):
         return 0
     if unknown:
         m = bl.tables["messages"]
-        for line, text in zip(m.loc[m["msg_id"] == "unknown", "line"], m.loc[m["msg_id"] == "unknown", "text"]):
+        u = m[m["msg_id"] == "unknown"]
+        if group_:
+            _echo_groups(u, fmt)
+            return 0
+        for line, text in zip(u["line"], u["text"]):
             click.echo(f"{line}: {text}")
         return 0
     names = [table_name] if table_name else list(T.TABLES)
@@ -47,7 +56,7 @@ def command(file, table_name, fmt, outdir, unknown, stats, progress):
         _write_tables(bl, names, fmt, outdir)
         return 0
     if not table_name:
-        click.echo(f"{bl.path}: TensorRT {bl.trt_version or '?'} ({bl.meta.get('trt_version_source', '')}), "
+        click.echo(f"{bl.path}: TensorRT {bl.trt_version_label} ({bl.meta.get('trt_version_source', '')}), "
                    f"producer {bl.producer}, {bl.lines} lines, {bl.recognized} recognised")
         for name in names:
             click.echo(f"  {name:<13} {len(bl.tables[name]):>8} rows")
@@ -72,6 +81,24 @@ def _need_pyarrow() -> None:
         import pyarrow  # noqa: F401
     except ImportError:
         raise TrtlogError("--format parquet needs pyarrow: pip install 'trtlog[parquet]'") from None
+
+
+def _echo_groups(unknown_rows, fmt):
+    """--unknown --group: one row per candidate template, biggest first."""
+    from ..parse.cluster import group
+    groups = group(zip(unknown_rows["line"].tolist(), unknown_rows["severity"].tolist(),
+                       unknown_rows["text"].tolist()))
+    if fmt == "json":
+        click.echo(json.dumps([{"count": g.count, "first_line": g.first_line, "lines": g.lines,
+                                "severity": g.severity, "template": g.template, "example": g.example}
+                               for g in groups]))
+        return
+    for g in groups:
+        sev = f"[{g.severity}] " if g.severity else ""
+        click.echo(f"{g.count:>7}  line {g.first_line:<8} {sev}{g.template}")
+        if g.example != g.template:
+            click.echo(f"{'':>7}  {'e.g.':<13} {g.example}")
+    click.echo(f"{sum(g.count for g in groups)} unknown lines in {len(groups)} groups")
 
 
 def _write_tables(bl, names, fmt, outdir):

@@ -32,7 +32,8 @@ def command(fmt, category, code):
         return 0
     if code:
         r = rules[0]
-        click.echo(f"{r.code} {r.name}  [{r.severity}, {r.category}, TensorRT {r.versions}]")
+        click.echo(f"{r.code} {r.name}  [{r.severity}, {r.category}, TensorRT {r.versions}]"
+                   + ("  UNVERIFIED (no real log shows it yet)" if r.unverified else ""))
         click.echo(f"  {r.summary}")
         click.echo(f"  reads: {', '.join(r.tables)}")
         click.echo(f"  why: {r.rationale}")
@@ -41,5 +42,6 @@ def command(fmt, category, code):
                 click.echo(f"  fix {label}: {text}")
         return 0
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.category:<14} {r.versions:<14} {r.summary}")
+        mark = "unverified " if r.unverified else ""
+        click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.category:<14} {r.versions:<14} {mark}{r.summary}")
     return 0

@@ -137,7 +137,8 @@ class Side:
         runs = self.t("runs")
         if len(runs) and str(runs["trt_version"].iat[-1]):
             return str(runs["trt_version"].iat[-1])
-        return str(self.bl.meta.get("trt_version", "") or "")
+        label = self.bl.trt_version_label
+        return "" if label == "unknown" else label
 
     def device(self, key: str) -> Tuple[str, List[int]]:
         dev = self.t("device")
@@ -611,6 +612,95 @@ def problem_changes(A: Side, B: Side) -> List[Change]:
             if max(na, nb) >= 2 * max(1, min(na, nb)) and abs(na - nb) >= 3:
                 out.append(Change(f"{word}_count", "", na, nb, [la], [lb], 6,
                                   f"{word.capitalize()} printed {na}x -> {nb}x: {tb[:200]}"))
+    return out
+
+
+# -- INT8 calibration ----------------------------------------------------------------------------
+_CALIB_ALGO = re.compile(r"TRT-\d+-(\w+)")
+
+
+def _calibration(side: Side) -> Optional[Dict[str, Any]]:
+    """Algorithm, batches, times, cache events and per-tensor scales of one side's calibration."""
+    c = side.t("calibration")
+    if c.empty:
+        return None
+    ev = c["event"].astype(str)
+    batches = c[ev == "batch"]
+    done = c[ev == "done"]
+    post = c[ev == "post_processing"]
+    cache = c[ev.isin(["cache_write", "cache_read"])]
+    algo, algo_line = "", None
+    for text, line in zip(cache["text"].astype(str), cache["line"]):
+        m = _CALIB_ALGO.search(text)
+        if m:
+            algo, algo_line = m.group(1), int(line)
+            break
+    scales = c[ev == "scale"]
+    first = [int(c["line"].iat[0])]
+    return {"algorithm": algo, "algo_lines": [algo_line] if algo_line else first,
+            "batches": len(batches), "batch_lines": [int(batches["line"].iat[-1])] if len(batches) else first,
+            "seconds": _float(done["seconds"].iat[-1]) if len(done) else None,
+            "done_lines": [int(done["line"].iat[-1])] if len(done) else first,
+            "post_seconds": _float(post["seconds"].iat[-1]) if len(post) else None,
+            "cache": sorted(set(ev[ev.isin(["cache_write", "cache_read"])])),
+            "cache_lines": [int(x) for x in cache["line"].head(1)] or first,
+            "scales": {str(t): float(v) for t, v in zip(scales["tensor"], scales["scale"]) if t and v == v},
+            "scale_lines": {str(t): int(ln) for t, ln in zip(scales["tensor"], scales["line"]) if t}}
+
+
+def calibration_changes(A: Side, B: Side) -> List[Change]:
+    """INT8 calibration compared between two calibrated builds: algorithm, batches, time, cache, scales."""
+    ca, cb = _calibration(A), _calibration(B)
+    if ca is None and cb is None:
+        return []
+    if ca is None or cb is None:
+        has, side = ("B", cb) if ca is None else ("A", ca)
+        return [Change("calibration", "", ca and ca["algorithm"], cb and cb["algorithm"],
+                       ca["batch_lines"] if ca else [], cb["batch_lines"] if cb else [], 40,
+                       f"Only {has} ran INT8 calibration ({side['algorithm'] or 'algorithm not printed'}, "
+                       f"{side['batches']} batches).")]
+    out = []
+    if ca["algorithm"] != cb["algorithm"]:
+        out.append(Change("calibration_algorithm", "", ca["algorithm"], cb["algorithm"], ca["algo_lines"],
+                          cb["algo_lines"], 55, f"Calibration algorithm {ca['algorithm'] or '?'} -> "
+                                                f"{cb['algorithm'] or '?'}: scales are computed differently."))
+    if ca["batches"] != cb["batches"]:
+        out.append(Change("calibration_batches", "", ca["batches"], cb["batches"], ca["batch_lines"],
+                          cb["batch_lines"], 40, f"Calibration batches {ca['batches']} -> {cb['batches']}."))
+    if ca["cache"] != cb["cache"]:
+        out.append(Change("calibration_cache", "", ",".join(ca["cache"]) or "none", ",".join(cb["cache"]) or "none",
+                          ca["cache_lines"], cb["cache_lines"], 30,
+                          f"Calibration cache {'/'.join(ca['cache']) or 'not used'} -> "
+                          f"{'/'.join(cb['cache']) or 'not used'} (a cache read skips calibration: its scales "
+                          "come from the earlier run)."))
+    d = pct(ca["seconds"], cb["seconds"])
+    if d is not None and abs(d) >= 10:
+        out.append(Change("calibration_time", "", ca["seconds"], cb["seconds"], ca["done_lines"], cb["done_lines"],
+                          min(30, 5 + abs(d) / 4),
+                          f"Calibration time {ca['seconds']:.3g} s -> {cb['seconds']:.3g} s ({d:+.0f} %)."))
+    sa, sb = ca["scales"], cb["scales"]
+    both = set(sa) & set(sb)
+    differ = sorted(t for t in both if not math.isclose(sa[t], sb[t], rel_tol=1e-6))
+    only = len(set(sa) ^ set(sb))
+    if differ or only:
+        la = [ca["scale_lines"][t] for t in differ[:5]] or ca["cache_lines"]
+        lb = [cb["scale_lines"][t] for t in differ[:5]] or cb["cache_lines"]
+        out.append(Change("calibration_scales", "", len(sa), len(sb), la, lb,
+                          min(45, 15 + len(differ)),
+                          f"INT8 scales as the log prints them (6 significant digits): {len(differ)} of "
+                          f"{len(both)} tensors differ"
+                          + (f" (e.g. {_short(differ)})" if differ else "")
+                          + (f"; {only} tensors have a scale on one side only" if only else "") + "."))
+    # what both calibrations share, so the diff always says how the two were calibrated
+    same = [f"algorithm {ca['algorithm']}" if ca["algorithm"] == cb["algorithm"] and ca["algorithm"] else "",
+            f"{ca['batches']} batches" if ca["batches"] == cb["batches"] else "",
+            ("cache " + "/".join(x.replace("cache_", "") for x in ca["cache"])
+             if ca["cache"] == cb["cache"] and ca["cache"] else ""),
+            f"{len(both) - len(differ)} of {len(both)} printed tensor scales equal" if both else ""]
+    same = [x for x in same if x]
+    if same:
+        out.append(Change("calibration", "", ca["algorithm"], cb["algorithm"], ca["algo_lines"], cb["algo_lines"], 5,
+                          "Both builds ran INT8 calibration; the same: " + ", ".join(same) + "."))
     return out
 
 

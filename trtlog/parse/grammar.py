@@ -34,6 +34,13 @@ import pyparsing as pp
 
 from ..errors import TrtlogError
 
+
+def _hms(text: str) -> float:
+    """'0:00:04.366112' (a Python timedelta as printed) -> seconds."""
+    h, m, sec = text.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(sec)
+
+
 # type name -> (regex, converter)
 _FLOAT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
@@ -47,6 +54,7 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "rest": (r".*", str),
     "dims": (r"[-\d]+(?:[x,][-\d]+)*", str),
     "mib": (r"[-+]?\d+(?:\.\d+)?", float),
+    "hms": (r"\d+:\d\d:\d\d(?:\.\d+)?", _hms),
     "sev": (r"[A-Z_]+", str),
     "upper": (r"[A-Z][A-Z0-9_]+", str),
     "ident": (r"[A-Za-z_][\w.-]*", str),

@@ -7,6 +7,7 @@ there for the lines scan.py matches in bulk, so the two must be kept in step.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, List, Optional
 
 from .. import tables as T
@@ -17,7 +18,7 @@ from ..vocab import (
     tactic_int,  # noqa: F401  (re-exported: older imports)
 )
 from .context import Context
-from .structured import join_tensors, parse_dump_record, parse_stats, parse_tensor_list
+from .structured import TENSOR_LISTS, join_tensors, parse_dump_record, parse_io_tensor, parse_stats, parse_tensor_list
 
 # handlers that read rows already added to these tables (rows[-1] and the like): bulk rows of them
 # are put in line order before each line the line parser handles (see bulk.py)
@@ -65,6 +66,9 @@ class State:
         self.tac_parts: List[dict] = []
         self.option_section = ""
         self.perf_metric = ""
+        self.build_started = False      # this run printed a line only a build prints
+        self.build_done = False         # ... and one that ends a build (engine generated / build failed)
+        self.graph: list = ["", "", "", None, 0]   # GRAPH NODES dump: node, op, direction, index, axis
         self.run_rows: List[dict] = [{"run": 0, "line": 1, "first_line": 1, "command": "", "status": "",
                                       "trt_version": ""}]
 
@@ -102,6 +106,7 @@ class State:
         self.t_layer = self.t_runner = self.t_format = self.t_kernel = ""
         self.new_block(line)
         self.block = None
+        self.build_started = self.build_done = False
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -136,10 +141,22 @@ def h_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("device", n, {"key": "TensorRT version", "value": v})
 
 
+def h_ultralytics_export(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Ultralytics' "TensorRT: starting export with TensorRT 10.3.0...": the version it loaded, and
+    the program that drove the build (its TensorRT lines are trt.Logger's, counted as python)."""
+    v = f.get("version", "")
+    st.set_version(v)
+    st.add("device", n, {"key": "TensorRT version", "value": v})
+    st.producer("ultralytics", n)
+
+
 def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.set_version(f.get("version", ""))
     if f.get("sm"):
         st.meta.setdefault("sm", f["sm"])
+
+
+MIB = 1 << 20
 
 
 # --- tactic timing -------------------------------------------------------------------------------
@@ -216,15 +233,27 @@ def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
-    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'"""
-    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": f.get("requested"),
+    """10.x: 'UNSUPPORTED_STATE: Skipping tactic N due to insufficient memory on requested size of B ...'
+    (8.x: '... insuficient memory on requested size of MB ...', the size in MiB)"""
+    size = f.get("requested")
+    if size is None and f.get("requested_mb") is not None:
+        size = f["requested_mb"] * MIB
+    st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": size,
                          "tactic": f.get("tactic", "")})
+
+
+def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.'"""
+    st.add("memory", n, {"kind": "tactic_device_request", "name": st.t_layer,
+                         "bytes": f["request_mb"] * MIB, "available_bytes": f["available_mb"] * MIB})
 
 
 # --- engine layers -------------------------------------------------------------------------------
 def _layer_row(st: State, n: int, name: str, ltype: str, tactic: str, ins, outs, origin: str,
-               kernel: str = "", metadata: str = "", in_formats: str = "", out_formats: str = "") -> None:
-    dtypes = [d for _, d, _ in ins] + [d for _, d, _ in outs]
+               kernel: str = "", metadata: str = "", in_formats: str = "", out_formats: str = "",
+               extra_dtypes=()) -> None:
+    # constants count: an INT4/INT8/FP8 weight makes the layer a quantized one (weight-only INT4 GEMM)
+    dtypes = [d for _, d, _ in ins] + [d for _, d, _ in outs] + list(extra_dtypes)
     st.add("layers", n, {"name": name, "type": ltype, "tactic": tactic, "kernel": kernel,
                          "inputs": join_tensors(ins), "outputs": join_tensors(outs),
                          "in_dtype": precision_of(ins[0][1]) if ins else "",
@@ -247,14 +276,51 @@ def h_layer_info(st: State, n: int, msg, f: dict, text: str) -> None:
                parse_tensor_list(left), parse_tensor_list(right), "log")
 
 
+def _clean_metadata(value: str) -> str:
+    """TensorRT-RTX separates metadata entries with ASCII unit/record separators: drop them."""
+    return value.replace("\x1f", "").replace("\x1e", "")
+
+
 def h_layer_dump(st: State, n: int, msg, f: dict, text: str) -> None:
     rec = parse_dump_record(text)
     if rec is None:
         return
-    ins, outs = rec.get("Inputs", []), rec.get("Outputs", [])
-    _layer_row(st, n, str(rec.get("Name", "")), str(rec.get("LayerType", "")),
+    name = str(rec.get("Name", ""))
+    lists = {key: rec.get(key, []) for key, _ in TENSOR_LISTS}
+    ins = [(t["name"], t["dtype"], t["dims"]) for t in lists["Inputs"]]
+    outs = [(t["name"], t["dtype"], t["dims"]) for t in lists["Outputs"]]
+    consts = [t["dtype"] for t in lists["Constants"]]
+    _layer_row(st, n, name, str(rec.get("LayerType", "")),
                str(rec.get("TacticValue", rec.get("Tactic", ""))), ins, outs, "dumpLayerInfo",
-               kernel=str(rec.get("TacticName", "")), metadata=str(rec.get("Metadata", "")))
+               kernel=str(rec.get("TacticName", "")), metadata=_clean_metadata(str(rec.get("Metadata", ""))),
+               in_formats="; ".join(t["format"] for t in lists["Inputs"]),
+               out_formats="; ".join(t["format"] for t in lists["Outputs"]), extra_dtypes=consts)
+    for key, direction in TENSOR_LISTS:
+        for i, t in enumerate(lists[key]):
+            st.add("tensors", n, {"layer": name, "direction": direction, "index": i, "name": t["name"],
+                                  "dtype": t["dtype"], "precision": precision_of(t["dtype"]),
+                                  "dims": t["dims"], "format": t["format"], "location": t["location"]})
+
+
+def h_binding_name(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A `Bindings:` line that names an I/O tensor and nothing else."""
+    st.add("bindings", n, {"name": f.get("name", "")})
+
+
+def h_io_tensor(st: State, n: int, msg, f: dict, text: str) -> None:
+    """One `I/O Tensors:` / `Bindings:` line of a layer dump -> bindings rows (one per profile)."""
+    rec = parse_io_tensor(text)
+    if rec is None:
+        return
+    base = {"name": str(rec.get("Name", "")), "io_mode": str(rec.get("IOMode", "")),
+            "dtype": str(rec.get("DataType", "")), "dims": str(rec.get("Dimensions", "")).strip("[]"),
+            "location": str(rec.get("Location", "")), "shape_io": str(rec.get("IsShapeInferenceIO", ""))}
+    for p, prof in enumerate(rec["profiles"] or [None]):
+        row = dict(base)
+        if prof is not None:
+            row.update({"profile": p, "min_shape": prof["MinShape"], "opt_shape": prof["OptShape"],
+                        "max_shape": prof["MaxShape"], "format": prof["Format"]})
+        st.add("bindings", n, row)
 
 
 # --- trtexec sections ------------------------------------------------------------------------------
@@ -315,6 +381,8 @@ def h_memory_total(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_phase(st: State, n: int, msg, f: dict, text: str) -> None:
     phase = msg.consts.get("phase") or f.get("phase") or text.split(":", 1)[0].strip()
     st.add("phases", n, {"phase": phase, "seconds": f.get("seconds"), "layers": f.get("layers")})
+    if phase in ("Engine generation", "Engine built"):
+        st.build_done = True
 
 
 def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -324,10 +392,13 @@ def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
+    api = (f.get("api") or f.get("where") or "").rstrip(":")
     row = {"kind": msg.consts.get("kind", "error"), "code": f.get("code"), "category": f.get("category", ""),
-           "node": f.get("node", ""), "text": text}
+           "node": f.get("node", ""), "api": api, "cuda_error": f.get("cuda_error"), "text": text}
     st.add("errors", n, row)
     st.meta.setdefault("first_error_line", n)
+    if api.startswith("IBuilder::build"):       # buildSerializedNetwork / buildEngineWithConfig failed
+        st.build_done = True
 
 
 def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -342,6 +413,13 @@ def h_missing_scale(st: State, n: int, msg, f: dict, text: str) -> None:
     st.add("precision", n, {"kind": "missing_scale", "tensor": f.get("tensor", ""), "text": text})
     st.add("fallbacks", n, {"kind": "int8_fallback", "layer": f.get("tensor", ""),
                             "reason": "missing scale and zero-point"})
+
+
+def h_library_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """'TensorRT was linked against cuDNN 8.9.6 but loaded cuDNN 8.9.2': two device facts."""
+    lib = f.get("library", "")
+    st.add("device", n, {"key": f"{lib} linked", "value": f.get("linked", "")})
+    st.add("device", n, {"key": f"{lib} loaded", "value": f.get("loaded", "")})
 
 
 def h_placement(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -387,6 +465,8 @@ def h_engine_saved(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_onnx_header(st: State, n: int, msg, f: dict, text: str) -> None:
     key = text.split(":", 1)[0].strip()
     value = f.get("value", "")
+    if key == "Input filename":
+        _build_opens(st, n)
     st.add("onnx", n, {"kind": "header", "name": key, "detail": value})
     if key == "Input filename":
         st.meta.setdefault("model", value)
@@ -483,6 +563,113 @@ def h_engine_size(st: State, n: int, msg, f: dict, text: str) -> None:
                          "bytes": int(mib * 2**20) if mib is not None else None})
     if mib is not None:
         st.meta["engine_size_mib"] = mib
+
+
+# --- per-layer memory --------------------------------------------------------------------------------
+def h_layer_memory(st: State, n: int, msg, f: dict, text: str) -> None:
+    """`Layer: X Host Persistent: a Device Persistent: b Scratch Memory: c` -> three memory rows."""
+    layer = f.get("layer", "")
+    for kind, key in (("layer_host_persistent", "host"), ("layer_device_persistent", "device"),
+                      ("layer_scratch", "scratch")):
+        if f.get(key) is not None:
+            st.add("memory", n, {"kind": kind, "name": layer, "bytes": f[key]})
+
+
+# --- builds inside one log: one run per build ------------------------------------------------------
+def _build_opens(st: State, n: int) -> None:
+    """A line that only the start of a build prints: a new run when this run already finished one."""
+    if st.build_done:
+        st.new_run(n)
+    st.build_started = True
+
+
+def h_build_start(st: State, n: int, msg, f: dict, text: str) -> None:
+    _build_opens(st, n)
+    if msg.consts.get("feature"):
+        st.feature(msg.consts["feature"])
+    if msg.table:
+        fields = dict(f)
+        fields.setdefault("text", text)
+        st.add(msg.table, n, fields)
+
+
+# --- the SYMBOLIC CHECKS / GRAPH NODES dump (symbolic.grammar) ----------------------------------------
+def h_graph_start(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.graph = ["", "", "", None, 0]      # node, op, direction, index, next axis
+
+
+def h_graph_node(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.graph = [f.get("name", ""), f.get("op", ""), "", None, 0]
+
+
+def h_graph_io(st: State, n: int, msg, f: dict, text: str) -> None:
+    g = st.graph
+    g[2] = "input" if text.startswith("Input") else "output"
+    g[3] = f.get("index")
+    g[4] = 0
+
+
+def h_graph_dim(st: State, n: int, msg, f: dict, text: str) -> None:
+    g = st.graph
+    st.add("graph", n, {"node": g[0], "op": g[1], "direction": g[2], "index": g[3], "axis": g[4],
+                        "value": f.get("value", ""), "expr": f.get("expr", "")})
+    g[4] += 1
+
+
+# --- TensorRT-RTX / 11-era builder lines (rtx.grammar) ----------------------------------------------
+ONNX_LAYER = re.compile(r"\[ONNX Layer: ([^\]\x1e\x1f]*)\]")
+
+
+def h_region_metadata(st: State, n: int, msg, f: dict, text: str) -> None:
+    """`ForeignNode {ForeignNode[a...b]} [profile p] metadata: [ONNX Layer: a]<RS>[ONNX Layer: b]`."""
+    region, profile = f.get("region", ""), f.get("profile")
+    nodes = ONNX_LAYER.findall(f.get("metadata", ""))
+    for i, node in enumerate(nodes):
+        st.add("regions", n, {"region": region, "profile": profile, "index": i, "onnx_node": node})
+    if not nodes:      # the region exists, TensorRT named no ONNX node for it
+        st.add("regions", n, {"region": region, "profile": profile, "index": None, "onnx_node": ""})
+
+
+def h_pattern(st: State, n: int, msg, f: dict, text: str) -> None:
+    st.add("patterns", n, {"pattern": msg.consts.get("pattern", ""), "event": msg.consts.get("event", ""),
+                           "node": f.get("node", "")})
+
+
+def h_pattern_nodes(st: State, n: int, msg, f: dict, text: str) -> None:
+    """The comma-separated node list printed on the line after `Detected layernorm nodes in FP16.`"""
+    for node in f.get("nodes", "").split(","):
+        if node.strip():
+            st.add("patterns", n, {"pattern": msg.consts.get("pattern", ""), "event": "fp16_node",
+                                   "node": node.strip()})
+
+
+def h_cuda_note(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A CUDA runtime error TensorRT only notes (not an error line), e.g. no driver on this host."""
+    st.add("errors", n, {"kind": msg.consts.get("kind", "cuda_note"), "api": f.get("func", ""),
+                         "cuda_error": f.get("cuda_error"), "text": text})
+
+
+def h_torchtrt_device(st: State, n: int, msg, f: dict, text: str) -> None:
+    """Torch-TensorRT's runtime naming the GPU its engine was built for."""
+    st.add("device", n, {"key": "Selected Device", "value": f.get("gpu", "")})
+    st.add("device", n, {"key": "Compute Capability", "value": f.get("sm", "")})
+    st.meta.setdefault("gpu", f.get("gpu", ""))
+    st.meta.setdefault("compute_capability", f.get("sm", ""))
+
+
+def h_torchtrt_partition(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A Torch-TensorRT partitioning decision: the message itself is the reason (operator counts,
+    subgraph size vs min_block_size, engines generated)."""
+    st.add("fallbacks", n, {"kind": msg.consts.get("kind", ""), "layer": f.get("layer", ""),
+                            "device": msg.consts.get("device", ""), "reason": text})
+
+
+def h_engine_version_mismatch(st: State, n: int, msg, f: dict, text: str) -> None:
+    """An engine built by another TensorRT version: the loaded library names its own version."""
+    h_error(st, n, msg, f, text)
+    st.meta.setdefault("engine_trt_version", f.get("got", ""))
+    st.set_version(f.get("expected", ""))
+
 
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
 # handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion

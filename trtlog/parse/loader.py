@@ -81,10 +81,14 @@ def _columns(rows: List[dict], table: str) -> Dict[str, list]:
 
 
 # version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)
-_INFER = [("rtx", "RTX"), ("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
+_INFER = [("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
           ("kernel_library", "8.4"), ("hex_tactics", "8.4"),
           ("snapshot_kernel_library", "8.2"), ("snapshot", "8.0"), ("decimal_tactics", "8.0"),
           ("trt7_summary", "7")]
+
+
+# errors reported by these calls are deserialisation / inference failures, not build failures
+_RUNTIME_APIS = ("IRuntime::", "ICudaEngine::", "IExecutionContext::", "IRuntimeCache", "IRuntimeConfig")
 
 
 def _finish_meta(bl: BuildLog, st) -> None:
@@ -93,17 +97,28 @@ def _finish_meta(bl: BuildLog, st) -> None:
         prod = max(st.producers.items(), key=lambda kv: kv[1])[0]
         if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
             prod = "trtexec"
+        elif "ultralytics" in st.producers:      # a program whose TensorRT lines are trt.Logger's
+            prod = "ultralytics"
         meta["producer"] = prod
     if not meta.get("model") and meta.get("command"):
         for tok in str(meta["command"]).split():
             if tok.startswith(("--onnx=", "--deploy=", "--uff=", "--loadEngine=")):
                 meta["model"] = tok.split("=", 1)[1]
                 break
-    if not meta.get("trt_version"):
+    if st.features.get("rtx") or st.features.get("cpu_only_build") or meta.get("backend") == "tensorrt-rtx":
+        # TensorRT-RTX numbers its releases on its own (1.x): no TensorRT version is inferred from
+        # its wordings; the version is what a line or the bundle states, else "unknown"
+        meta["backend"] = "tensorrt-rtx"
+        meta["strongly_typed"] = True
+        meta.setdefault("backend_version", "unknown")
+        meta.setdefault("backend_version_source", "not stated in the log")
+    elif not meta.get("trt_version"):
+        # not printed: the version stays unknown; message forms only give a lower bound (a 10.4
+        # log prints 8.6's "profiling completed" too)
         for feat, ver in _INFER:
             if st.features.get(feat):
-                meta["trt_version"] = ver
-                meta["trt_version_source"] = f"inferred (>= {ver}: {feat.replace('_', ' ')})"
+                meta["trt_version_min"] = ver
+                meta["trt_version_source"] = f"not printed (>= {ver}: {feat.replace('_', ' ')})"
                 break
     errors = bl.tables["errors"]
     phases = bl.tables["phases"]
@@ -114,14 +129,39 @@ def _finish_meta(bl: BuildLog, st) -> None:
         # generated after the last calibration message is the built engine
         done = done[done["line"] > calib["line"].max()]
     built = len(done) > 0 or bool(meta.get("engine_serialized"))
-    failed = meta.get("status") == "FAILED" or (errors["kind"].isin(
-        ["assertion", "trtexec_failure", "build_failed"]).any())
+    # TensorRT 8.x's builder prints "[MemUsageChange] TensorRT-managed allocation in building engine" as the
+    # last step of a build that returned an engine (8.4 Python logs have no "Engine generation completed")
+    mem = bl.tables["memory"]
+    if not built and len(mem):
+        made = mem[(mem["kind"] == "change") & (mem["name"] == "TensorRT-managed allocation in building engine")]
+        if len(calib):
+            made = made[made["line"] > calib["line"].max()]
+        built = len(made) > 0
+    # a run that only deserialized an engine (trtexec --loadEngine, a Python runtime): no build here
+    generated = done[done["phase"] != "Engine deserialized"]
+    loaded = phases["phase"].eq("Engine deserialized").any() or "--loadEngine" in str(meta.get("command") or "")
+    if loaded and len(generated) == 0 and not meta.get("engine_serialized"):
+        meta["engine_loaded"] = True
+        built = False
+    # "Could not find any implementation" always ends the build (the builder returns no engine)
+    # and so does an error reported by the build call itself (Python/C++ API: no plan is returned)
+    api = errors["api"].astype(str)
+    build_api = api.str.startswith("IBuilder::build")      # buildSerializedNetwork / buildEngineWithConfig
+    no_impl = errors["kind"].eq("no_implementation") | errors["text"].astype(str).str.contains(
+        "Could not find any implementation for node", regex=False) | build_api
+    failed = meta.get("status") == "FAILED" or bool(errors["kind"].isin(
+        ["assertion", "trtexec_failure", "build_failed"]).any()) or bool(no_impl.any() and not built)
+    # deserialising or running an engine is not building it: kept apart from build_ok
+    runtime = errors[api.str.startswith(_RUNTIME_APIS)]
+    if len(runtime):
+        meta["runtime_failure"] = str(runtime["text"].iat[0])[:300]
+        meta["runtime_failure_line"] = int(runtime["line"].iat[0])
     if failed:
         meta["build_ok"] = False
         first = errors.iloc[0] if len(errors) else None
         if first is not None:
             meta["failure"] = str(first["text"])[:300]
-    elif built or meta.get("status") == "PASSED":
+    elif built or (meta.get("status") == "PASSED" and not meta.get("engine_loaded")):
         meta["build_ok"] = True
     else:
         meta["build_ok"] = None
@@ -198,12 +238,29 @@ def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = 
             bl.meta.setdefault("gpu", gpu)
         if env.get("compute_capability"):
             bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
-        if env.get("tensorrt") and (not bl.meta.get("trt_version") or
-                                    bl.meta.get("trt_version_source", "").startswith("inferred")):
+        if str(env.get("backend", "")).lower() in ("rtx", "tensorrt-rtx", "tensorrt_rtx") or env.get("tensorrt_rtx"):
+            bl.meta["backend"] = "tensorrt-rtx"
+            if env.get("tensorrt_rtx"):
+                bl.meta["backend_version"] = str(env["tensorrt_rtx"])
+                bl.meta["backend_version_source"] = "env.json"
+            else:
+                bl.meta.setdefault("backend_version", "unknown")
+                bl.meta.setdefault("backend_version_source", "not stated in the log or env.json")
+        elif env.get("tensorrt") and (not bl.meta.get("trt_version") or
+                                    bl.meta.get("trt_version_source", "").startswith(("inferred", "not printed"))):
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"
     status = bl.meta.get("status_json") or {}
-    if isinstance(status, dict) and "ok" in status:
+    builds = status.get("builds") if isinstance(status, dict) else None
+    if isinstance(builds, list) and builds and all(isinstance(b, dict) for b in builds):
+        # several steps in one bundle (tests/zoo/two_builds.py): `ok` covers them all; the engine
+        # builds are `builds[i].ok`, and a failed deserialisation is a runtime failure, not a build one
+        bl.meta["build_ok"] = all(bool(b.get("ok")) for b in builds)
+        if not bl.meta["build_ok"] and status.get("error"):
+            bl.meta.setdefault("failure", str(status["error"]))
+        if any(b.get("deserialized") is False for b in builds):
+            bl.meta.setdefault("runtime_failure", str(status.get("error") or "the engine did not deserialize"))
+    elif isinstance(status, dict) and "ok" in status:
         bl.meta["build_ok"] = bool(status["ok"])
         if not status["ok"] and status.get("error"):
             bl.meta.setdefault("failure", str(status["error"]))
@@ -217,11 +274,44 @@ def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = 
         precs = [str(p).upper() for p in (spec.get("precisions") or [])]
         if spec.get("best"):
             precs += ["FP16", "INT8"]
-        if "precisions" in spec or precs or spec.get("strongly_typed"):
+        rtx = bl.meta.get("backend") == "tensorrt-rtx"      # strongly typed: no precision is requested
+        if ("precisions" in spec or precs or spec.get("strongly_typed")) and not rtx:
             bl.meta["precision_requested"] = ["FP32"] + [p for p in dict.fromkeys(precs) if p != "FP32"]
         if spec.get("strongly_typed"):
             bl.meta["strongly_typed"] = True
         if spec.get("model"):
             bl.meta.setdefault("model", spec["model"])
+        profiles = _requested_profiles(spec, cfg.get("profiles_added") if isinstance(cfg, dict) else None)
+        if profiles:
+            bl.meta["requested_profiles"] = profiles
+    if bl.meta.get("backend") == "tensorrt-rtx":
+        bl.meta["strongly_typed"] = True         # TensorRT-RTX networks are always strongly typed
+    plan = cfg.get("plan") if isinstance(cfg, dict) else None
+    if isinstance(plan, dict) and plan.get("tactic_sources"):
+        bl.meta["tactic_sources"] = [str(t).upper() for t in plan["tactic_sources"]]
     bl.meta["sources"] = sources
     return bl
+
+
+def _dims(v) -> str:
+    return "x".join(str(d) for d in v) if isinstance(v, (list, tuple)) else str(v)
+
+
+def _requested_profiles(spec: dict, added) -> List[dict]:
+    """The optimisation profiles a bundle's config.json asked for, one dict per profile and input:
+    {profile, input, min, opt, max, added}; `added` is False where TensorRT rejected the profile
+    (config.json `profiles_added` holds -1 for it) and None where the bundle does not say."""
+    out: List[dict] = []
+    for p, prof in enumerate([spec] + list(spec.get("extra_profiles") or [])):
+        if not isinstance(prof, dict):
+            continue
+        fixed = prof.get("shapes") or {}
+        names = list(dict.fromkeys(list(fixed) + list(prof.get("min_shapes") or {})))
+        for name in names:
+            row = {"profile": p, "input": name}
+            for key in ("min", "opt", "max"):
+                v = (prof.get(key + "_shapes") or {}).get(name, fixed.get(name))
+                row[key] = _dims(v) if v is not None else ""
+            row["added"] = (added[p] >= 0) if isinstance(added, list) and p < len(added) else None
+            out.append(row)
+    return out

@@ -31,7 +31,8 @@ from .scan import SRCLOC, BlockScan, Scanner
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
 TEXT_TABLES = bulk.TEXT_TABLES
-SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F"}
+SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F",
+            "DEBUG": "V", "TRACE": "V", "GRAPH": "V", "CRITICAL": "F"}   # Torch-TensorRT, Python logging, TensorRT-LLM
 NON_TRT_FAMILIES = ("unknown", "envelope", "app")
 PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
 
@@ -111,6 +112,12 @@ class LineParser:
 
     def line(self, n: int, line: str) -> tuple:
         em = self.env_match(line)
+        if em is None and line[:1] in (" ", "\t"):
+            # a log pasted indented (a Markdown list item or <details> block): the prefix follows the indent
+            body = line.lstrip(" \t")
+            em = self.env_match(body)
+            if em is not None:
+                line = body
         if em is None:
             return self.message(n, "bare", "", "", line, line)
         source, producer, sevgroup = self.env_index[em.lastgroup]

@@ -55,42 +55,101 @@ def join_tensors(ts: List[Tuple[str, str, str]]) -> str:
 
 
 # --- --dumpLayerInfo records: `Name: x, LayerType: T, Inputs: [ { ... }], ...` ------------------
-def parse_dump_record(text: str) -> Optional[Dict[str, object]]:
-    """Parse one trtexec --dumpLayerInfo layer record into a dict (nested lists/dicts as strings
-    where we do not need them). Returns None when the text is not such a record."""
-    out: Dict[str, object] = {}
-    # top-level split by ', Key: ' respecting brackets (pyparsing handles nesting of Inputs/Outputs)
+# Two tensor schemas: up to 10.x `{ Name: x, Location: Device, Dimensions: [..], Format/Datatype: Float }`;
+# the 11-era one (TensorRT-RTX) `{ Name: x, Dimensions: [..], Strides: [..], StrideOrder: [..],
+# Datatype: Float, Format: (Linear) Row major linear format }`, and it adds `Constants: [...]`.
+TENSOR_LISTS = (("Inputs", "input"), ("Constants", "constant"), ("Outputs", "output"))
+
+
+_NESTING = re.compile(r"[\[\]{},]")
+
+
+def _split_top(text: str, sep: str = ",") -> List[str]:
+    """Split at `sep` (a comma) outside brackets and braces. Only the bracket and comma characters
+    are visited (a regex finds them): records are long and this runs once per engine layer and tensor."""
     depth, start, parts = 0, 0, []
-    for i, ch in enumerate(text):
-        if ch in "[{":
+    for m in _NESTING.finditer(text):
+        ch = m.group()
+        if ch == sep:
+            if depth == 0:
+                parts.append(text[start:m.start()])
+                start = m.end()
+        elif ch in "[{":
             depth += 1
-        elif ch in "]}":
+        else:
             depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
     parts.append(text[start:])
-    for part in parts:
+    return parts
+
+
+def parse_dump_record(text: str) -> Optional[Dict[str, object]]:
+    """Parse one layer record into a dict: scalar values as strings; Inputs/Constants/Outputs as
+    lists of tensor dicts (name, dtype, dims, format, location). None when the text is not a record."""
+    out: Dict[str, object] = {}
+    for part in _split_top(text):
         k, sep, v = part.strip().partition(": ")
         if not sep:
+            k = part.strip()
+            if k.endswith(":") and out:      # an empty value: "TacticName: ", "Metadata:"
+                out[k[:-1]] = ""
+                continue
             if out:
                 continue
             return None
         out[k.strip()] = v.strip()
     if "Name" not in out:
         return None
-    for io in ("Inputs", "Outputs"):
-        if io in out:
-            out[io] = _dump_tensors(str(out[io]))
+    for key, _ in TENSOR_LISTS:
+        if key in out:
+            out[key] = dump_tensors(str(out[key]))
     return out
 
 
-_DUMP_TENSOR = re.compile(r"\{\s*Name:\s*(?P<name>.*?),(?:\s*Location:\s*\w+,)?\s*Dimensions:\s*\[(?P<dims>[^\]]*)\],"
-                          r"\s*Format/Datatype:\s*(?P<fmt>[^}]*?)\s*\}")
+def _tensor_fields(body: str) -> Dict[str, str]:
+    f: Dict[str, str] = {}
+    for part in _split_top(body):
+        k, sep, v = part.strip().partition(":")
+        if sep:
+            f[k.strip()] = v.strip()
+    return f
 
 
-def _dump_tensors(text: str) -> List[Tuple[str, str, str]]:
-    return [(m.group("name"), m.group("fmt"), m.group("dims")) for m in _DUMP_TENSOR.finditer(text)]
+def dump_tensors(text: str) -> List[Dict[str, str]]:
+    """`[ { Name: a, ... }, { Name: b, ... }]` -> [{name, dtype, dims, format, location}, ...]."""
+    t = text.strip()
+    if t.startswith("[") and t.endswith("]"):
+        t = t[1:-1]
+    out = []
+    for item in _split_top(t):
+        item = item.strip()
+        if not (item.startswith("{") and item.endswith("}")):
+            continue
+        f = _tensor_fields(item[1:-1])
+        dtype = f.get("Datatype") or f.get("DataType") or f.get("Format/Datatype", "")
+        out.append({"name": f.get("Name", ""), "dtype": dtype, "dims": f.get("Dimensions", "").strip("[]"),
+                    "format": f.get("Format") or f.get("Format/Datatype", ""),
+                    "location": f.get("Location", "")})
+    return out
+
+
+def parse_io_tensor(text: str) -> Optional[Dict[str, object]]:
+    """One `I/O Tensors:` line: `Name: x, IOMode: Input, DataType: Float, Dimensions: [-1,3], Location:
+    Device, IsShapeInferenceIO: false, ProfileInfo: [ { MinShape: [..], OptShape: [..], MaxShape: [..],
+    Format: ... }, ...]` -> dict with `profiles`: one dict per ProfileInfo entry."""
+    rec = parse_dump_record(text)
+    if rec is None or "IOMode" not in rec:
+        return None
+    profiles = []
+    info = str(rec.get("ProfileInfo", "")).strip()
+    if info.startswith("[") and info.endswith("]"):
+        for item in _split_top(info[1:-1]):
+            item = item.strip()
+            if item.startswith("{") and item.endswith("}"):
+                f = _tensor_fields(item[1:-1])
+                profiles.append({k: f.get(k, "").strip("[]") for k in ("MinShape", "OptShape", "MaxShape")}
+                                | {"Format": f.get("Format", "")})
+    rec["profiles"] = profiles
+    return rec
 
 
 # --- trtexec performance statistics: `min = 0.1 ms, max = 0.2 ms, ..., percentile(99%) = 0.3 ms` --

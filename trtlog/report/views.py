@@ -151,6 +151,8 @@ def header_view(bl: BuildLog) -> dict:
         state, state_class = "build ok", "ok"
     elif build_ok is False:
         state, state_class = "build failed", "fail"
+    elif meta.get("engine_loaded"):
+        state, state_class = "engine loaded from a file (no build in this log)", "none"
     else:
         state, state_class = "no engine build in this log", "none"
     size = meta.get("engine_size_mib")
@@ -171,7 +173,8 @@ def header_view(bl: BuildLog) -> dict:
         "title": model.replace("\\", "/").rsplit("/", 1)[-1] if model else str(source).rsplit("/", 1)[-1],
         "model": model,
         "source": str(source),
-        "trt_version": bl.trt_version or _run_value(bl, "trt_version") or "unknown",
+        "trt_version": (bl.product if bl.backend == "tensorrt-rtx" else "")
+                       or bl.trt_version or _run_value(bl, "trt_version") or bl.trt_version_label,
         "gpu": _str(meta.get("gpu")) or _device(bl, "Selected Device", "GPU", "Device") or "not printed",
         "compute_capability": _str(meta.get("compute_capability")),
         "producer": bl.producer,

@@ -221,6 +221,104 @@ def reduced_precision_not_realised(bl, check):
                             confidence="high" if pct == 100.0 and not unknown else "medium")
 
 
+_FLOAT_PRECISIONS = ("INT8", "FP8", "FP16", "BF16", "TF32", "FP32")
+INT8_BARELY = 0.25
+
+
+@rule("TRT212", "int8-precision-audit", severity="info", category="accuracy",
+      summary="INT8 was requested: how many layers (and how much profiled time) really run INT8, FP16 and FP32; "
+              "a warning \"INT8 barely applied\" when under a quarter of the layers are INT8.",
+      tables=("layers", "profile", "precision", "calibration", "meta", "options"),
+      fix=Fix(python="For the layers that stayed FP16/FP32: give their tensors INT8 scales (calibrate with "
+                     "data that reaches them, or set_dynamic_range), or quantize the model explicitly with "
+                     "Q/DQ (TensorRT Model Optimizer); compare the INT8 engine's time with the FP16 one.",
+              trtexec="--int8 --fp16 with a calibration cache (--calib=) that covers every tensor, or a Q/DQ "
+                      "ONNX; --dumpLayerInfo --profilingVerbosity=detailed and --dumpProfile to see per-layer "
+                      "precision and time.",
+              trt11="No implicit INT8 in TensorRT 11: put Q/DQ where INT8 is wanted; the engine runs exactly "
+                    "the graph's types."),
+      rationale="With weak typing INT8 is a permission, not an order: TensorRT keeps a layer in FP16/FP32 when "
+                "that tactic is faster, when the layer has no INT8 kernel, or when a tensor has no scale. "
+                "An INT8 build can end up almost all FP16 and slower than the FP16 engine.",
+      confidence="medium")
+def int8_precision_audit(bl, check):
+    wanted = requested_precisions(bl)
+    layers = bl.tables["layers"]
+    if "INT8" not in wanted or layers.empty:
+        return
+    prec = bl.tables["precision"]
+    calib = bl.tables["calibration"]
+    prof = bl.tables["profile"]
+    if len(calib):
+        how = f"calibrated ({plural(int((calib['event'] == 'batch').sum()), 'batch', 'batches')})"
+    elif len(prec) and (prec["kind"] == "explicit_precision").any():
+        how = "explicit Q/DQ"
+    elif len(prec) and (prec["kind"] == "calibrator_unused").any():
+        how = "no calibrator"
+    else:
+        how = "calibration not shown in the log"
+    req = "+".join(p for p in ("INT8", "FP16", "BF16", "FP8") if p in wanted)
+    for run, g in iter_runs(layers):
+        g = one_origin(g)
+        types = g["type"].astype(str).str.lower()
+        compute = g[~types.isin(_DATA_MOVEMENT) & ~types.str.contains("reformat", regex=False)]
+        myelin = compute[compute["type"].astype(str) == "Myelin"]
+        known = compute[compute["precision"].astype(str).isin(_FLOAT_PRECISIONS)
+                        & (compute["type"].astype(str) != "Myelin")]
+        if known.empty:
+            continue
+        counts = known["precision"].astype(str).value_counts()
+        n = len(known)
+        parts = [f"{p} {int(counts[p])} ({counts[p] / n:.0%})" for p in _FLOAT_PRECISIONS if p in counts]
+        msg = f"Requested {req} ({how}). Realised over {n} compute layers: {', '.join(parts)}."
+        times = {}
+        if len(prof):
+            pr = prof[prof["run"] == run] if (prof["run"] == run).any() else prof
+            times = {k: float(v) for k, v in zip(pr["layer"], pr["time_ms"]) if v == v}
+        timed = known[known["name"].isin(times)]
+        if len(timed):
+            t = timed.assign(ms=timed["name"].map(times)).groupby("precision")["ms"].sum()
+            total = float(t.sum())
+            if total > 0:
+                msg += " By profiled time: " + ", ".join(
+                    f"{p} {t[p] / total:.0%}" for p in _FLOAT_PRECISIONS if p in t) + "."
+        if len(myelin):
+            msg += f" ({plural(len(myelin), 'Myelin ForeignNode')} not counted: precision hidden inside.)"
+        int8_share = counts.get("INT8", 0) / n
+        if int8_share >= INT8_BARELY:
+            yield check.finding(f"INT8 audit: {int8_share:.0%} of {n} layers run INT8", msg,
+                                check.evidence(known[known["precision"] == "INT8"].head(3), "layers"),
+                                run=run, total=int(counts.get("INT8", 0)))
+            continue
+        stayed = known[known["precision"].astype(str) != "INT8"].to_dict("records")
+        stayed.sort(key=lambda r: (-float(times.get(r["name"], 0.0)),
+                                   -max(tensor_volume(r["outputs"]), tensor_volume(r["inputs"]))))
+        msg += (f" Stayed higher precision (largest first): "
+                f"{names([str(r['name']) + ' (' + str(r['precision']) + ')' for r in stayed], 5)}. "
+                f"Why: {_why_not_int8(prec, stayed)}")
+        yield check.finding(f"INT8 barely applied: {int(counts.get('INT8', 0))} of {n} layers run INT8",
+                            msg, check.evidence(pd.DataFrame(stayed[:12]), "layers"), run=run,
+                            total=len(stayed), severity="warning")
+
+
+def _why_not_int8(prec, stayed) -> str:
+    """The reasons the precision table gives for layers not running INT8, most specific first."""
+    reasons = []
+    kinds = set(prec["kind"]) if len(prec) else set()
+    if "calibrator_unused" in kinds:
+        reasons.append("INT8 without a calibrator or dynamic ranges (placeholder scales; see TRT201)")
+    missing = set(prec.loc[prec["kind"] == "missing_scale", "tensor"].astype(str)) if len(prec) else set()
+    hit = [str(r["name"]) for r in stayed
+           if missing & set(tensor_names(r.get("inputs")) + tensor_names(r.get("outputs")))]
+    if hit:
+        reasons.append(f"no INT8 scale for a tensor of {names(hit, 3)} (see TRT202)")
+    if "default_quant_params" in kinds:
+        reasons.append("default quantization parameters set for tensors without data (see TRT203)")
+    reasons.append("otherwise TensorRT found the FP16/FP32 tactic faster or has no INT8 kernel for the "
+                   "layer (weak typing lets it choose)")
+    return "; ".join(reasons) + "."
+
+
 @rule("TRT205", "fp16-subnormal-weights", severity="warning", category="accuracy",
       summary="Weights were converted to FP16 subnormals (or flushed to the smallest subnormal).",
       tables=("precision",),
@@ -232,19 +330,30 @@ def reduced_precision_not_realised(bl, check):
       rationale="FP16 subnormals lose precision and values below the smallest subnormal are clamped; "
                 "TensorRT counts the affected weights because they can change results.")
 def fp16_subnormal_weights(bl, check):
-    p = rows(bl, "precision", "kind", ("subnormal_fp16", "below_subnormal_fp16"))
-    if p is None or p.empty:
+    p = rows(bl, "precision", "kind", ("subnormal_fp16", "below_subnormal_fp16", "clamped_fp16",
+                                       "fp16_issue_weight"))
+    if p is None or p.empty or not p["kind"].isin(["subnormal_fp16", "below_subnormal_fp16"]).any():
         return
     for run, g in iter_runs(p):
         parts = []
         for kind, label in (("subnormal_fp16", "subnormal FP16 values"),
-                            ("below_subnormal_fp16", "values below the smallest FP16 subnormal (clamped)")):
+                            ("below_subnormal_fp16", "values below the smallest FP16 subnormal (clamped)"),
+                            ("clamped_fp16", "FP32 values that overflow FP16 (clamped to the largest finite)")):
             k = g[g["kind"] == kind]
             if len(k):
                 n = int(k["count"].fillna(0).sum())
-                parts.append(f"{n} weights with {label}")
-        yield check.finding("FP16 weight conversion issues", "; ".join(parts) + ".",
-                            check.evidence(g, "precision"), run=run, total=len(g))
+                parts.append(f"{plural(n, 'weight')} with {label}")
+        if not parts:
+            continue
+        # TensorRT 8.4 names each affected weight (one "Weights [name=...]" line per weight)
+        named = g[g["kind"] == "fp16_issue_weight"]
+        msg = "; ".join(parts) + "."
+        if len(named):
+            msg += (f" {plural(len(named), 'weight')} named by TensorRT, e.g. "
+                    f"{names(named['tensor'].tolist(), 4)}.")
+        ev_rows = named if len(named) else g
+        yield check.finding("FP16 weight conversion issues", msg, check.evidence(ev_rows, "precision"),
+                            run=run, total=len(named) or len(g))
 
 
 @rule("TRT206", "int64-weights-cast", severity="info", category="accuracy",

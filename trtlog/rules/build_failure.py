@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from .engine import Fix, rule
-from .util import messages, names, plural, rows
+from .engine import Fix, iter_runs, rule
+from .util import messages, names, plural, rejected_profile_runs, rows
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
+                "profile_invalid", "profile_rejected", "no_profile",
                 "traceback", "trtexec_failure")
 
 
@@ -92,12 +93,37 @@ def plugin_not_found(bl, check):
         err = err[err["severity"].isin(["E", "F", ""])] if len(err) else err
     if err is None or err.empty:
         return
-    ops = [n for n in err["node"].tolist() if n] if "node" in err else []
-    yield check.finding("Plugin not found" + (f" for {names(ops, 3)}" if ops else ""),
+    nodes = [n for n in err["node"].tolist() if n] if "node" in err else []
+    ops = _plugin_ops(bl, nodes, err)
+    what = f"op {names(ops, 3)}" if ops else names(nodes, 3)
+    yield check.finding("Plugin not found" + (f" for {what}" if what else ""),
                         f"{plural(len(err), 'plugin lookup')} failed"
-                        + (f" ({names(ops)})" if ops else "")
-                        + ": no plugin creator with that name/version/namespace was registered.",
+                        + (f" for op type{'s' if len(ops) > 1 else ''} {names(ops)}" if ops else "")
+                        + (f" (node{'s' if len(set(nodes)) > 1 else ''} {names(nodes)})" if nodes else "")
+                        + ": no plugin creator with that name/version/namespace was registered; the op type "
+                          "is the plugin name TensorRT looked up.",
                         check.evidence(err, "errors"), total=len(err))
+
+
+def _plugin_ops(bl, nodes, err) -> list:
+    """The op types (= plugin names) behind the failed lookups: from the ONNX node table, or from the
+    parser's own 'getPluginCreator could not find plugin: X' / 'No importer registered for op: X' words."""
+    ops = []
+    onnx = bl.tables.get("onnx")
+    if onnx is not None and len(onnx) and nodes:
+        hit = onnx[onnx["name"].isin(nodes) & (onnx["op"] != "")]
+        ops += hit.drop_duplicates("name")["op"].tolist()
+    texts = err["text"].astype(str).tolist()
+    if not ops:   # the parser's lookup lines name the op when no node table does
+        texts += messages(bl, r"getPluginCreator could not find plugin|No importer registered for op",
+                          anchor="")["text"].tolist()
+    for t in texts:
+        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|No importer registered for op: "
+                       r"(\S+?)\.?(?: |$)|operator: (\S+) \(checkFallbackPluginImporter", t)
+        if mm:
+            op = mm.group(1) or mm.group(3) or mm.group(4)
+            ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
+    return list(dict.fromkeys(ops))
 
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
@@ -120,10 +146,74 @@ def no_implementation(bl, check):
         mm = re.search(r"(?i)for node\s*(.*?)(?:\.\)|\.?$|, try)", t)
         if mm and mm.group(1):
             nodes.append(mm.group(1).strip())
-    yield check.finding("No implementation found for " + (names(nodes, 2) or "a node"),
-                        f"TensorRT found no tactic for {names(nodes) or 'a node'}; every candidate was "
-                        "rejected (workspace / memory / unsupported type or format).",
-                        check.evidence(m, "messages"), total=len(m))
+    what = names(nodes) or "a node"
+    cause = _cause_before(bl, int(m["line"].min()))
+    if cause is None:
+        yield check.finding("No implementation found for " + (names(nodes, 2) or "a node"),
+                            f"TensorRT found no tactic for {what}; every candidate was "
+                            "rejected (workspace / memory / unsupported type or format). No error or "
+                            "warning in the lines before it names a more specific cause.",
+                            check.evidence(m, "messages"), total=len(m))
+        return
+    kind, label, rows_, fix = cause
+    yield check.finding(f"No implementation found for {names(nodes, 2) or 'a node'}: {label}",
+                        f"TensorRT found no tactic for {what}. The lines just before it name the cause: "
+                        f"{rows_['text'].iat[0].strip()[:240]}"
+                        + (f" ({plural(len(rows_), 'line')} of this kind)." if len(rows_) > 1 else "."),
+                        check.evidence(rows_.head(4), "messages", lines=m["line"].tolist()),
+                        fix=fix, total=len(m) + len(rows_))
+
+
+# What the lines before "Could not find any implementation" can say, most specific first:
+# (kind, regex over the messages table, short label, fix). Matched only on E/W/F lines of the
+# same run within _LOOKBACK lines before the first no-implementation error.
+_LOOKBACK = 200
+_NO_IMPL_CAUSES = (
+    ("quantize", r"Q/DQ layers but the hardware does not accelerate|validate_quantize|quantize operation",
+     "unsupported quantize operation",
+     Fix(python="The GPU has no kernel for this quantized type (e.g. FP4/FP8 Q/DQ on an older "
+                "architecture): quantize to a type the GPU accelerates (INT8/FP8 where supported) or "
+                "build on a GPU that supports it; more workspace does not help.",
+         trtexec="Re-export the ONNX without the unsupported Q/DQ (or with INT8 Q/DQ); check the "
+                 "support matrix for the GPU's compute capability.",
+         trt11="Strongly typed graphs run exactly their Q/DQ types: change the quantization format "
+               "in the ONNX (TensorRT Model Optimizer).")),
+    ("cuda", r"Cuda Runtime \(|CUDA error|cudaError|illegal memory access|Cuda failure",
+     "a CUDA error came first",
+     Fix(python="Fix the CUDA error first (an illegal memory access poisons the CUDA context, so every "
+                "later tactic fails): run the build alone on the GPU, with compute-sanitizer, and with "
+                "a newer driver/TensorRT; a workspace change does not address it.",
+         trtexec="Rerun the build alone on the GPU (CUDA_LAUNCH_BLOCKING=1) to find the failing kernel; "
+                 "--tacticSources=-CUDNN,-CUBLAS to rule out a library kernel.",
+         trt11="Same: the CUDA error, not the tactic search, is the cause.")),
+    ("exception", r"(?i)exception|Assertion .* failed",
+     "tactics failed with exceptions",
+     Fix(python="Read the exception lines: they name the check every tactic failed; change the "
+                "layer's type/format (or its precision constraint) accordingly.",
+         trtexec="--verbose and read the tactic exceptions before the error.",
+         trt11="Same.")),
+    ("workspace", r"(?i)insufficient workspace|sufficient workspace memory|insufficient memory",
+     "tactics were skipped for lack of memory", None),
+)
+
+
+def _cause_before(bl, line: int):
+    """The most specific reason the lines before `line` give for a no-implementation error."""
+    m = bl.tables.get("messages")
+    if m is None or m.empty:
+        return None
+    run = m.loc[m["line"] == line, "run"]
+    before = m[(m["line"] < line) & (m["line"] >= line - _LOOKBACK) & m["severity"].isin(["E", "W", "F"])]
+    if len(run):
+        before = before[before["run"] == run.iat[0]]
+    if before.empty:
+        return None
+    text = before["text"].astype(str)
+    for kind, pattern, label, fix in _NO_IMPL_CAUSES:
+        hit = before[text.str.contains(pattern, regex=True)]
+        if len(hit):
+            return kind, label, hit, fix
+    return None
 
 
 @rule("TRT105", "build-out-of-memory", severity="error", category="build",
@@ -142,7 +232,9 @@ def build_oom(bl, check):
                  anchor="emory", flags=re.I)
     if m.empty:
         return
-    m = m[m["severity"].isin(["E", "F", "W"])]
+    # an error/warning severity, or a recognised error message printed without envelope (an
+    # application forwarding TensorRT's words as is)
+    m = m[m["severity"].isin(["E", "F", "W"]) | (m["family"] == "errors")]
     if m.empty:
         return
     req = []
@@ -150,14 +242,19 @@ def build_oom(bl, check):
         mm = re.search(r"GPU memory \((\d+) bytes\)", t)
         if mm:
             req.append(int(mm.group(1)))
-    msg = f"{plural(len(m), 'line')} report a failed GPU allocation during the build."
+    texts = " ".join(m["text"].astype(str))
+    # the same allocator fails at runtime too: say where, from TensorRT's own source location
+    where = ("while creating the execution context" if "ExecutionContext" in texts else
+             "while deserializing the engine" if "deserializ" in texts.lower() else "during the build")
+    msg = f"{plural(len(m), 'line')} report a failed GPU allocation {where}."
     if req:
         msg += f" Largest failed request: {max(req)} bytes ({max(req) / 2**30:.1f} GiB)."
-    yield check.finding("Out of GPU memory during build", msg, check.evidence(m, "messages"), total=len(m))
+    yield check.finding(f"Out of GPU memory {where}", msg, check.evidence(m, "messages"), total=len(m))
 
 
 @rule("TRT106", "profile-shape-violation", severity="error", category="build",
-      summary="An input shape is outside the optimization profile, or the profile itself is invalid.",
+      summary="An input shape is outside the optimization profile, or the profile's shapes break the network's "
+              "shape constraints.",
       tables=("messages", "errors"),
       fix=Fix(python="profile.set_shape(name, min, opt, max) with min <= opt <= max covering every runtime "
                      "shape; call context.set_input_shape() only with shapes inside [min, max].",
@@ -166,14 +263,26 @@ def build_oom(bl, check):
       rationale="An engine only runs shapes inside the profile it was built for; TensorRT rejects others "
                 "with an API Usage Error and the inference call fails.")
 def profile_shape_violation(bl, check):
+    # a profile that is invalid in itself (min <= opt <= max broken: IOptimizationProfile::isValid) is
+    # TRT115's; this rule is about shapes against the profile and profiles against the network
     m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
-                     r"must satisfy MIN<=OPT<=MAX|values for profile \d+ violate shape constraints|"
+                     r"values for profile \d+ violate shape constraints|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
+    # after a rejected profile, 'no optimization profile has been defined' is TRT115's consequence
+    rejected = rejected_profile_runs(bl)
+    if rejected and len(m):
+        m = m[~(m["run"].isin(rejected) & m["text"].str.contains("no optimization profile has been defined",
+                                                                   regex=False))]
     if m.empty:
         return
-    yield check.finding("Input shape outside the optimization profile",
-                        f"{plural(len(m), 'error line')} about optimization-profile shapes.",
+    conflict = m["text"].str.contains("violate shape constraints", regex=False)
+    title = ("Optimization profile shapes break the network's shape constraints" if conflict.all()
+             else "Input shape outside the optimization profile")
+    detail = (" The profile's min/opt/max of different inputs must agree wherever the network ties their "
+              "dimensions (an elementwise op, a Concat, a Reshape)." if conflict.any() else "")
+    yield check.finding(title,
+                        f"{plural(len(m), 'error line')} about optimization-profile shapes.{detail}",
                         check.evidence(m, "messages"), total=len(m))
 
 
@@ -247,7 +356,10 @@ def log_ends_mid_build(bl, check):
                            r"Timing Runner:", anchor="")
     if started.empty:
         return
+    # "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x
+    # C++ application's logger shows of the end of a build)
     ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
+                         r"Detected \d+ inputs? and \d+ output network tensors|"
                          r"Engine Layer Information|Serialized \d+ bytes|build engine in|"
                          r"^&&&& (?:PASSED|FAILED)|Starting inference|Performance summary", anchor="")
     if len(ended):
@@ -274,7 +386,10 @@ def dynamic_without_profile(bl, check):
                      r"has dynamic or shape inputs, but no optimization profile", anchor="ynamic")
     if m.empty:
         return
+    rejected = rejected_profile_runs(bl)       # a profile was given and rejected: TRT115 says so
     for run, g in m.groupby("run"):
+        if int(run) in rejected:
+            continue
         ins, shapes = [], []
         for t in g["text"]:
             mm = re.search(r"input: (\S+), but no shapes were provided\. Automatically overriding shape to: (\S+)", t)
@@ -297,7 +412,8 @@ def dynamic_without_profile(bl, check):
               trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
               trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
                     "and build strongly typed."),
-      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.")
+      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
+      unverified=True)
 def int8_calibration_failed(bl, check):
     m = messages(bl, r"Calibration failure occurred with no scaling factors detected|"
                      r"Calibration failure|calibrat\w* failed", flags=re.I, anchor="alibrat")
@@ -308,3 +424,56 @@ def int8_calibration_failed(bl, check):
         return
     yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available.",
                         check.evidence(m, "messages"), total=len(m))
+
+
+@rule("TRT112", "unused-network-input", severity="warning", category="build",
+      summary="A network input is read by no layer (TensorRT keeps it as a binding that must still be fed).",
+      tables=("onnx",),
+      fix=Fix(python="Remove the input from the network (or the ONNX export), or wire it to the layer that "
+                     "should read it; a TensorRT-LLM position_ids input unused by the model is harmless but "
+                     "still needs a buffer.",
+              trtexec="Re-export the ONNX without the input (onnx-graphsurgeon: drop it from graph.inputs and "
+                      "cleanup()); still pass a shape for it with --shapes while it exists.",
+              trt11="Same: unused inputs are kept as I/O tensors."),
+      rationale="An input nothing reads is usually an export mistake (a tensor wired to the wrong place) "
+                "or a leftover; TensorRT warns but keeps it, so every inference must still bind it.")
+def unused_network_input(bl, check):
+    o = rows(bl, "onnx", "kind", ("unused_input", "unused_input_kept"))
+    if o is None or o.empty:
+        return
+    for run, g in iter_runs(o):
+        ins = list(dict.fromkeys(n for n in g["name"].astype(str) if n))
+        yield check.finding(f"Unused network input{'s' if len(ins) > 1 else ''}: {names(ins, 3)}",
+                            f"{plural(len(ins), 'network input')} ({names(ins)}) {'is' if len(ins) == 1 else 'are'} "
+                            "read by no layer; TensorRT keeps "
+                            f"{'it' if len(ins) == 1 else 'them'} as engine I/O, so inference must still "
+                            "provide a buffer.",
+                            check.evidence(g, "onnx"), run=run, total=len(g))
+
+
+@rule("TRT113", "unrecognised-message", severity="warning", category="build",
+      summary="An error or warning line under a TensorRT envelope that no grammar recognises: quoted as is, so a "
+              "failure is never explained as 'no findings'.",
+      tables=("messages",),
+      fix=Fix(python="Read the quoted line: it is TensorRT's own words. Run `trtlog parse LOG --unknown` and add "
+                     "the wording to grammars/ so a rule can explain it.",
+              trtexec="Same; rerun with --verbose for the context before the line.",
+              trt11="Same."),
+      rationale="trtlog explains what its grammar knows; an [E]/[W] line it does not know may be the very "
+                "cause of a failure, so it is surfaced verbatim instead of being dropped.",
+      confidence="low")
+def unrecognised_message(bl, check):
+    m = bl.tables.get("messages")
+    if m is None or m.empty:
+        return
+    u = m[(m["family"] == "unknown") & m["severity"].isin(["E", "F", "W"])]
+    if u.empty:
+        return
+    errors = u[u["severity"].isin(["E", "F"])]
+    first = (errors if len(errors) else u)["text"].iat[0].strip()
+    kind = "error" if len(errors) else "warning"
+    yield check.finding(f"Unrecognised TensorRT {kind}: {first[:80]}",
+                        f"{plural(len(u), 'error/warning line')} under a TensorRT envelope match no grammar "
+                        f"({len(errors)} errors). First: {first[:300]}",
+                        check.evidence(u, "messages"), total=len(u),
+                        severity="error" if len(errors) else "warning")

@@ -21,11 +21,12 @@ def markdown() -> str:
            "`trtlog explain LOG` runs every rule whose TensorRT version range contains the log's version "
            "(rules also run when the version is unknown). Severities: error > warning > info; "
            "`--fail-on S` exits 1 when a finding of severity S or worse exists.", "",
-           f"{len(rules)} rules.", "",
+           f"{len(rules)} rules; {sum(r.unverified for r in rules)} marked *unverified*: no real log the "
+           "project holds shows their condition yet (they were written from documented TensorRT wording).", "",
            "| code | name | severity | category | versions | summary |", "|---|---|---|---|---|---|"]
     for r in rules:
         out.append(f"| [{r.code}](#{r.code.lower()}-{r.name}) | `{r.name}` | {r.severity} | {r.category} | "
-                   f"{r.versions} | {r.summary} |")
+                   f"{r.versions} | {'*unverified* ' if r.unverified else ''}{r.summary} |")
     for cat in CATEGORIES:
         group = [r for r in rules if r.category == cat]
         if not group:
@@ -33,7 +34,8 @@ def markdown() -> str:
         out += ["", f"## {cat.capitalize()} ({_RANGES[cat]})"]
         for r in group:
             out += ["", f"### {r.code} {r.name}", "", r.summary, "",
-                    f"- severity: **{r.severity}**, default confidence: {r.confidence}",
+                    f"- severity: **{r.severity}**, default confidence: {r.confidence}"
+                    + (" — **unverified**: no real log the project holds shows this condition" if r.unverified else ""),
                     f"- TensorRT versions: {r.versions}",
                     f"- reads: {', '.join('`' + t + '`' for t in r.tables)}", "",
                     f"Why: {r.rationale}", "", "Fix:", ""]

@@ -153,14 +153,47 @@ def python_traceback(bl, check):
               trtexec="(Python only; trtexec is unaffected.)",
               trt11="Not affected."),
       rationale="tensorrt/__init__.py in 8.x maps trt.bool to np.bool, an alias numpy 1.24 removed; every "
-                "trt.nptype() call raises AttributeError.")
+                "trt.nptype() call raises AttributeError.",
+      unverified=True)
 def numpy_bool(bl, check):
     m = messages(bl, r"module 'numpy' has no attribute 'bool'|`np\.bool` was a deprecated alias|"
                      r"In the future `np\.bool` will be defined", anchor="bool")
     if m.empty:
         return
-    v = parse_version(bl.trt_version)
+    v = parse_version(bl.trt_version_min)
     conf = "high" if v is None or v < (8, 6) else "medium"
     yield check.finding("numpy >= 1.24 breaks TensorRT 8.x trt.nptype",
                         "np.bool was removed in numpy 1.24; TensorRT 8.x's Python package still uses it.",
                         check.evidence(m, "messages"), confidence=conf, total=len(m))
+
+
+@rule("TRT507", "library-version-mismatch", severity="warning", category="compatibility",
+      summary="TensorRT was linked against one cuDNN / cuBLAS version but loaded another at run time.",
+      tables=("device",),
+      fix=Fix(python="Install the cuDNN / cuBLAS version TensorRT was built with (its support matrix, or the "
+                     "pip wheels nvidia-cudnn-cu1x / nvidia-cublas-cu1x it names) and put it first on "
+                     "LD_LIBRARY_PATH (PATH on Windows); check with ldd libnvinfer.so.",
+              trtexec="Same, for the trtexec process: LD_LIBRARY_PATH=/path/to/matching/cudnn/lib trtexec ...",
+              trt11="TensorRT 10+ no longer needs cuDNN/cuBLAS for most layers (tactic sources off by default); "
+                    "a mismatch there only matters if those sources are enabled."),
+      rationale="TensorRT's cuDNN/cuBLAS tactics were built and tested against one library version; another "
+                "minor version usually works but can change which kernels exist, their speed, or fail to load.",
+      confidence="medium")
+def library_version_mismatch(bl, check):
+    d = bl.tables.get("device")
+    if d is None or d.empty:
+        return
+    keys = d["key"].astype(str)
+    linked = d[keys.str.endswith(" linked")]
+    if linked.empty:
+        return
+    loaded = d[keys.str.endswith(" loaded")]
+    pairs = []
+    for (lib_key, ver), g in linked.groupby(["key", "value"], sort=False):
+        lib = lib_key[:-len(" linked")]
+        got = loaded[(loaded["key"] == f"{lib} loaded") & loaded["line"].isin(g["line"])]["value"]
+        pairs.append(f"{lib} {ver} linked, {got.iat[0] if len(got) else '?'} loaded ({plural(len(g), 'time')})")
+    rows = d[keys.str.endswith(" linked")]
+    yield check.finding("Library version mismatch: " + "; ".join(p.split(" (")[0] for p in pairs),
+                        "TensorRT reports it was built against another library version than the one it loaded: "
+                        + "; ".join(pairs) + ".", check.evidence(rows, "device"), total=len(rows))

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Tuple
 import pandas as pd
 
 from ..vocab import parse_shapes
-from .engine import Fix, iter_runs, parse_version, rule
+from .engine import Evidence, Fix, iter_runs, parse_version, rule
 from .util import command_text, fmt_bytes, messages, mib_ceil, option_rows, plural, rows
 
 
@@ -42,7 +42,7 @@ def device_memory_bytes(bl) -> Optional[int]:
 
 def _suggest(bl, need_bytes: int) -> Tuple[str, str]:
     mib = mib_ceil(need_bytes)
-    v = parse_version(bl.trt_version) or (10,)
+    v = parse_version(bl.trt_version_min) or (10,)
     if v < (8, 4):
         return (f"config.max_workspace_size = {mib} << 20", f"--workspace={mib}")
     return (f"config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, {mib} << 20)",
@@ -192,12 +192,18 @@ def wide_shape_range(bl, check):
     specs: Dict[str, Dict[str, List[int]]] = {}
     for kind, spec in _SHAPE_OPT.findall(cmd):
         specs.setdefault(kind, {}).update(parse_shapes(spec, lenient=True))
+    # a bundle's builder config records the first profile of a Python API build
+    for prof in bl.meta.get("requested_profiles") or []:
+        if prof.get("profile") == 0:
+            for kind in ("min", "opt", "max"):
+                if prof.get(kind):
+                    specs.setdefault(kind, {}).update(parse_shapes(f"{prof['input']}:{prof[kind]}", lenient=True))
     if "min" not in specs or "max" not in specs:
         return
     act = rows(bl, "memory", "kind", ("total",))
     act_bytes = None
     act_line = None
-    v = parse_version(bl.trt_version)
+    v = parse_version(bl.trt_version_min)
     # up to 8.4 the printed activation total still includes the workspace block: do not use it
     if act is not None and len(act) and (v is None or v >= (8, 5)):
         a = act[act["name"].astype(str).str.contains("Activation", case=False)]
@@ -220,8 +226,13 @@ def wide_shape_range(bl, check):
     if act_bytes:
         msg += f" Total activation memory (sized for max): {fmt_bytes(act_bytes)}."
     runs = bl.tables["runs"]
-    lines = [int(runs["line"].iat[0])] if len(runs) else []
+    from_command = bool(_SHAPE_OPT.findall(cmd))
+    lines = [int(runs["line"].iat[0])] if len(runs) and from_command else []
     if act_line:
         lines.append(act_line)
-    yield check.finding("Wide dynamic-shape range", msg, check.evidence(lines=lines))
+    ev = check.evidence(lines=lines)
+    if not from_command:
+        ev = [Evidence(0, "config.json spec: " + "; ".join(
+            f"{k}_shapes {n}={'x'.join(map(str, d))}" for k in ("min", "max") for n, d in specs[k].items()))] + ev
+    yield check.finding("Wide dynamic-shape range", msg, ev)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .engine import Fix, iter_runs, rule
+from .engine import Evidence, Fix, iter_runs, rule
 from .util import messages, names, option_rows, plural, rows
 
 LONG_BUILD_S = 60.0
@@ -216,16 +216,35 @@ def unstable_timings(bl, check):
       max_version=(10, 0), confidence="medium")
 def tactic_sources_disabled(bl, check):
     o = option_rows(bl, "Tactic sources")
-    if o.empty:
+    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)] \
+        if not o.empty else o
+    if not off.empty:
+        val = off["value"].iat[0]
+        disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+        yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
+                            f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
+                            total=len(off))
         return
-    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)]
-    if off.empty:
+    # a bundle's builder config lists the sources it enabled; the library sources missing from it are off
+    used = bl.meta.get("tactic_sources")
+    if not used:
         return
-    val = off["value"].iat[0]
-    disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+    disabled = [s for s in _LIBRARY_SOURCES if s not in used]
+    if not disabled:
+        return
+    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "Disabling unused tactic source")] if ln])
+    ev = [Evidence(0, f"config.json plan.tactic_sources = {', '.join(used)}")] + shown
     yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
-                        f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
-                        total=len(off))
+                        f"The build enabled only {', '.join(used)} (bundle config); {', '.join(disabled)} "
+                        "kernels were never timed.", ev, total=len(ev))
+
+
+_LIBRARY_SOURCES = ("CUBLAS", "CUBLAS_LT", "CUDNN")
+
+
+def _first_line(bl, text: str):
+    m = messages(bl, re.escape(text), anchor=text)
+    return int(m["line"].iat[0]) if len(m) else None
 
 
 @rule("TRT309", "dla-fallback", severity="warning", category="performance",
@@ -243,12 +262,26 @@ def dla_fallback(bl, check):
                      r"Switching .* device type to GPU|no layer in the network can run on DLA|"
                      r"is not supported on DLA but GPU fallback is not enabled", anchor="GPU")
     src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
-    if src is None or src.empty:
+    if src is not None and len(src):
+        layers = src["layer"].tolist() if "layer" in src else []
+        yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
+                            f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "")
+                            + ".", check.evidence(src, table), total=len(src))
         return
-    layers = src["layer"].tolist() if "layer" in src else []
-    yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
-                        f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "") + ".",
-                        check.evidence(src, table), total=len(src))
+    # the placement summary of a DLA build (--useDLACore --allowGPUFallback): layers listed under
+    # "Layers Running on GPU" next to DLA subgraphs are the ones the DLA could not take
+    place = rows(bl, "fallbacks", "kind", ("dla_layer", "gpu_layer"))
+    if place is None or place.empty:
+        return
+    for run, g in iter_runs(place):
+        dla, gpu = g[g["kind"] == "dla_layer"], g[g["kind"] == "gpu_layer"]
+        if dla.empty or gpu.empty:
+            continue
+        yield check.finding(f"{plural(len(gpu), 'layer')} run on the GPU beside {plural(len(dla), 'DLA subgraph')}",
+                            f"DLA was used ({plural(len(dla), 'DLA subgraph')}), but {plural(len(gpu), 'layer')} "
+                            f"fell back to the GPU: {names(gpu['layer'].tolist())}. Each one splits the DLA graph "
+                            "and adds DLA<->GPU transfers.", check.evidence(gpu, "fallbacks"), run=run,
+                            total=len(gpu), confidence="medium")
 
 
 @rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
@@ -259,7 +292,8 @@ def dla_fallback(bl, check):
               trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
               trt11="Same."),
       rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
-                "layers creates a new subgraph.")
+                "layers creates a new subgraph.",
+      unverified=True)
 def dla_subgraph_limit(bl, check):
     m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
     if m.empty:
@@ -316,3 +350,56 @@ def profiler_hides_e2e(bl, check):
     yield check.finding("End-to-end timing not reported (profiler on)",
                         "The per-layer profiler was on during the timed run, so only layer times are reported.",
                         check.evidence(m, "messages"), total=len(m))
+
+
+_NOT_COMPUTE = {"Reformat", "NoOp", "Constant", "shape_call", "Shuffle"}
+MYELIN_SHARE = 0.5
+
+
+@rule("TRT314", "myelin-opaque", severity="info", category="performance",
+      summary="Most of the engine is Myelin {ForeignNode[...]} layers: per-layer analysis cannot see inside them.",
+      tables=("layers", "profile"),
+      fix=Fix(python="Build with config.profiling_verbosity = trt.ProfilingVerbosity.DETAILED and read the "
+                     "ForeignNode's Metadata (the ONNX nodes it holds) from "
+                     "engine.create_engine_inspector().get_engine_information(trt.LayerInformationFormat.JSON); "
+                     "10.x: network.mark_debug(tensor) exposes inner tensors at runtime.",
+              trtexec="--profilingVerbosity=detailed --dumpLayerInfo --exportLayerInfo=layers.json (Metadata "
+                      "lists the fused ONNX nodes; 10.x also shows the Myelin kgen/gemm sub-kernels) and "
+                      "--dumpProfile --separateProfileRun for their times; --markDebug=<tensor> (10.x) for "
+                      "debug tensors; polygraphy run --trt-outputs mark all to compare inner tensors.",
+              trt11="Same tools: detailed profiling verbosity, layer-info Metadata, debug tensors."),
+      rationale="Myelin compiles whole subgraphs (transformers, and everything under TensorRT-RTX) into one "
+                "ForeignNode: the engine reports one layer, one tactic and one precision for it, so findings "
+                "about per-layer precision, tactics or fusions say nothing about what runs inside.",
+      confidence="high")
+def myelin_opaque(bl, check):
+    layers = bl.tables.get("layers")
+    if layers is None or layers.empty:
+        return
+    for run, g in iter_runs(layers):
+        compute = g[~g["type"].astype(str).isin(_NOT_COMPUTE)]
+        if compute.empty:
+            continue
+        myelin = compute[(compute["type"].astype(str) == "Myelin")
+                         | compute["name"].astype(str).str.startswith("{ForeignNode[")]
+        share = len(myelin) / len(compute)
+        if myelin.empty or share < MYELIN_SHARE:
+            continue
+        msg = (f"{len(myelin)} of {len(compute)} compute layers ({share:.0%}) are Myelin ForeignNodes "
+               f"({names(myelin['name'].astype(str).tolist(), 2)}). Their precision, tactics and fusions are "
+               "decided inside Myelin and not printed per layer, so the layer-level analysis is blind there.")
+        meta = [m for m in myelin["metadata"].astype(str) if m] if "metadata" in myelin else []
+        if meta:
+            msg += f" Layer-info Metadata names the ONNX nodes inside: {names(meta, 3)}."
+        else:
+            msg += (" The log carries no Metadata for them: rebuild with detailed profiling verbosity to "
+                    "see which ONNX nodes each one holds.")
+        prof = bl.tables.get("profile")
+        if prof is not None and len(prof):
+            p = prof[prof["run"].fillna(0).astype(int) == run] if "run" in prof else prof
+            total = p["time_ms"].sum()
+            inside = p[p["layer"].astype(str).isin(set(myelin["name"].astype(str)))]["time_ms"].sum()
+            if total > 0 and inside > 0:
+                msg += f" They take {inside / total:.0%} of the profiled time."
+        yield check.finding(f"{share:.0%} of the engine is opaque Myelin ForeignNodes", msg,
+                            check.evidence(myelin, "layers"), run=run, total=len(myelin))

@@ -19,19 +19,28 @@ def _style(text: str, color: bool, **kw) -> str:
 
 
 def _build_status(bl) -> str:
+    runs = bl.tables.get("runs")
+    if runs is not None and (runs["status"] != "").sum() > 1:
+        # several trtexec runs in one log: say how each ended, a failure wherever it is
+        failed = [int(r) + 1 for r, st in zip(runs["run"], runs["status"]) if st == "FAILED"]
+        passed = int((runs["status"] == "PASSED").sum())
+        text = f"{len(runs)} runs: {passed} passed"
+        return text + (f", FAILED: run {', '.join(map(str, failed))}" if failed else "")
     ok = bl.meta.get("build_ok")
     secs = bl.meta.get("build_seconds")
     if ok is True:
         return "engine built" + (f" in {float(secs):.1f} s" if secs else "")
     if ok is False:
         return "BUILD FAILED"
+    if bl.meta.get("engine_loaded"):
+        return "engine loaded from a file (no build in log)"
     return "no engine build in log"
 
 
 def header(bl) -> str:
     facts = []
-    if bl.trt_version:
-        facts.append(f"TensorRT {bl.trt_version}")
+    if bl.product:
+        facts.append(bl.product)
     facts.append(bl.producer)
     if bl.meta.get("gpu"):
         facts.append(str(bl.meta["gpu"]))
@@ -96,6 +105,7 @@ def explain_json(bl, findings: List[Finding]) -> Dict[str, Any]:
     """The `trtlog explain --format json` document."""
     from ..schemas import EXPLAIN
     return {"schema": EXPLAIN, "file": str(bl.path), "trt_version": bl.trt_version, "producer": bl.producer,
+            "backend": bl.backend, "backend_version": bl.meta.get("backend_version", ""),
             "build_ok": bl.meta.get("build_ok"),
             "summary": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in findings]}

@@ -137,3 +137,13 @@ def tensor_volume(spec: str) -> int:
             continue
         best = max(best, vol)
     return best
+
+
+def rejected_profile_runs(bl) -> Set[int]:
+    """Runs in which TensorRT rejected an optimisation profile (IOptimizationProfile::isValid /
+    IBuilderConfig::addOptimizationProfile errors): their later 'no optimization profile has been
+    defined' is a consequence, not a missing profile."""
+    err = bl.tables.get("errors")
+    if err is None or err.empty:
+        return set()
+    return set(err.loc[err["kind"].isin(["profile_invalid", "profile_rejected"]), "run"].astype(int))

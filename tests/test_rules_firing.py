@@ -1,0 +1,129 @@
+"""Every rule with a real positive fires on it: a table code -> real log -> an evidence line checked by eye.
+
+Turning any of these rule functions into a no-op fails its row here. The rules without any real log that shows
+their condition are exactly the ones marked `unverified` (catalog, `trtlog rules`, docs/rules.md), and they are
+at most 10 % of the catalog.
+
+Log sources: `corpus` = the shared corpus (../shared, rows skip without it), `local` = public logs committed in
+tests/corpus/logs (tests/corpus/MANIFEST.md), `rtx` = TensorRT-RTX logs produced here by
+tests/fixtures/rtx/make_logs.py, `gpu` = the project's GPU bundles (tests/fixtures/gpu).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import trtlog
+from trtlog.rules import RULES, run_rules
+
+ROOT = Path(__file__).resolve().parent
+SOURCES = {"corpus": ROOT.parents[1] / "shared" / "corpus" / "logs", "local": ROOT / "corpus" / "logs",
+           "rtx": ROOT / "fixtures" / "rtx", "gpu": ROOT / "fixtures" / "gpu"}
+
+# code: (source, log, evidence line (0 = a bundle/JSON fact), text that evidence line holds)
+FIRING = {
+    "TRT101": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 2, "Error Code 1: Cuda Runtime"),
+    "TRT102": ("corpus", "trt10.16-python-onnxparser-unknown-op-parse-error.log", 16, "While parsing node number 1"),
+    "TRT103": ("corpus", "trt10.16-python-onnxparser-unknown-op-parse-error.log", 25, "Plugin not found"),
+    "TRT104": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 3,
+               "Could not find any implementation for node Conv_119 + Add_182"),
+    "TRT105": ("local", "trt8.x-vsmlrt-execution-context-oom-excerpt.log", 2, "(3887181312 bytes) could not be"),
+    "TRT106": ("rtx", "profile_shape_conflict", 63, "kOPT values for profile 0 violate shape constraints"),
+    "TRT107": ("rtx", "rtx-python-deserialize-foreign-engine.log", 2, "incompatible serialization version"),
+    "TRT108": ("corpus", "trt8.4-trtexec-best-myelin-assert-fail-orin.log", 348, "Unsupported type"),
+    "TRT109": ("corpus", "trt8.5-python-sparsedrive-plugin-build-info-incomplete.log", 3817,
+               "Some tactics do not have sufficient workspace memory"),
+    "TRT110": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", 132, "Automatically overriding shape to: 1x1x28x28"),
+    "TRT112": ("rtx", "rtx-python-unused-input-build-verbose.log", 2, "Unused Input: position_ids"),
+    "TRT113": ("rtx", "rtx-python-refit-flags-unrecognised-warning.log", 1, "Unset previous flag because kREFIT"),
+    "TRT201": ("corpus", "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log", 1375, "Calibrator is not being used"),
+    "TRT202": ("corpus", "trt10.14-python-int8-plugin-missing-scale.log", 45, "Missing scale and zero-point for tensor outputT0"),
+    "TRT203": ("corpus", "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log", 11922, "/softmax/Softmax"),
+    "TRT204": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", 4688, "{ForeignNode[node_conv2d...node_relu]}"),
+    "TRT205": ("local", "trt8.4-trtexec-bert-fp16-weights-subnormal-rtx3060-excerpt.log", 95,
+               "Weights [name=bert.embeddings.position_embeddings.weight] had the following issues"),
+    "TRT206": ("local", "trt8.5-trtexec-yolov8seg-fp16-lazyloading-deepstream.log", 94, "generated with INT64 weights"),
+    "TRT207": ("corpus", "trt8.5-python-sparsedrive-plugin-build-info-incomplete.log", 4, "outside the range of INT32"),
+    "TRT208": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log", 86, "double-typed weights"),
+    "TRT209": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", 2, "TF32 is enabled by default"),
+    "TRT210": ("gpu", "mobilenet-fp16-O1-trt8.6.0-run2", 0, "validate.json output 'output'"),
+    "TRT211": ("gpu", "transformer-fp16-headfp32-prefer-trt8.6.0-run2", 0, "layer_precisions_applied ['/head/Gemm']"),
+    "TRT212": ("corpus", "trt8.5-trtexec-mnist-best-verbose-orin.log", 9130, "Convolution28 + Parameter6"),
+    "TRT301": ("gpu", "cnn-fp16-trt8.5.3.1", 0, "(Reformat, FP16)"),
+    "TRT302": ("corpus", "trt10.3-trtexec-yolov8s-fp16-orin.log", 129, "Engine generation completed in 532.349 seconds"),
+    "TRT303": ("corpus", "trt10.3-trtexec-yolov8s-fp16-orin.log", 120, "Local timing cache in use"),
+    "TRT304": ("corpus", "trt8.0.1-python-bert-int8qat-sparse-build-notebook-excerpt.log", 23, "Detected invalid timing cache"),
+    "TRT305": ("local", "trt8.4-trtexec-efficientdet-plugin-perf-enqueue-bound-excerpt.log", 10,
+               "Throughput may be bound by Enqueue Time"),
+    "TRT306": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log", 230, "bound by host-to-device transfers"),
+    "TRT307": ("local", "trt8.4-trtexec-efficientdet-plugin-perf-enqueue-bound-excerpt.log", 12,
+               "coefficient of variance = 2.9705%"),
+    "TRT308": ("gpu", "cnn-fp32-trt8.5.3.1", 0, "plan.tactic_sources = EDGE_MASK_CONVOLUTIONS, JIT_CONVOLUTIONS"),
+    "TRT309": ("local", "trtexec-int8-dla-gpufallback-instancenorm-orin-doc-excerpt.log", 9,
+               "[GpuLayer] PLUGIN_V2: InstanceNormalization_5"),
+    "TRT311": ("corpus", "trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log", 4163, "Multi stream is disabled"),
+    "TRT312": ("corpus", "trt10.14-python-int8-plugin-missing-scale.log", 917, "Using default stream in enqueueV3()"),
+    "TRT313": ("corpus", "trt8.5-trtexec-resnet50-fp32-verbose-dumpprofile-rtx3080.log", 7984,
+               "The e2e network timing is not reported"),
+    "TRT314": ("rtx", "rtx-python-unused-input-build-verbose.log", 80, "Layer(Myelin): {ForeignNode["),
+    "TRT401": ("corpus", "trt8.5-trtexec-resnet50-fp32-verbose-dumpprofile-rtx3080.log", 7205,
+               "Scratch requested: 4731502592"),
+    "TRT402": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", 3116, "UNSUPPORTED_STATE: Skipping tactic 0"),
+    "TRT403": ("local", "trt8.5-trtexec-yolov8seg-fp16-lazyloading-deepstream.log", 82, "CUDA lazy loading is not enabled"),
+    "TRT404": ("gpu", "cnn-dynamic-fp16-O1-trt8.6.0", 12777, "Total Activation Memory: 19290624"),
+    "TRT501": ("local", "trt8.5-trtexec-yolov8seg-fp16-lazyloading-deepstream.log", 3,
+               "--workspace flag has been deprecated by --memPoolSize flag"),
+    "TRT502": ("local", "trt8.4-trtexec-bert-fp16-weights-subnormal-rtx3060-excerpt.log", 526, "getMaxBatchSize()"),
+    "TRT503": ("corpus", "trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log", 2, "Weakly-typed networks have been deprecated"),
+    "TRT504": ("corpus", "trt10.3-trtexec-yolov8s-fp16-orin.log", 9, "Precision: FP32+FP16"),
+    "TRT505": ("local", "trt8.4-python-mmdeploy-noimpl-traceback-excerpt.log", 4, "Traceback (most recent call last):"),
+    "TRT507": ("local", "trt6-cpp-tensorrtzoo-openpose-build-cudnn-mismatch-excerpt.log", 28,
+               "TensorRT was linked against cuDNN 7.6.3 but loaded cuDNN 7.6.2"),
+    # TensorRT-RTX zoo bundles (tests/fixtures/rtx/<name>/, built by `make zoo`) and the corpus
+    "TRT115": ("rtx", "profile_min_gt_max", 165, "IOptimizationProfile::isValid: Error Code 4"),
+    "TRT116": ("corpus", "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", 1, "Error Code 4: Internal Error"),
+    "TRT117": ("rtx", "build_then_load", 398, "IRuntime::deserializeCudaEngine: Error Code 1"),
+    "TRT213": ("rtx", "layernorm_decomposed_fp16", 296, "Running layernorm after self-attention with FP16"),
+    "TRT214": ("corpus", "trtrtx-python-verbose.log", 66, "Layer(Myelin): {ForeignNode[(Unnamed Layer* 0)"),
+    "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
+}
+
+
+def log_path(source: str, name: str) -> Path:
+    path = SOURCES[source] / name
+    if not path.exists():
+        pytest.skip(f"{source} log not available: {path}")
+    return path
+
+
+@lru_cache(maxsize=None)
+def findings(source: str, name: str):
+    return tuple(run_rules(trtlog.load(str(log_path(source, name)))))
+
+
+@pytest.mark.parametrize("code", sorted(FIRING))
+def test_rule_fires_on_its_real_log_with_the_checked_evidence(code):
+    source, name, line, text = FIRING[code]
+    hits = [f for f in findings(source, name) if f.code == code]
+    assert hits, f"{code} is quiet on {source}/{name}"
+    ev = [e for f in hits for e in f.evidence if e.line == line and text in e.text]
+    assert ev, f"{code} on {name}: no evidence line {line} holding {text!r}: " \
+               f"{[(e.line, e.text[:80]) for f in hits for e in f.evidence]}"
+
+
+def test_rules_without_a_real_positive_are_exactly_the_unverified_ones():
+    unverified = {c for c, r in RULES.items() if r.unverified}
+    assert set(FIRING) | unverified == set(RULES)
+    assert not set(FIRING) & unverified
+    assert len(FIRING) / len(RULES) >= 0.9
+
+
+def test_unverified_is_shown_by_the_catalog():
+    from trtlog.rules.catalog import markdown, table_rows
+    rows = {r["code"]: r for r in table_rows()}
+    assert rows["TRT506"]["unverified"] is True and rows["TRT101"]["unverified"] is False
+    doc = markdown()
+    assert "| *unverified* TensorRT 8.x Python" in doc or "*unverified*" in doc.split("[TRT506]")[1].split("\n")[0]
+    assert "**unverified**" in doc.split("### TRT506")[1].split("###")[0]
