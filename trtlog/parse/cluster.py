@@ -2,8 +2,9 @@
 
 Each unknown message text is reduced to a template in the grammar's own notation: hex ids become
 `{hex}`, numbers `{n}` (also one glued to its unit: `950MB` -> `{n}MB`), quoted strings `{q}`,
-paths `{path}` and names that carry digits or separators (`Conv_92`, `/model.0/conv/Conv`, `onnx::Mul_12`) `{name}`. Lines whose templates are
-equal form one cluster (per severity), reported with its size, first line and an example.
+paths `{path}` and names that carry digits or separators (`Conv_92`, `/model.0/conv/Conv`,
+`onnx::Mul_12`) `{name}`. Lines whose templates are equal form one cluster (per severity), reported
+with its size, first line and an example.
 """
 from __future__ import annotations
 
