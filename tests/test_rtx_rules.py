@@ -172,3 +172,12 @@ def test_trt106_profile_shapes_break_the_graphs_constraints():
     assert lines(f) == [63] and "shape constraints" in f.title
     assert "TRT115" not in codes("profile_shape_conflict")        # each profile is valid on its own
     assert "TRT106" not in codes("profile_min_gt_max")            # an invalid profile is TRT115's alone
+
+
+# ---- TRT304 on a timing cache that TensorRT-RTX cannot deserialize -----------------------------------
+def test_trt304_timing_cache_of_zeros_is_rejected():
+    # bad_timing_cache: tests/zoo/two_builds.py gave the build 4 KiB of zeros as its timing cache;
+    # line 161 "The timing cache will not be used!", line 162 "Failed to deserialize timing cache. ..."
+    f = only("bad_timing_cache", "TRT304")
+    assert lines(f) == [161, 162] and "runtime cache" in f.message
+    assert "TRT304" not in codes("cnn")                   # no timing cache given: quiet

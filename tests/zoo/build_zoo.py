@@ -72,10 +72,13 @@ def build(entry: Entry) -> dict:
             "engine_bytes": status.get("engine_bytes", 0), "as_expected": ok}
 
 
-SCRIPTED = {   # name: (models, load, what, expected exit) -- tests/zoo/two_builds.py, not the CLI
-    "two_builds": (("cnn", "transformer"), False, "two builds through one logger in one process", 0),
+# name: (models, load, what, expected exit, timing cache bytes) -- tests/zoo/two_builds.py, not the CLI
+SCRIPTED = {
+    "two_builds": (("cnn", "transformer"), False, "two builds through one logger in one process", 0, None),
     "build_then_load": (("cnn",), True, "a build, then deserializing the engine in the same process "
-                                        "(fails without a CUDA driver)", 1),
+                                        "(fails without a CUDA driver)", 1, None),
+    # a cache file a crashed writer left as zeros, loaded as an application ported from TensorRT does
+    "bad_timing_cache": (("cnn",), False, "a build given a timing cache file of 4 KiB of zeros", 0, bytes(4096)),
 }
 
 
@@ -83,20 +86,26 @@ def scripted(name: str) -> dict:
     from trtlog.run.bundle import gpu_info
     from zoo.two_builds import main as run_builds
 
-    models, load, what, expected = SCRIPTED[name]
+    models, load, what, expected, cache = SCRIPTED[name]
     if load and gpu_info().get("compute_capability"):
         expected = -1          # with a driver the outcome depends on the GPU: recorded, not checked
     out = FIXTURES / name
     if out.exists():
         shutil.rmtree(out)
+    cache_file = None
+    if cache is not None:
+        cache_file = MODELS / f"{name}.cache"
+        MODELS.mkdir(parents=True, exist_ok=True)
+        cache_file.write_bytes(cache)
     t0 = time.perf_counter()
-    codes = run_builds([write(m, MODELS) for m in models], out, load)
+    codes = run_builds([write(m, MODELS) for m in models], out, load, str(cache_file) if cache_file else None)
     secs = time.perf_counter() - t0
     lines = len((out / "build.log").read_bytes().splitlines())
     error = json.loads((out / "status.json").read_text())["error"]
     tidy(out)
     return {"name": name, "model": " + ".join(models),
-            "args": ["(tests/zoo/two_builds.py" + (" --load)" if load else ")")],
+            "args": ["(tests/zoo/two_builds.py" + (" --load" if load else "")
+                     + (" --timing-cache FILE" if cache is not None else "") + ")"],
             "expected_exit": expected, "why": "", "what": what, "exit": max(codes), "error": error,
             "log_lines": lines, "seconds": round(secs, 2), "build_seconds": None, "engine_bytes": 0,
             "as_expected": expected in (-1, max(codes))}

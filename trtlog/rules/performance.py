@@ -128,9 +128,10 @@ def timing_cache_unused(bl, check):
 
 @rule("TRT304", "timing-cache-invalid", severity="warning", category="performance",
       summary="The supplied timing cache was invalid and was ignored.",
-      tables=("timing_cache",),
+      tables=("timing_cache", "meta"),
       fix=Fix(python="Delete the cache file and let the next build write a new one; a cache is only valid "
-                     "for the same TensorRT version and GPU.",
+                     "for the same TensorRT version and GPU. TensorRT-RTX: drop the timing-cache calls (no-ops "
+                     "since 1.2) and keep a runtime cache (IRuntimeConfig.set_runtime_cache) instead.",
               trtexec="Remove the --timingCacheFile file (or point to a fresh path) and rebuild once.",
               trt11="Same; caches do not carry across TensorRT versions."),
       rationale="An invalid cache (other TensorRT version/GPU, or corrupted) is dropped silently and "
@@ -139,12 +140,17 @@ def timing_cache_invalid(bl, check):
     tc = bl.tables["timing_cache"]
     if tc.empty:
         return
-    bad = tc[tc["event"] == "invalid"]
+    bad = tc[tc["event"].isin(["invalid", "rejected"])]
     if bad.empty:
         return
-    yield check.finding("Timing cache invalid", "The timing cache could not be used; a local cache was set "
-                        "up instead, so every tactic was timed again.", check.evidence(bad, "timing_cache"),
-                        total=len(bad))
+    if bl.meta.get("backend") == "tensorrt-rtx":
+        text = ("The timing cache given to the build did not deserialize and was dropped. TensorRT-RTX compiles "
+                "its kernels just in time and keeps timing-cache calls only as no-ops: an application ported "
+                "from TensorRT gains nothing from them; a runtime cache is what it should keep instead.")
+    else:
+        text = ("The timing cache could not be used; a local cache was set up instead, so every tactic was "
+                "timed again.")
+    yield check.finding("Timing cache invalid", text, check.evidence(bad, "timing_cache"), total=len(bad))
 
 
 @rule("TRT305", "enqueue-bound", severity="warning", category="performance",
