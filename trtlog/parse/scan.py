@@ -79,7 +79,7 @@ class Alt:
 
 def _spaced(source: str) -> str:
     """A regex for lines whose only whitespace is single spaces (see the module docstring)."""
-    return source.replace(r"[^\S\n]+", " ").replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+")
+    return source.replace(r"[^\S\n]++", " ").replace(r"[^\S\n]*+", " ?").replace(r"[^\S\n]+", " ").replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+")
 
 
 class Level2:
