@@ -19,11 +19,15 @@ from ..errors import TrtlogError
 @click.option("-o", "--output", "outdir", default=None, help="Write one file per table into this directory.")
 @click.option("--unknown", is_flag=True, help="List the lines no grammar recognised, with line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
-def command(file, table_name, fmt, outdir, unknown, stats):
+@click.option("--force", is_flag=True, help="Overwrite existing table files in the -o directory.")
+def command(file, table_name, fmt, outdir, unknown, stats, force):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
         raise TrtlogError(f"unknown table {table_name!r}; choose from: {', '.join(T.TABLES)}")
+    names = [table_name] if table_name else list(T.TABLES)
+    if outdir:
+        _check_outdir(file, names, fmt, outdir, force)    # before the (slow) parsing
     bl = load(file)
     if stats:
         click.echo(json.dumps(bl.stats()))
@@ -33,9 +37,8 @@ def command(file, table_name, fmt, outdir, unknown, stats):
         for line, text in zip(m.loc[m["msg_id"] == "unknown", "line"], m.loc[m["msg_id"] == "unknown", "text"]):
             click.echo(f"{line}: {text}")
         return 0
-    names = [table_name] if table_name else list(T.TABLES)
     if outdir:
-        _write_tables(bl, names, fmt, outdir)
+        _write_tables(bl, names, fmt, outdir, force)
         return 0
     if not table_name:
         click.echo(f"{bl.path}: TensorRT {bl.trt_version or '?'} ({bl.meta.get('trt_version_source', '')}), "
@@ -58,28 +61,38 @@ def command(file, table_name, fmt, outdir, unknown, stats):
     return 0
 
 
-def _write_tables(bl, names, fmt, outdir):
+_EXT = {"table": "txt", "csv": "csv", "json": "json", "parquet": "parquet"}
+
+
+def _check_outdir(file, names, fmt, outdir, force):
+    from ..output import check_target
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise TrtlogError(f"{outdir} exists and is not a directory")
-    os.makedirs(outdir, exist_ok=True)
-    ext = {"table": "txt", "csv": "csv", "json": "json", "parquet": "parquet"}[fmt]
-    for name in names:
-        path = os.path.join(outdir, f"{name}.{ext}")
-        if os.path.exists(path):
-            raise TrtlogError(f"{path} exists; not overwriting (choose another -o directory)")
+    if os.path.isdir(outdir):
+        for name in names:
+            check_target(os.path.join(outdir, f"{name}.{_EXT[fmt]}"), force=force, inputs=[file])
+
+
+def _write_tables(bl, names, fmt, outdir, force):
+    from ..output import os_error, write
+    _check_outdir(bl.path, names, fmt, outdir, force)
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as exc:
+        raise os_error(outdir, exc, "create") from None
+    inputs = [bl.path] + list(bl.meta.get("sources", []))
     for name in names:
         df = bl.tables[name]
-        path = os.path.join(outdir, f"{name}.{ext}")
+        path = os.path.join(outdir, f"{name}.{_EXT[fmt]}")
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            write(path, lambda tmp: df.to_csv(tmp, index=False), force=force, inputs=inputs)
         elif fmt == "json":
-            df.to_json(path, orient="records")
+            write(path, lambda tmp: df.to_json(tmp, orient="records"), force=force, inputs=inputs)
         elif fmt == "parquet":
             try:
-                df.to_parquet(path, index=False)
+                write(path, lambda tmp: df.to_parquet(tmp, index=False), force=force, inputs=inputs)
             except ImportError:
                 raise TrtlogError("--format parquet needs pyarrow: pip install pyarrow") from None
         else:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(df.to_string(index=False))
+            write(path, df.to_string(index=False), force=force, inputs=inputs)
     click.echo(f"wrote {len(names)} tables to {outdir}")

@@ -33,6 +33,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import pyparsing as pp
 
 from ..errors import TrtlogError
+from ..numbers import to_float, to_int
 
 # a number as numpy prints it, matched atomically (no backtracking into it)
 _NUM = r"(?>[-+]?+(?:\d++(?:\.\d*+)?+(?:[eE][-+]?+\d++)?+|nan|inf|\.\.\.))"
@@ -40,8 +41,8 @@ _NUM = r"(?>[-+]?+(?:\d++(?:\.\d*+)?+(?:[eE][-+]?+\d++)?+|nan|inf|\.\.\.))"
 # type name -> (regex, converter)
 _FLOAT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
-    "int": (r"[-+]?\d+", int),
-    "float": (_FLOAT, float),
+    "int": (r"[-+]?\d+", to_int),
+    "float": (_FLOAT, to_float),
     "tactic": (r"0x[0-9a-fA-F]+|[-+]?\d+", str),
     "hex": (r"0x[0-9a-fA-F]+", str),
     "word": (r"\S+", str),
@@ -49,7 +50,7 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "text": (r".*?", str),
     "rest": (r".*", str),
     "dims": (r"[-\d]+(?:[x,][-\d]+)*", str),
-    "mib": (r"[-+]?\d+(?:\.\d+)?", float),
+    "mib": (r"[-+]?\d+(?:\.\d+)?", to_float),
     "sev": (r"[A-Z_]+", str),
     "upper": (r"[A-Z][A-Z0-9_]+", str),
     "ident": (r"[A-Za-z_][\w.-]*", str),

@@ -105,6 +105,8 @@ def trt_version_from_code(code: str) -> str:
     d = code.strip().lstrip("v")
     if not d.isdigit():
         return d
+    if len(d) <= 2:          # '[TensorRT v8]': only a major (and minor) version
+        return ".".join(d)
     if len(d) <= 4:
         return f"{d[0]}.{d[1]}.{int(d[2:] or 0)}"
     return f"{int(d[:-4])}.{int(d[-4:-2])}.{int(d[-2:])}"
@@ -118,7 +120,7 @@ def tactic_int(tactic: str) -> Optional[int]:
         return None
     if v >= 1 << 63:
         v -= 1 << 64
-    return v
+    return v if -(1 << 63) <= v < (1 << 63) else None   # beyond 64 bits: no tactic id
 
 
 # --- runs, banners, versions ---------------------------------------------------------------------

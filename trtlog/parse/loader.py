@@ -11,6 +11,7 @@ from .. import tables as T
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
 from .bulk import table_columns
+from . import bundlejson as J
 from .layerjson import bench_rows, is_profile, layer_rows, profile_rows, read_json
 from .parser import parse_blocks
 from .reader import LogSource
@@ -135,11 +136,11 @@ def _finish_meta(bl: BuildLog, st) -> None:
 def _load_json(path: str) -> BuildLog:
     doc = read_json(path)
     if is_profile(doc):
-        rows = profile_rows(doc)
+        rows = profile_rows(J.check(doc, J.PROFILE, path))
         bl = BuildLog(path=path, tables={"profile": T.frame("profile", _columns(rows, "profile"))},
                       meta={"producer": "json", "sources": [path]}, lines=len(doc), recognized=len(doc))
         return bl
-    rows, io = layer_rows(doc)
+    rows, io = layer_rows(J.check(doc, J.LAYERS, path))
     bl = BuildLog(path=path, tables={"layers": T.frame("layers", _columns(rows, "layers"))},
                   meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": len(rows)},
                   lines=len(rows), recognized=len(rows))
@@ -163,7 +164,7 @@ def _load_bundle(bundle: Path) -> BuildLog:
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
     if lj is not None:
-        rows, io = layer_rows(read_json(str(lj)))
+        rows, io = layer_rows(J.read_model(str(lj), J.LAYERS))
         if rows:
             bl.tables["layers"] = T.frame("layers", _columns(rows, "layers"))
             bl.meta["io_tensors"] = io
@@ -173,20 +174,20 @@ def _load_bundle(bundle: Path) -> BuildLog:
     if pj is not None:
         doc = read_json(str(pj))
         if is_profile(doc):
+            doc = J.check(doc, J.PROFILE, str(pj))
             bl.tables["profile"] = T.frame("profile", _columns(profile_rows(doc), "profile"))
             sources.append(str(pj))
     bj = _first(bundle, ("bench.json",))
     if bj is not None:
-        rows = bench_rows(read_json(str(bj)))
+        rows = bench_rows(J.read_model(str(bj), J.BENCH))
         if rows:
             perf = T.frame("perf", _columns(rows, "perf"))
             bl.tables["perf"] = pd.concat([bl.tables["perf"], perf], ignore_index=True) if len(bl.tables["perf"]) else perf
             sources.append(str(bj))
-    for name, key in (("env.json", "env"), ("config.json", "config"), ("status.json", "status_json"),
-                      ("validate.json", "validation")):
+    for name, key, model in J.MODELS:
         p = bundle / name
         if p.is_file():
-            bl.meta[key] = read_json(str(p))
+            bl.meta[key] = J.read_model(str(p), model)
             sources.append(str(p))
     env = bl.meta.get("env") or {}
     if isinstance(env, dict):
@@ -200,12 +201,12 @@ def _load_bundle(bundle: Path) -> BuildLog:
             bl.meta["trt_version"] = str(env["tensorrt"])
             bl.meta["trt_version_source"] = "env.json"
     status = bl.meta.get("status_json") or {}
-    if isinstance(status, dict) and "ok" in status:
+    if isinstance(status, dict) and status.get("ok") is not None:
         bl.meta["build_ok"] = bool(status["ok"])
         if not status["ok"] and status.get("error"):
             bl.meta.setdefault("failure", str(status["error"]))
         if status.get("build_seconds") is not None:
-            bl.meta["build_seconds"] = status["build_seconds"]
+            bl.meta["build_seconds"] = float(status["build_seconds"])
         if status.get("engine_bytes"):
             bl.meta["engine_size_mib"] = round(status["engine_bytes"] / 2**20, 3)
     cfg = bl.meta.get("config") or {}

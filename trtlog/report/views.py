@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..buildlog import BuildLog
+from ..numbers import to_float, to_int
 
 # Caps keep a report readable and below its size budget on 500 MB logs; every capped list says
 # how many rows it left out.
@@ -43,11 +44,11 @@ def _na(v: Any) -> bool:
 
 
 def _int(v: Any) -> Optional[int]:
-    return None if _na(v) else int(v)
+    return None if _na(v) else to_int(v)
 
 
 def _float(v: Any) -> Optional[float]:
-    return None if _na(v) else float(v)
+    return None if _na(v) else to_float(v)
 
 
 def _str(v: Any) -> str:
