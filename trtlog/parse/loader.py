@@ -50,6 +50,8 @@ def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
     st.messages = None
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
+    if src.leading_nuls:
+        bl.meta["leading_nul_bytes"] = src.leading_nuls
     if src.compression:
         bl.meta["compression"] = src.compression
     _finish_meta(bl, st)
@@ -159,7 +161,9 @@ def _load_bundle(bundle: Path) -> BuildLog:
     log = _first(bundle, BUNDLE_LOGS)
     if log is None:
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
-    bl = _load_log(str(log), allow_non_trt=True)
+    # a bundle trtlog wrote may hold a log of a build that failed before TensorRT printed anything;
+    # a build.log that is a link to some other file gets the same check as any log
+    bl = _load_log(str(log), allow_non_trt=not log.is_symlink())
     bl.meta["bundle"] = str(bundle)
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
