@@ -250,7 +250,9 @@ def main() -> int:
         p = work / ("seed-" + name.replace("/", "_"))
         p.write_bytes(data)
         seed_paths[name] = str(p)
+        # the seed's own time: the best of 3 after a first run (imports, grammar compile)
         res, dt = pool.apply_async(_job, ((str(p), name, str(p)),)).get()
+        dt = min(pool.apply_async(_job, ((str(p), name, str(p)),)).get()[1] for _ in range(3))
         seed_time[name] = dt
         print(f"seed {name}: {len(data)} bytes, {dt:.2f} s, {res[:80]}", flush=True)
     counts = collections.Counter()
@@ -269,7 +271,12 @@ def main() -> int:
             pool = ctx.Pool(1, maxtasksperchild=200)
             res, dt = f"HANG over {args.timeout:.0f} s", args.timeout
             (work / f"hang-{i}.log").write_bytes(vdata)
-        ratio = dt / max(seed_time[name], 0.2)
+        ratio = dt / max(seed_time[name], 0.1)
+        if ratio > args.slow_factor and not res.startswith("HANG"):
+            # two cores shared with other work: time a slow variant twice more, keep the best
+            for _ in range(2):
+                dt = min(dt, pool.apply_async(_job, ((str(vp), name, seed_paths[name]),)).get(args.timeout)[1])
+            ratio = dt / max(seed_time[name], 0.1)
         if ratio > worst[0]:
             worst = (ratio, f"variant {i} ({name}, {how}): {dt:.2f} s vs seed {seed_time[name]:.2f} s")
         kind = "ok" if res == "ok" else "error" if res.startswith("error:") else "FAIL"

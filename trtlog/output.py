@@ -68,7 +68,11 @@ def write(path: PathLike, data: Union[str, bytes, Callable[[str], None]], *, for
             data(tmp)
         else:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                if isinstance(data, str):     # in pieces: no second, encoded copy of a big report
+                    for i in range(0, len(data), 1 << 20):
+                        fh.write(data[i:i + (1 << 20)].encode("utf-8"))
+                else:
+                    fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
