@@ -202,7 +202,53 @@ def test_stdout_on_a_full_disk():
     assert p.returncode == 2 and err == "trtlog: error: cannot write standard output: no space left on the device"
 
 
+def test_stdout_closed_by_its_reader():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run(f"{sys.executable} -m trtlog parse {corpus_log(MNIST)} --table messages --format csv | head -1",
+                       shell=True, capture_output=True, env=env, executable="/bin/bash")
+    assert p.stderr.decode().strip() == "trtlog: error: cannot write standard output: broken pipe (its reader closed it)"
+    assert p.stdout.decode().startswith("run,line,severity")
+
+
+def test_interleaved_stdout_and_stderr(tmp_path, capsys):
+    """stdout and stderr of one run in one file: lines cut by fragments of other lines."""
+    fuzz = _fuzz_module()
+    import random
+    data = corpus_log(MNIST).read_bytes()
+    for seed in range(8):
+        path = tmp_path / f"interleaved-{seed}.log"
+        path.write_bytes(fuzz.m_interleave(data, random.Random(seed)))
+        code, _, err = run(capsys, "explain", path)
+        assert code == 0, err
+
+
+def _fuzz_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("fuzz_inputs", ROOT / "tools" / "fuzz_inputs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 # -- the output writer -------------------------------------------------------------------------------
+def test_a_failed_write_leaves_the_previous_file(tmp_path):
+    """A full disk half-way through `report --force`: the old report stays whole, no temp file."""
+    import errno
+    from trtlog.errors import TrtlogError
+    from trtlog.output import write
+    out = tmp_path / "r.html"
+    out.write_text("the previous good report")
+
+    def half_then_full(tmp):
+        with open(tmp, "w") as fh:
+            fh.write("<html>half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), tmp)
+    with pytest.raises(TrtlogError, match=r"cannot write .*r\.html: no space left on the device"):
+        write(out, half_then_full, force=True)
+    assert out.read_text() == "the previous good report"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
 def test_diff_o_refuses_to_overwrite_without_force(tmp_path, capsys):
     log = corpus_log(MNIST)
     out = tmp_path / "d.txt"

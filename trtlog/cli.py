@@ -19,6 +19,14 @@ failed build); 2 bad input or usage; 3 internal error; 130 interrupted."""
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx):
+        # click turns a broken pipe into a silent exit 1; trtlog says it in one line (exit 2)
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise TrtlogError("cannot write standard output: broken pipe (its reader closed it)") from None
+
     def list_commands(self, ctx):
         return [c for c in COMMANDS if self._load(c) is not None]
 

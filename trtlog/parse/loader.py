@@ -158,6 +158,8 @@ def _first(bundle: Path, names) -> Optional[Path]:
 
 
 def _load_bundle(bundle: Path) -> BuildLog:
+    if not os.access(bundle, os.R_OK | os.X_OK):
+        raise TrtlogError(f"cannot read {bundle}: permission denied")
     log = _first(bundle, BUNDLE_LOGS)
     if log is None:
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
