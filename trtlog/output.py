@@ -83,7 +83,7 @@ def write(path: PathLike, data: Union[str, bytes, Callable[[str], None]], *, for
         os.replace(tmp, out)
         tmp = None
     except OSError as exc:
-        raise os_error(out if exc.filename in (None, tmp) else exc.filename, exc) from None
+        raise os_error(out, exc) from None      # the temporary file's name would mean nothing to the user
     finally:
         if tmp is not None:
             try:
