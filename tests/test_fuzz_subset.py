@@ -6,7 +6,6 @@ import importlib.util
 import random
 from pathlib import Path
 
-import pytest
 
 from corpus import corpus_log
 

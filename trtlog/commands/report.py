@@ -1,7 +1,6 @@
 """`trtlog report LOG_OR_BUNDLE -o report.html`: one self-contained HTML file for a build."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, List, Optional
 
