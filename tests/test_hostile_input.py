@@ -328,6 +328,18 @@ def test_isolated_nuls_are_tolerated(tmp_path):
     assert trtlog.load(path).trt_version == "8.6.0"
 
 
+def test_trailing_nul_blocks_of_a_crash_are_tolerated(tmp_path):
+    # a small log cut by a crash: the file system filled the rest of its last block with NULs
+    data = corpus_log("trt8.2-trtexec-onnx-pad-parse-error-excerpt.log").read_bytes()
+    path = tmp_path / "crashed.log"
+    path.write_bytes(data[:2000] + b"\0" * 4096)
+    bl = trtlog.load(path)
+    errors = bl.tables["errors"]
+    # line 1 "Error Code 4: Internal Error (Reshape_3 ...", line 2 "While parsing node number 13 [Pad ..."
+    assert errors.loc[errors["line"] == 1, "code"].tolist() == [4]
+    assert errors.loc[errors["line"] == 2, "kind"].tolist() == ["onnx_node"]
+
+
 def test_binary_is_still_rejected_naming_the_file(tmp_path, capsys):
     path = tmp_path / "engine.plan"
     path.write_bytes(Path(sys.executable).resolve().read_bytes()[:200_000])   # an ELF binary

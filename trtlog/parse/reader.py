@@ -72,7 +72,9 @@ def _detect_encoding(sample: bytes, name: str) -> str:
             return "utf-16-le"
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be"
-    if sample.count(0) > 0.02 * len(sample):
+    # a log cut short by a crash or power loss ends in NUL blocks; binary has them everywhere
+    body = sample.rstrip(b"\x00")
+    if body.count(0) > 0.02 * len(body):
         raise TrtlogError(f"{name}: binary file, not a text log (NUL bytes)")
     try:
         _decode_prefix(sample, "utf-8")
@@ -174,7 +176,8 @@ class LogSource:
         if sample[:1] == b"\x00" and not _utf16(sample):
             sample = self._skip_nuls(name)
         self.encoding = _detect_encoding(sample, name)
-        head_text = sample.decode(self.encoding, errors="replace")
+        head_text = (sample if self.encoding.startswith("utf-16") else sample.rstrip(b"\x00")).decode(
+            self.encoding, errors="replace")
         if _looks_binary(head_text):
             raise TrtlogError(f"{name}: binary file, not a text log")
         self.has_ansi = "\x1b" in head_text
