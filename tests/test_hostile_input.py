@@ -340,6 +340,12 @@ def test_trailing_nul_blocks_of_a_crash_are_tolerated(tmp_path):
     assert errors.loc[errors["line"] == 2, "kind"].tolist() == ["onnx_node"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_is_not_read_for_ever(capsys):
+    code, _, err = run(capsys, "parse", "/dev/zero")
+    assert code == 2 and one_line(err) == "trtlog: error: /dev/zero is a device, not a log file"
+
+
 def test_binary_is_still_rejected_naming_the_file(tmp_path, capsys):
     path = tmp_path / "engine.plan"
     path.write_bytes(Path(sys.executable).resolve().read_bytes()[:200_000])   # an ELF binary

@@ -13,6 +13,7 @@ import io
 import lzma
 import os
 import re
+import stat
 import sys
 import zlib
 from typing import IO, Iterator, Tuple
@@ -45,6 +46,12 @@ def _open_binary(path: str) -> Tuple[IO[bytes], str]:
             raise TrtlogError(f"no such file: {path}")
         if os.path.isdir(path):
             raise TrtlogError(f"{path} is a directory, not a log (bundle directories need a build.log)")
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            raise TrtlogError(f"cannot read {path}: {exc.strerror}") from None
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):      # /dev/zero would be NULs for ever
+            raise TrtlogError(f"{path} is a device, not a log file")
         try:
             raw = open(path, "rb")
         except OSError as exc:
