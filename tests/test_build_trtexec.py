@@ -17,7 +17,7 @@ MNIST_86 = LOGS / "trt8.6.0-trtexec-mnist-fp16-verbose-rtx3090.log"
 PAD_82 = LOGS / "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log"
 
 
-def standin(tmp_path, log: Path, code: int) -> Path:
+def standin(tmp_path, log: Path, code: int, engine: bool = True) -> Path:
     if not log.is_file():
         pytest.skip("corpus not present")
     exe = tmp_path / "trtexec"
@@ -26,6 +26,9 @@ import sys
 with open({str(tmp_path / 'calls.jsonl')!r}, "a") as f:
     f.write(__import__("json").dumps(sys.argv[1:]) + "\\n")
 sys.stdout.buffer.write(open({str(log)!r}, "rb").read())
+for a in sys.argv[1:]:
+    if {engine!r} and a.startswith("--saveEngine="):
+        open(a.split("=", 1)[1], "wb").write(b"stand-in engine")
 sys.exit({code})
 """)
     exe.chmod(0o755)
@@ -87,6 +90,28 @@ def test_failed_trtexec_build_still_writes_bundle(tmp_path, capsys):
     assert (out / "build.log").read_bytes() == PAD_82.read_bytes()
     assert "build failed: Engine set up failed" in capsys.readouterr().err
     assert "--shapes=input:1x3x64x64" in calls(tmp_path)[1]
+
+
+def test_exit_0_without_an_engine_file_is_a_failed_build(tmp_path, capsys):
+    # the run of a real successful log, but no engine.plan written: not a success (issue 17)
+    exe = standin(tmp_path, MNIST_86, 0, engine=False)
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"onnx")
+    out = tmp_path / "noengine"
+    code = run_cli(["build", str(model), "-o", str(out), "--trtexec", str(exe)])
+    assert code == 1
+    status = json.loads((out / "status.json").read_text())
+    assert status["ok"] is False and status["trtexec_exit"] == 0 and status["engine_bytes"] == 0
+    assert "wrote no engine (engine.plan)" in status["error"]
+
+
+def test_bin_true_as_trtexec_is_not_a_success(tmp_path, capsys):
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"onnx")
+    code = run_cli(["build", str(model), "-o", str(tmp_path / "b"), "--trtexec", "/bin/true"])
+    assert code in (1, 2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and "built" not in err[-1] and "internal error" not in err[-1]
 
 
 def test_version_gates_use_the_probed_banner(tmp_path):

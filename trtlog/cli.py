@@ -2,6 +2,7 @@
 and exports `command`. Errors become one line on stderr and a documented exit code (trtlog.errors)."""
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -18,6 +19,14 @@ failed build); 2 bad input or usage; 3 internal error; 130 interrupted."""
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx):
+        # click turns a broken pipe into a silent exit 1; trtlog says it in one line (exit 2)
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise TrtlogError("cannot write standard output: broken pipe (its reader closed it)") from None
+
     def list_commands(self, ctx):
         return [c for c in COMMANDS if self._load(c) is not None]
 
@@ -42,9 +51,21 @@ def cli():
     """trtlog: make TensorRT engine builds explainable."""
 
 
+def _quiet_stdout() -> None:
+    """After stdout failed (closed pipe, full disk): point it at /dev/null so that the flush at
+    exit does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv=None):
     try:
         rv = cli.main(args=argv, prog_name="trtlog", standalone_mode=False)
+        if sys.stdout is not None:
+            sys.stdout.flush()    # a full disk shows here, not at exit
     except TrtlogError as exc:
         click.echo(f"trtlog: error: {exc}", err=True)
         sys.exit(exc.code)
@@ -57,8 +78,14 @@ def main(argv=None):
     except KeyboardInterrupt:
         click.echo("trtlog: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        sys.exit(0)
+    except OSError as exc:   # every OS error on input or output: one line naming the path
+        where = exc.filename or "standard output"
+        if where == "standard output":
+            _quiet_stdout()
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        click.echo(f"trtlog: error: cannot write {where}: {reason}" if where == "standard output"
+                   else f"trtlog: error: {where}: {reason}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as exc:  # a bug: still one line, never a traceback unless asked for
         if os.environ.get("TRTLOG_DEBUG"):
             raise

@@ -11,6 +11,8 @@ from collections import OrderedDict
 
 import pandas as pd
 
+from .numbers import to_float, to_int
+
 # dtype names: "int" -> Int64 (nullable), "float" -> float64, "str" -> object/str, "bool" -> bool
 TABLES: "OrderedDict[str, tuple[str, list[tuple[str, str, str]]]]" = OrderedDict()
 
@@ -202,6 +204,10 @@ _CONCAT_ROWS = 10000
 _DTYPES = {"int": "Int64", "float": "float64", "str": object, "bool": bool}
 
 
+def _nan(v):
+    return float("nan") if v is None else v
+
+
 def columns(table: str) -> list[str]:
     return [c for c, _, _ in TABLES[table][1]]
 
@@ -225,11 +231,17 @@ def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
                 values = ["" if v is None else v for v in values]
             series = pd.Series(values, dtype=object, name=name)
         elif kind == "int":
-            series = pd.Series(values, dtype="Int64", name=name)
+            try:
+                series = pd.Series(values, dtype="Int64", name=name)
+            except (OverflowError, TypeError, ValueError):   # beyond int64, or not a number
+                series = pd.Series([to_int(v) for v in values], dtype="Int64", name=name)
         elif kind == "float":
             if None in values:
                 values = [float("nan") if v is None else v for v in values]
-            series = pd.Series(values, dtype="float64", name=name)
+            try:
+                series = pd.Series(values, dtype="float64", name=name)
+            except (OverflowError, TypeError, ValueError):
+                series = pd.Series([_nan(to_float(v)) for v in values], dtype="float64", name=name)
         else:
             series = pd.Series(values, dtype=bool, name=name)
         out.append(series)

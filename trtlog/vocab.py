@@ -159,6 +159,8 @@ def version_from_code(code: int) -> Version:
 def decode_version_code(code: str) -> str:
     """'8600' / 'v101601' -> '8.6.0' / '10.16.1'; text that is not a code comes back stripped."""
     d = str(code).strip().lstrip("v")
+    if d.isdigit() and len(d) <= 2:      # '[TensorRT v8]': only a major (and minor) version
+        return ".".join(d)
     return str(version_from_code(int(d))) if d.isdigit() and 4 <= len(d) <= 6 else d
 
 
@@ -245,7 +247,9 @@ def tactic_int(tactic: Any) -> Optional[int]:
         v = int(t, 16) if t.lower().startswith("0x") else int(t)
     except ValueError:
         return None
-    return v - (1 << 64) if v >= (1 << 63) else v
+    if v >= 1 << 63:
+        v -= 1 << 64
+    return v if -(1 << 63) <= v < (1 << 63) else None   # beyond 64 bits: no tactic id
 
 
 def tactic_hex(value: int) -> str:

@@ -135,7 +135,7 @@ def command(model, out, force, progress, explain, report, trtexec, backend, **op
     else:
         click.echo(f"trtlog: build failed: {result.error} (bundle: {result.bundle})", err=True)
     if explain or report:
-        _explain(result.bundle, explain, report)
+        _explain(result.bundle, explain, report, force)
     return 0 if result.ok else result.exit_code or EXIT_FAIL
 
 
@@ -151,7 +151,7 @@ def _library(bundle: Path) -> str:
     return f"{'trtexec' if env.get('backend') == 'trtexec' else 'TensorRT'} {env.get('tensorrt', '?')}"
 
 
-def _explain(bundle: Path, explain: bool, report) -> None:
+def _explain(bundle: Path, explain: bool, report, force: bool = False) -> None:
     """Explanation and report from the bundle just written; a failure here is reported but does
     not change the build's exit status."""
     try:
@@ -163,11 +163,12 @@ def _explain(bundle: Path, explain: bool, report) -> None:
         if explain:
             from ..rules.render import render_text
             text = render_text(bl, findings)
-            (bundle / "explain.txt").write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            from ..output import write
+            write(bundle / "explain.txt", text if text.endswith("\n") else text + "\n", force=True)
             click.echo(text.rstrip("\n"))
         if report:
             from ..report import render_report
-            path = render_report(bl, findings, Path(report))
+            path = render_report(bl, findings, Path(report), force=force, inputs=bl.meta.get("sources", []))
             click.echo(f"report: {path}")
     except TrtlogError as exc:
         click.echo(f"trtlog: explain: {exc}", err=True)

@@ -26,12 +26,20 @@ _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
               help="Run index inside A (multi-run logs; default: last with engine layers).")
 @click.option("--run-b", type=int, default=None, help="Run index inside B.")
 @progress_option
-def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def command(a, b, fmt, output, fail_on, run_a, run_b, progress, force):
     """Diff two TensorRT logs or bundles of the same model (A = before, B = after)."""
     conditions = parse_fail_on(fail_on)   # bad conditions fail before the (slow) parsing
     from .. import load
     from ..diff import diff_builds, render_text
+    from ..output import check_target
 
+    if a == "-" and b == "-":
+        raise TrtlogError("A and B cannot both be '-' (stdin can be read once)")
+    if fmt == "html" and not output:
+        output = "trtlog-diff.html"
+    if output:
+        check_target(output, force=force, inputs=(a, b))   # before the (slow) parsing
     meter = Progress(progress)
     loaded = []
     try:
@@ -45,12 +53,13 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
         result = diff_builds(bl_a, bl_b, run_a=run_a, run_b=run_b)
     finally:
         meter.stop()
+    inputs = [a, b] + bl_a.meta.get("sources", []) + bl_b.meta.get("sources", [])
 
     if fmt == "text":
-        _emit(render_text(result), output)
+        _emit(render_text(result), output, force, inputs)
     elif fmt == "json":
         from ..schemas import DIFF
-        _emit(json.dumps({"schema": DIFF, **result.to_dict()}, indent=2, default=str) + "\n", output)
+        _emit(json.dumps({"schema": DIFF, **result.to_dict()}, indent=2, default=str) + "\n", output, force, inputs)
     else:
         try:
             from ..report import render_diff_report
@@ -59,7 +68,7 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
         if render_diff_report is None:
             raise TrtlogError("HTML diff output is unavailable in this installation "
                               "(trtlog.report.render_diff_report missing)")
-        path = render_diff_report(result.to_dict(), Path(output or "trtlog-diff.html"))
+        path = render_diff_report(result.to_dict(), Path(output), force=force, inputs=inputs)
         click.echo(f"wrote {path}", err=True)
 
     met, notes = result.check(fail_on) if conditions else ([], [])
@@ -72,8 +81,9 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress):
     return 0
 
 
-def _emit(text: str, output) -> None:
+def _emit(text: str, output, force: bool, inputs) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from ..output import write
+        write(output, text, force=force, inputs=inputs)
     else:
         sys.stdout.write(text)

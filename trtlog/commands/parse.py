@@ -24,7 +24,8 @@ from .progress import Progress, progress_option
                    "abstracted) with counts and first line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
 @progress_option
-def command(file, table_name, fmt, outdir, unknown, group_, stats, progress):
+@click.option("--force", is_flag=True, help="Overwrite existing table files in the -o directory.")
+def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, force):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
@@ -33,6 +34,9 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress):
         _need_pyarrow()   # before the (slow) parse and before any file is written
     if group_ and not unknown:
         raise click.UsageError("--group needs --unknown")
+    names = [table_name] if table_name else list(T.TABLES)
+    if outdir:
+        _check_outdir(file, names, fmt, outdir, force)    # before the (slow) parsing
     meter = Progress(progress)
     try:
         bl = load(file, progress=meter.start(file))
@@ -51,9 +55,8 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress):
         for line, text in zip(u["line"], u["text"]):
             click.echo(f"{line}: {text}")
         return 0
-    names = [table_name] if table_name else list(T.TABLES)
     if outdir:
-        _write_tables(bl, names, fmt, outdir)
+        _write_tables(bl, names, fmt, outdir, force)
         return 0
     if not table_name:
         click.echo(f"{bl.path}: TensorRT {bl.trt_version_label} ({bl.meta.get('trt_version_source', '')}), "
@@ -101,26 +104,38 @@ def _echo_groups(unknown_rows, fmt):
     click.echo(f"{sum(g.count for g in groups)} unknown lines in {len(groups)} groups")
 
 
-def _write_tables(bl, names, fmt, outdir):
+_EXT = {"table": "txt", "csv": "csv", "json": "json", "parquet": "parquet"}
+
+
+def _check_outdir(file, names, fmt, outdir, force):
+    from ..output import check_target
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise TrtlogError(f"{outdir} exists and is not a directory")
-    os.makedirs(outdir, exist_ok=True)
-    ext = {"table": "txt", "csv": "csv", "json": "json", "parquet": "parquet"}[fmt]
-    for name in names:
-        path = os.path.join(outdir, f"{name}.{ext}")
-        if os.path.exists(path):
-            raise TrtlogError(f"{path} exists; not overwriting (choose another -o directory)")
+    if os.path.isdir(outdir):
+        for name in names:
+            check_target(os.path.join(outdir, f"{name}.{_EXT[fmt]}"), force=force, inputs=[file])
+
+
+def _write_tables(bl, names, fmt, outdir, force):
+    from ..output import os_error, write
+    _check_outdir(bl.path, names, fmt, outdir, force)
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as exc:
+        raise os_error(outdir, exc, "create") from None
+    inputs = [bl.path] + list(bl.meta.get("sources", []))
     for name in names:
         df = bl.tables[name]
-        path = os.path.join(outdir, f"{name}.{ext}")
+        path = os.path.join(outdir, f"{name}.{_EXT[fmt]}")
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            write(path, lambda tmp, df=df: df.to_csv(tmp, index=False), force=force, inputs=inputs)
         elif fmt == "json":
-            df.to_json(path, orient="records")
+            write(path, lambda tmp, df=df: df.to_json(tmp, orient="records"), force=force, inputs=inputs)
         elif fmt == "parquet":
             from ..parquet import arrow_ready  # one type per column (device.key mixes ints and strings)
-            arrow_ready(df).to_parquet(path, index=False, engine="pyarrow")
+            table = arrow_ready(df)
+            write(path, lambda tmp, t=table: t.to_parquet(tmp, index=False, engine="pyarrow"), force=force,
+                  inputs=inputs)
         else:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(df.to_string(index=False))
+            write(path, df.to_string(index=False), force=force, inputs=inputs)
     click.echo(f"wrote {len(names)} tables to {outdir}")

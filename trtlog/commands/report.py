@@ -1,7 +1,6 @@
 """`trtlog report LOG_OR_BUNDLE -o report.html`: one self-contained HTML file for a build."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -27,13 +26,8 @@ def collect_findings(bl: Any, codes: Optional[List[str]] = None) -> List[Any]:
 def read_validation(path: Optional[Path]) -> Optional[dict]:
     if path is None or not path.is_file():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TrtlogError(f"cannot read validation results {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise TrtlogError(f"validation results {path} are not a JSON object")
-    return data
+    from ..parse import bundlejson as J
+    return J.read_model(str(path), J.VALIDATE)
 
 
 def default_output(source: str) -> Path:
@@ -67,11 +61,12 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
+    from ..output import check_target
     opts = with_config(ctx, {"select": select, "ignore": ignore})
     codes = None if no_rules else resolve(opts["select"], opts["ignore"])
     out_path = output or default_output(source)
-    if out_path.exists() and not force:
-        raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
+    inputs = [source] + ([validation_path] if validation_path else [])
+    check_target(out_path, force=force, inputs=inputs)      # before the (slow) parsing
     # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
     validation = read_validation(validation_path) if validation_path is not None else None
     meter = Progress(progress)
@@ -81,7 +76,8 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
             meter.phase("running the rules")
         findings = [] if no_rules else collect_findings(bl, codes)
         meter.phase("writing the report")
-        out = render_report(bl, findings, out_path, validation=validation)
+        out = render_report(bl, findings, out_path, validation=validation, force=force,
+                            inputs=inputs + bl.meta.get("sources", []))
     finally:
         meter.stop()
     click.echo(str(out))

@@ -33,6 +33,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 import pyparsing as pp
 
 from ..errors import TrtlogError
+from ..numbers import to_float, to_int
+from . import rx
+
+# a number as numpy prints it, matched atomically (no backtracking into it)
+_NUM = r"(?>[-+]?+(?:\d++(?:\.\d*+)?+(?:[eE][-+]?+\d++)?+|nan|inf|\.\.\.))"
 
 
 def _hms(text: str) -> float:
@@ -44,8 +49,8 @@ def _hms(text: str) -> float:
 # type name -> (regex, converter)
 _FLOAT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
 TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
-    "int": (r"[-+]?\d+", int),
-    "float": (_FLOAT, float),
+    "int": (r"[-+]?\d+", to_int),
+    "float": (_FLOAT, to_float),
     "tactic": (r"0x[0-9a-fA-F]+|[-+]?\d+", str),
     "hex": (r"0x[0-9a-fA-F]+", str),
     "word": (r"\S+", str),
@@ -53,7 +58,7 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "text": (r".*?", str),
     "rest": (r".*", str),
     "dims": (r"[-\d]+(?:[x,][-\d]+)*", str),
-    "mib": (r"[-+]?\d+(?:\.\d+)?", float),
+    "mib": (r"[-+]?\d+(?:\.\d+)?", to_float),
     "hms": (r"\d+:\d\d:\d\d(?:\.\d+)?", _hms),
     "sev": (r"[A-Z_]+", str),
     "upper": (r"[A-Z][A-Z0-9_]+", str),
@@ -62,8 +67,10 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     # a Python expression echoed by a program: parser.get_flag(trt.X) / error.node_name() / a.b
     "pyexpr": (r"[A-Za-z_][\w.]*(?:\([^()]*\))?(?:\.[A-Za-z_]\w*(?:\([^()]*\))?)*", str),
     "dimtok": (r"\[[-\d,]+\]|-?\d+|_|nBS", str),
-    # one row of a printed numpy array: "[[ 1.  2.5 -3.]", "0. 1.]]]", "[7]"
-    "numrow": (r"\[*\s*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)\s*)+\]*", str),
+    # one row of a printed numpy array: "[[ 1.  2.5 -3.]", "0. 1.]]]", "[7]". Numbers are
+    # separated by whitespace and matched possessively: a digit run can be read only one way (the
+    # old `(?:\d+\.?\d*\s*)+` split "1111...1x" every possible way: 22 digits took minutes)
+    "numrow": (r"\[*+\s*+" + _NUM + r"(?:\s++" + _NUM + r")*+\s*+\]*+", str),
 }
 
 # the same types for whole-block scanning: nothing may match a line break (see scan.py), and an
@@ -76,8 +83,12 @@ LINE_TYPES: Dict[str, str] = {
     "text": r"[^\n]*?",
     "rest": r"[^\n]*",
     "pyexpr": r"[A-Za-z_][\w.]*(?:\([^()\n]*\))?(?:\.[A-Za-z_]\w*(?:\([^()\n]*\))?)*",
-    "numrow": r"\[*[^\S\n]*(?:[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|inf|\.\.\.)[^\S\n]*)+\]*",
+    "numrow": r"\[*+[^\S\n]*+" + _NUM + r"(?:[^\S\n]++" + _NUM + r")*+[^\S\n]*+\]*+",
 }
+
+# the types whose match depends on what follows them
+_LAZY = ("name", "text")
+_WORD = re.compile(r"[A-Za-z]{3,}")
 
 _field = pp.Suppress("{") + pp.Word(pp.alphanums + "_")("name") + pp.Optional(
     pp.Suppress(":") + pp.Word(pp.alphanums + "_")("type")) + pp.Suppress("}")
@@ -135,35 +146,53 @@ def compile_template(text: str) -> Tuple[str, List[Tuple[str, str]], str, str, s
         raise TrtlogError(f"bad grammar template {text!r}: {exc}") from None
     if parts and parts[0][0] == "lit":
         parts[0] = ("lit", parts[0][1].lstrip())  # messages are matched after strip()
+    # each literal as (regex, line-safe regex); whitespace is matched possessively: it can be read
+    # only one way, so lazy fields on either side of it cannot multiply each other's attempts
+    lit_rx: Dict[int, Tuple[str, str]] = {}
+    for idx, (kind, *rest) in enumerate(parts):
+        if kind != "lit":
+            continue
+        # a space before a trailing optional field (text/rest) may be absent: "inputs:" + ""
+        optional_tail = (idx == len(parts) - 2 and parts[-1][0] == "field"
+                         and parts[-1][2] in ("text", "rest"))
+        chunks = [c for c in re.split(r"( +)", rest[0]) if c]
+        r, ln = [], []
+        for j, chunk in enumerate(chunks):
+            if chunk.startswith(" "):
+                star = optional_tail and j == len(chunks) - 1
+                r.append(r"\s*+" if star else r"\s++")
+                ln.append(r"[^\S\n]*+" if star else r"[^\S\n]++")
+            else:
+                r.append(re.escape(chunk))
+                ln.append(re.escape(chunk))
+        lit_rx[idx] = ("".join(r), "".join(ln))
     rx, fields, lits = ["^"], [], []
     line = []         # the line-safe body: the same pieces, whitespace that cannot cross a line break
     seen = set()
     for idx, (kind, *rest) in enumerate(parts):
         if kind == "lit":
-            lit = rest[0]
-            lits.append(lit)
-            # a space before a trailing optional field (text/rest) may be absent: "inputs:" + ""
-            optional_tail = (idx == len(parts) - 2 and parts[-1][0] == "field"
-                             and parts[-1][2] in ("text", "rest"))
-            chunks = [c for c in re.split(r"( +)", lit) if c]
-            for j, chunk in enumerate(chunks):
-                if chunk.startswith(" "):
-                    star = optional_tail and j == len(chunks) - 1
-                    rx.append(r"\s*" if star else r"\s+")
-                    line.append(r"[^\S\n]*" if star else r"[^\S\n]+")
-                else:
-                    rx.append(re.escape(chunk))
-                    line.append(re.escape(chunk))
-        else:
-            name, typ = rest
-            if typ not in TYPES:
-                raise TrtlogError(f"grammar template {text!r}: unknown field type {typ!r}")
-            if name in seen:
-                raise TrtlogError(f"grammar template {text!r}: field {name!r} used twice")
-            seen.add(name)
-            fields.append((name, typ))
-            rx.append(f"(?P<{name}>{TYPES[typ][0]})")
-            line.append(f"(?P<{name}>{LINE_TYPES.get(typ, TYPES[typ][0])})")
+            lits.append(rest[0])
+            rx.append(lit_rx[idx][0])
+            line.append(lit_rx[idx][1])
+            continue
+        name, typ = rest
+        if typ not in TYPES:
+            raise TrtlogError(f"grammar template {text!r}: unknown field type {typ!r}")
+        if name in seen:
+            raise TrtlogError(f"grammar template {text!r}: field {name!r} used twice")
+        seen.add(name)
+        fields.append((name, typ))
+        body, line_body = TYPES[typ][0], LINE_TYPES.get(typ, TYPES[typ][0])
+        nxt = parts[idx + 1] if idx + 1 < len(parts) else None
+        if typ in _LAZY and nxt is not None and nxt[0] == "lit" and _WORD.search(nxt[1]):
+            # a lazy field ends at the first place its following literal matches, once and for
+            # all, when that literal has a word in it (names hold punctuation such as " (" or ": ",
+            # not the template's words): several lazy fields would otherwise try every split of a
+            # long line among themselves (n^k attempts when the line does not match)
+            body = f"(?>{body}(?={lit_rx[idx + 1][0]}))"
+            line_body = f"(?>{line_body}(?={lit_rx[idx + 1][1]}))"
+        rx.append(f"(?P<{name}>{body})")
+        line.append(f"(?P<{name}>{line_body})")
     rx.append(r"\s*$")
     key = ""
     if parts and parts[0][0] == "lit":
@@ -208,7 +237,7 @@ class Grammar:
         alts = []
         for i, e in enumerate(self.envelopes):
             alts.append("(?P<e%d>%s)" % (i, e.prefix.replace("(?P<sev>", "(?P<e%d_sev>" % i)))
-        self.envelope_re = re.compile("^(?:%s)" % "|".join(alts)) if alts else None
+        self.envelope_re = rx.compile("^(?:%s)" % "|".join(alts)) if alts else None
         # the leading envelopes marked hot are matched in bulk by scan.py
         self.hot_envelopes = []
         for e in self.envelopes:
@@ -249,7 +278,7 @@ class Grammar:
                     alt = Message(**{**m.__dict__, "groups": tuple(groups)})
                     alts.append("(?P<K%d>%s)" % (i, body))
                     index["K%d" % i] = alt
-                self.combined.setdefault(scope, {})[key] = (re.compile("^(?:%s)" % "|".join(alts), re.S), index)
+                self.combined.setdefault(scope, {})[key] = (rx.compile("^(?:%s)" % "|".join(alts), re.S), index)
 
     def match(self, scope: str, text: str) -> Optional[Tuple[Message, "re.Match[str]"]]:
         sp = text.find(" ")
@@ -311,7 +340,7 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
                     tmpl = tmpl[1:-1]  # quoted to keep significant edge spaces
                 src, fields, key, anchor, line_body, literals = compile_template(tmpl)
                 messages.append(Message(
-                    id=sec, family=family, template=tmpl, regex=re.compile(src, re.S),
+                    id=sec, family=family, template=tmpl, regex=rx.compile(src, re.S),
                     fields=fields, key=key, anchor=anchor, scope=s.get("scope", "message"),
                     table=s.get("table", ""), handler=s.get("handler", ""), consts=consts,
                     versions=s.get("versions", ""), opens=s.get("opens", ""), closes=s.get("closes", ""),

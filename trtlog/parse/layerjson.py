@@ -83,8 +83,12 @@ def read_json(path: str):
             data = gzip.decompress(data)
         # strict=False: TensorRT 8.6.0 writes raw control bytes (0x1E) inside Metadata strings
         return json.loads(data.decode("utf-8-sig"), strict=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise TrtlogError(f"{path}: not readable JSON ({str(exc).splitlines()[0][:120]})") from None
+    except OSError as exc:
+        raise TrtlogError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (ValueError, EOFError) as exc:
+        raise TrtlogError(f"{path}: not readable JSON ({(str(exc).splitlines() or [''])[0][:120]})") from None
+    except RecursionError:
+        raise TrtlogError(f"{path}: not readable JSON (nested too deeply)") from None
 
 
 def bench_rows(doc: Dict) -> List[dict]:

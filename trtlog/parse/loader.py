@@ -10,6 +10,7 @@ import pandas as pd
 from .. import tables as T
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
+from . import bundlejson as J
 from .bulk import table_columns
 from .layerjson import bench_rows, is_profile, layer_rows, profile_rows, read_json
 from .parser import parse_blocks
@@ -51,6 +52,8 @@ def _load_log(path: str, allow_non_trt: bool = False, progress: Optional[Callabl
     st.messages = None
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
+    if src.leading_nuls:
+        bl.meta["leading_nul_bytes"] = src.leading_nuls
     if src.compression:
         bl.meta["compression"] = src.compression
     _finish_meta(bl, st)
@@ -177,11 +180,11 @@ def _finish_meta(bl: BuildLog, st) -> None:
 def _load_json(path: str) -> BuildLog:
     doc = read_json(path)
     if is_profile(doc):
-        rows = profile_rows(doc)
+        rows = profile_rows(J.check(doc, J.PROFILE, path))
         bl = BuildLog(path=path, tables={"profile": T.frame("profile", _columns(rows, "profile"))},
                       meta={"producer": "json", "sources": [path]}, lines=len(doc), recognized=len(doc))
         return bl
-    rows, io = layer_rows(doc)
+    rows, io = layer_rows(J.check(doc, J.LAYERS, path))
     bl = BuildLog(path=path, tables={"layers": T.frame("layers", _columns(rows, "layers"))},
                   meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": len(rows)},
                   lines=len(rows), recognized=len(rows))
@@ -197,15 +200,19 @@ def _first(bundle: Path, names) -> Optional[Path]:
 
 
 def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
+    if not os.access(bundle, os.R_OK | os.X_OK):
+        raise TrtlogError(f"cannot read {bundle}: permission denied")
     log = _first(bundle, BUNDLE_LOGS)
     if log is None:
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
-    bl = _load_log(str(log), allow_non_trt=True, progress=progress)
+    # a bundle trtlog wrote may hold a log of a build that failed before TensorRT printed anything;
+    # a build.log that is a link to some other file gets the same check as any log
+    bl = _load_log(str(log), allow_non_trt=not log.is_symlink(), progress=progress)
     bl.meta["bundle"] = str(bundle)
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
     if lj is not None:
-        rows, io = layer_rows(read_json(str(lj)))
+        rows, io = layer_rows(J.read_model(str(lj), J.LAYERS))
         if rows:
             bl.tables["layers"] = T.frame("layers", _columns(rows, "layers"))
             bl.meta["io_tensors"] = io
@@ -215,21 +222,21 @@ def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = 
     if pj is not None:
         doc = read_json(str(pj))
         if is_profile(doc):
+            doc = J.check(doc, J.PROFILE, str(pj))
             bl.tables["profile"] = T.frame("profile", _columns(profile_rows(doc), "profile"))
             sources.append(str(pj))
     bj = _first(bundle, ("bench.json",))
     if bj is not None:
-        rows = bench_rows(read_json(str(bj)))
+        rows = bench_rows(J.read_model(str(bj), J.BENCH))
         if rows:
             perf = T.frame("perf", _columns(rows, "perf"))
             old = bl.tables["perf"]
             bl.tables["perf"] = pd.concat([old, perf], ignore_index=True) if len(old) else perf
             sources.append(str(bj))
-    for name, key in (("env.json", "env"), ("config.json", "config"), ("status.json", "status_json"),
-                      ("validate.json", "validation")):
+    for name, key, model in J.MODELS:
         p = bundle / name
         if p.is_file():
-            bl.meta[key] = read_json(str(p))
+            bl.meta[key] = J.read_model(str(p), model)
             sources.append(str(p))
     env = bl.meta.get("env") or {}
     if isinstance(env, dict):
@@ -260,12 +267,12 @@ def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = 
             bl.meta.setdefault("failure", str(status["error"]))
         if any(b.get("deserialized") is False for b in builds):
             bl.meta.setdefault("runtime_failure", str(status.get("error") or "the engine did not deserialize"))
-    elif isinstance(status, dict) and "ok" in status:
+    elif isinstance(status, dict) and status.get("ok") is not None:
         bl.meta["build_ok"] = bool(status["ok"])
         if not status["ok"] and status.get("error"):
             bl.meta.setdefault("failure", str(status["error"]))
         if status.get("build_seconds") is not None:
-            bl.meta["build_seconds"] = status["build_seconds"]
+            bl.meta["build_seconds"] = float(status["build_seconds"])
         if status.get("engine_bytes"):
             bl.meta["engine_size_mib"] = round(status["engine_bytes"] / 2**20, 3)
     cfg = bl.meta.get("config") or {}

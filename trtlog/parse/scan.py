@@ -29,6 +29,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from . import rx
 from .grammar import Grammar, Message
 
 # ONNX parser messages carry a source location before the text: "parsers/onnx/ModelImporter.cpp:781: "
@@ -79,7 +80,8 @@ class Alt:
 
 def _spaced(source: str) -> str:
     """A regex for lines whose only whitespace is single spaces (see the module docstring)."""
-    return source.replace(r"[^\S\n]+", " ").replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+")
+    return (source.replace(r"[^\S\n]++", " ").replace(r"[^\S\n]*+", " ?").replace(r"[^\S\n]+", " ")
+            .replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+"))
 
 
 class Level2:
@@ -90,9 +92,9 @@ class Level2:
         self.anchor = anchor
         bodies = "|".join(a.body("a%d" % i) for i, a in enumerate(alts))
         source = r"^(?:%s(?:%s)|(?P<miss>)[^\n]*)$" % (head, bodies)
-        self.exact = re.compile(source, re.M)
+        self.exact = rx.compile(source, re.M)
         # the same for lines whose only whitespace is single spaces (see the module docstring)
-        self.spaced = re.compile(_spaced(source), re.M)
+        self.spaced = rx.compile(_spaced(source), re.M)
         self.stride = self.exact.groups + 1
         self.slot = self.exact.groupindex
         # lines without a measurement repeat: match each distinct text once

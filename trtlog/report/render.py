@@ -78,15 +78,9 @@ def _assets() -> Dict[str, Any]:
             "css": Markup(css), "csp": csp}
 
 
-def _write(html: str, out_path: Any) -> Path:
-    out = Path(out_path)
-    try:
-        if out.parent and not out.parent.exists():
-            out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise TrtlogError(f"cannot write report {out}: {exc.strerror or exc}") from exc
-    return out
+def _write(html: str, out_path: Any, force: bool, inputs: Sequence[Any]) -> Path:
+    from ..output import write
+    return write(out_path, html, force=force, inputs=inputs)
 
 
 def render_report_html(bl: BuildLog, findings: Sequence[Any] = (), validation: Optional[dict] = None) -> str:
@@ -96,9 +90,11 @@ def render_report_html(bl: BuildLog, findings: Sequence[Any] = (), validation: O
         v=view, charts=figs, chart_ids=list(figs), assets=_assets(), page_title=view["header"]["title"])
 
 
-def render_report(bl: BuildLog, findings: Sequence[Any], out_path: Any, validation: Optional[dict] = None) -> Path:
-    """Write one self-contained HTML report for `bl` and its findings; returns the path written."""
-    return _write(render_report_html(bl, findings, validation), out_path)
+def render_report(bl: BuildLog, findings: Sequence[Any], out_path: Any, validation: Optional[dict] = None,
+                  *, force: bool = False, inputs: Sequence[Any] = ()) -> Path:
+    """Write one self-contained HTML report for `bl` and its findings (trtlog.output.write: an
+    existing file only with `force`, never over one of `inputs`, atomically); returns the path."""
+    return _write(render_report_html(bl, findings, validation), out_path, force, inputs)
 
 
 def render_diff_html(diff_dict: dict) -> str:
@@ -111,7 +107,7 @@ def render_diff_html(diff_dict: dict) -> str:
         page_title=f"{view['title_a']} vs {view['title_b']}")
 
 
-def render_diff_report(diff_dict: dict, out_path: Any) -> Path:
+def render_diff_report(diff_dict: dict, out_path: Any, *, force: bool = False, inputs: Sequence[Any] = ()) -> Path:
     """Write the HTML page for a build diff (the dict schema of DiffResult.to_dict())."""
-    return _write(render_diff_html(diff_dict), out_path)
+    return _write(render_diff_html(diff_dict), out_path, force, inputs)
 

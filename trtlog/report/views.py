@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..buildlog import BuildLog
+from ..numbers import to_float, to_int
 from ..vocab import format_bytes, precision_family, precision_order
 
 # Caps keep a report readable and below its size budget on 500 MB logs; every capped list says
@@ -42,11 +43,11 @@ def _na(v: Any) -> bool:
 
 
 def _int(v: Any) -> Optional[int]:
-    return None if _na(v) else int(v)
+    return None if _na(v) else to_int(v)
 
 
 def _float(v: Any) -> Optional[float]:
-    return None if _na(v) else float(v)
+    return None if _na(v) else to_float(v)
 
 
 def _str(v: Any) -> str:

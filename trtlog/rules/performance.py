@@ -63,7 +63,7 @@ def long_build(bl, check):
     total_line = None
     if len(ph):
         built = ph[ph["phase"].astype(str).str.contains("Engine built|build engine|Engine generation",
-                                                         regex=True, case=False)]
+                                                         regex=True, case=False) & ph["seconds"].notna()]
         if len(built):
             best = built.loc[built["seconds"].idxmax()]
             if total is None or float(best["seconds"]) >= float(total) - 0.01:

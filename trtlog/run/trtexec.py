@@ -206,8 +206,10 @@ def trtexec_build(spec: BuildSpec, out, exe_path: Optional[str], force: bool = F
     secs = progress.engine_built_seconds
     if interrupted:
         code, error = EXIT_INTERRUPTED, "interrupted (Ctrl-C)"
-    elif rc == 0:
+    elif rc == 0 and nbytes > 0:
         code, error = EXIT_OK, ""
+    elif rc == 0:      # a build without an engine file is a failure, whatever the exit status
+        code, error = EXIT_FAIL, last_error or f"trtexec exited with status 0 but wrote no engine ({plan.name})"
     else:
         code, error = EXIT_FAIL, last_error or f"trtexec exited with status {rc}"
     bundle.write_status(code == EXIT_OK, code, error, secs, nbytes, producer="trtexec", backend="trtexec",
