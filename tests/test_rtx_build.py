@@ -349,6 +349,9 @@ def test_live_progress_follows_the_build(tmp_path, models):
         text = re.sub(r"\s+\d+:\d\d$", "", frame.replace("\x1b[K", ""))
         if text and (not seen or seen[-1] != text):
             seen.append(text)
+    # the line may show 'starting' before the first phase when the machine is slow to get there
+    if seen[:1] == ["[trtlog] starting"]:
+        seen = seen[1:]
     # the whole transformer block becomes one Myelin ForeignNode: one layer to cost
     assert seen == ["[trtlog] parsing ONNX", "[trtlog] building", "[trtlog] timing tactics",
                     "[trtlog] timing tactics  layer 1/1", "[trtlog] generating engine", "[trtlog] serializing",
