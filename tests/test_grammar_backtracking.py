@@ -27,13 +27,14 @@ payloads = {
     "commas": ", " * (N // 2), "colons": ": " * (N // 2), "arrows": " -> " * (N // 4),
     "brackets": "[" * N, "parens": "(a" * (N // 2), "dims": "1x" * (N // 2), "kv": "a: 1, " * (N // 6),
 }
+from trtlog.parse.rx import compile as compile_rx
 g = default_grammar()
 patterns = []
 for m in g.messages:
     patterns.append((m, "template", m.regex))
     line = "^(?:%s)$" % m.line_body
-    patterns.append((m, "line-safe", re.compile(line, re.M)))
-    patterns.append((m, "spaced", re.compile(_spaced(line), re.M)))
+    patterns.append((m, "line-safe", compile_rx(line, re.M)))        # as scan.py compiles them
+    patterns.append((m, "spaced", compile_rx(_spaced(line), re.M)))
 for scope, by_key in g.combined.items():
     for key, (rx, index) in by_key.items():
         patterns.append((next(iter(index.values())), "combined:" + key, rx))

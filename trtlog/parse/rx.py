@@ -14,6 +14,9 @@ from typing import List, Tuple
 
 NATIVE = sys.version_info >= (3, 11)
 _QUANT = re.compile(r"\{\d*(?:,\d*)?\}")
+# one numbering for the whole process: rewritten sources are joined into bigger patterns (the
+# per-key alternations), so a group name must not repeat across them
+_NAMES = itertools.count()
 
 
 def compile(source: str, flags: int = 0) -> "re.Pattern[str]":   # noqa: A001  (re.compile's twin)
@@ -25,10 +28,8 @@ def portable(source: str, force: bool = False) -> str:
     (`force`: rewrite anyway, so that the rewriting is tested on any Python)."""
     if (NATIVE and not force) or not any(t in source for t in ("(?>", "++", "*+", "?+", "}+")):
         return source
-    names = itertools.count()
-
     def atomic(body: str) -> str:
-        n = next(names)
+        n = next(_NAMES)
         return f"(?=(?P<_a{n}>{body}))(?P=_a{n})"
 
     def parse(i: int, depth: int) -> Tuple[List[str], int]:
