@@ -67,6 +67,7 @@ def run_scan(paths: Sequence[str], output, *, jobs: Optional[int] = None, dask: 
             _count(res, r)
             if progress:
                 progress(r)
+        dataset.recover(root)
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -132,7 +133,8 @@ def _dask_map(address: str, inputs: List[Input], root: str, known: FrozenSet[str
         from distributed import as_completed as dask_completed
         if not inputs:
             return
-        known_f = client.scatter(known, broadcast=True) if known else frozenset()
+        # one copy per worker, not one per task (a list: scatter would spread a set's items)
+        known_f = client.scatter([known], broadcast=True)[0] if known else frozenset()
         futures = client.map(run_task, inputs, root=root, known=known_f, pure=False)
         try:
             for fut in dask_completed(futures):
