@@ -1,13 +1,17 @@
 """Shared helpers of the fleet tests: the real inputs (shared corpus + GPU fixture bundles) and the CLI."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from corpus import CORPUS
 
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gpu"
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
 
@@ -47,3 +51,21 @@ def run_main(args, capsys):
         main([str(a) for a in args])
     out = capsys.readouterr()
     return exc.value.code, out.out, out.err
+
+
+def cli(*args, **kw):
+    """The real command line in a child process (exit codes, signals)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "trtlog", *map(str, args)], capture_output=True, text=True,
+                          env=env, **kw)
+
+
+@pytest.fixture(scope="session")
+def scanned(tmp_path_factory):
+    """(folder, dataset, CompletedProcess): corpus + bundles + one garbage file scanned with 2 jobs."""
+    fleet_deps()
+    tmp = tmp_path_factory.mktemp("fleet")
+    folder = make_folder(tmp)
+    ds = tmp / "ds"
+    res = cli("scan", folder, "-o", ds, "--jobs", "2", "-q")
+    return folder, ds, res

@@ -13,27 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from fleet_util import corpus_inputs, fleet_deps, make_folder, run_main
+from fleet_util import cli, corpus_inputs, fleet_deps, run_main
 
 from trtlog import tables as T
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args, **kw):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "trtlog", *map(str, args)], capture_output=True, text=True,
-                          env=env, **kw)
-
-
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory):
-    fleet_deps()
-    tmp = tmp_path_factory.mktemp("fleet")
-    folder = make_folder(tmp)
-    ds = tmp / "ds"
-    res = cli("scan", folder, "-o", ds, "--jobs", "2", "-q")
-    return folder, ds, res
 
 
 def counts(ds, table):

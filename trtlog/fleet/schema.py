@@ -33,6 +33,7 @@ LOGS: List[Tuple[str, pa.DataType, str]] = [
     ("producer", pa.string(), "trtexec, python, python-old, custom-logger, json, unknown"),
     ("backend", pa.string(), "TensorRT or TensorRT-RTX"),
     ("trt_version", pa.string(), "TensorRT version as resolved by the loader ('' when unknown)"),
+    ("trt_version_key", pa.list_(pa.int64()), "the version as a list of ints: ORDER BY it sorts 8.6 before 10.16"),
     ("trt_version_source", pa.string(), "where the version came from (log line, env.json, inferred ...)"),
     ("gpu", pa.string(), "GPU name"),
     ("compute_capability", pa.string(), "e.g. 9.0"),

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import tables as T
+from ..rules.engine import parse_version
 from ..errors import TrtlogError
 from . import dataset
 from .inputs import Input, digest
@@ -155,7 +156,8 @@ def _facts(bl, findings) -> Dict[str, Any]:
     model_path = str(meta.get("model") or "")
     return {
         "producer": bl.producer, "backend": "TensorRT-RTX" if version.upper() == "RTX" else "TensorRT",
-        "trt_version": version, "trt_version_source": str(meta.get("trt_version_source") or ""),
+        "trt_version": version, "trt_version_key": list(parse_version(version) or ()) or None,
+        "trt_version_source": str(meta.get("trt_version_source") or ""),
         "gpu": str(meta.get("gpu") or ""), "compute_capability": str(meta.get("compute_capability") or ""),
         "model": model_name(model_path) if model_path else "", "model_path": model_path,
         "build_ok": None if build_ok is None else bool(build_ok), "failure": str(meta.get("failure") or ""),
