@@ -12,6 +12,18 @@ def load(path, **kwargs):
     return _load(path, **kwargs)
 
 
+def scan(paths, output, **kwargs):
+    """Scan logs, bundles and folders into a Parquet dataset; returns its path (trtlog.fleet.scan)."""
+    from .fleet import scan as _scan
+    return _scan(paths, output, **kwargs)
+
+
+def open_dataset(path):
+    """A DuckDB connection with a view per table of a dataset written by scan (trtlog.fleet.open_dataset)."""
+    from .fleet import open_dataset as _open
+    return _open(path)
+
+
 def __getattr__(name):
     # BuildLog pulls in pandas (~0.5 s); import it only when asked, so `trtlog build` starts fast
     if name == "BuildLog":
@@ -20,4 +32,4 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["BuildLog", "TrtlogError", "load", "__version__"]
+__all__ = ["BuildLog", "TrtlogError", "load", "scan", "open_dataset", "__version__"]

@@ -8,6 +8,7 @@ from typing import Any, List, Optional
 import click
 
 from ..errors import TrtlogError
+from ..fleet import is_dataset
 
 
 def collect_findings(bl: Any) -> List[Any]:
@@ -49,9 +50,13 @@ def default_output(source: str) -> Path:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def command(source: str, output: Optional[Path], validation_path: Optional[Path], no_rules: bool,
             force: bool) -> int:
-    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle."""
+    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle,
+    or the fleet page for a dataset written by `trtlog scan` (needs the fleet extra)."""
     import trtlog
     from ..report import render_report
+
+    if is_dataset(source):
+        return _fleet_report(source, output, force)
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
@@ -64,4 +69,15 @@ def command(source: str, output: Optional[Path], validation_path: Optional[Path]
     findings = [] if no_rules else collect_findings(bl)
     out = render_report(bl, findings, out_path, validation=validation)
     click.echo(str(out))
+    return 0
+
+
+def _fleet_report(source: str, output: Optional[Path], force: bool) -> int:
+    from ..fleet import require
+    require("duckdb", "pyarrow")
+    from ..fleet.render import render_fleet_report
+    out_path = output or Path(f"{Path(source.rstrip('/')).name or 'fleet'}.fleet.html")
+    if out_path.exists() and not force:
+        raise TrtlogError(f"{out_path} exists; not overwriting (use --force or another -o)")
+    click.echo(str(render_fleet_report(source, out_path)))
     return 0

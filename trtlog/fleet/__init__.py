@@ -8,6 +8,11 @@ from typing import Optional, Sequence, Union
 from ..errors import TrtlogError
 
 EXTRA_HINT = "pip install 'trtlog[fleet]'"
+MARKER = "_trtlog_dataset.json"   # marks a dataset directory; '_' prefix: Spark, pyarrow and hive readers skip it
+
+
+def is_dataset(path) -> bool:
+    return (Path(path) / MARKER).is_file()
 
 
 def require(*modules: str) -> None:
@@ -44,4 +49,4 @@ def open_dataset(path):
     return connect(path)
 
 
-__all__ = ["scan", "open_dataset", "require"]
+__all__ = ["scan", "open_dataset", "require", "is_dataset", "MARKER"]

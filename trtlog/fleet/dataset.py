@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import Dict, Iterator, Set
 
 from ..errors import TrtlogError
-from .schema import FORMAT, MARKER, PARTITION, table_names
+from . import MARKER, is_dataset
+from .schema import FORMAT, PARTITION, table_names
 
 STAGING = "_staging"
 LOCK = "_scan.lock"
-
-
-def is_dataset(path) -> bool:
-    return (Path(path) / MARKER).is_file()
 
 
 def check_dataset(path) -> Path:

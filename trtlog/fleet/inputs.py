@@ -12,7 +12,7 @@ from typing import Iterable, List, Optional, Set
 
 from ..errors import TrtlogError
 from ..parse.loader import BUNDLE_LOGS
-from .schema import MARKER
+from . import MARKER
 
 # what a folder walk picks up; a file named on the command line is always taken
 LOG_SUFFIXES = (".log", ".txt", ".gz", ".xz")

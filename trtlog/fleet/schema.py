@@ -13,8 +13,8 @@ from typing import Dict, List, Tuple
 import pyarrow as pa
 
 from .. import tables as T
+from . import MARKER  # noqa: F401  (re-exported: the dataset marker)
 
-MARKER = "_trtlog_dataset.json"   # '_' prefix: Spark, pyarrow and hive readers skip it
 FORMAT = 1
 PARTITION = "trt"
 PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "other")
