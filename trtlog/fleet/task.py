@@ -105,9 +105,15 @@ def _write(path: Path, name: str, df: pd.DataFrame, log_id: str) -> None:
     arrays = [pa.array([log_id] * len(df), pa.string())]
     for field in list(sch)[1:]:
         col = df[field.name]
-        if pa.types.is_string(field.type) and col.dtype == object:
-            col = col.map(_text)
-        arrays.append(pa.array(col, type=field.type, from_pandas=True))
+        try:
+            arr = pa.array(col, type=field.type, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            if not pa.types.is_string(field.type):
+                raise
+            arr = pa.array(col.map(_text), type=field.type)     # a non-str value in a str column
+        if pa.types.is_string(field.type) and arr.null_count:
+            arr = arr.fill_null("")                              # str columns hold '' when absent
+        arrays.append(arr)
     pq.write_table(pa.Table.from_arrays(arrays, schema=sch), path)
 
 
