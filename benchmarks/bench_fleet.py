@@ -135,7 +135,12 @@ def main(argv=None) -> int:
     fleet = work / "fleet"
     shutil.rmtree(fleet, ignore_errors=True)
     t = time.perf_counter()
-    info = make_fleet(args.corpus, fleet, args.n)
+    # in a child process: this one (and the pool workers it forks) never holds the fleet's text,
+    # so the peak RSS figures are the scan's own
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
+        info = ex.submit(make_fleet, args.corpus, fleet, args.n).result()
     info.update(made_in_s=round(time.perf_counter() - t, 1), cpus=os.cpu_count(), python=platform.python_version(),
                 machine=platform.node())
     print(json.dumps(info))

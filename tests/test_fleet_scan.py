@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fleet_util import cli, corpus_inputs, fleet_deps, run_main
 
 from trtlog import tables as T
@@ -204,3 +203,20 @@ def test_missing_extra_is_one_line(monkeypatch, capsys, tmp_path):
     code, out, err = run_main(["query", tmp_path, "select 1"], capsys)
     assert code == 2 and err.strip() == ("trtlog: error: this command needs the fleet extra (duckdb is missing): "
                                          "pip install 'trtlog[fleet]'")
+
+
+def test_python_api(tmp_path):
+    fleet_deps()
+    import trtlog
+    logs, bundles = corpus_inputs()
+    out = trtlog.scan([str(logs[0]), str(bundles[0])], tmp_path / "ds", jobs=1)
+    assert out == tmp_path / "ds"
+    df = trtlog.open_dataset(out).sql("select kind, status from logs order by kind").df()
+    assert list(df.kind) == ["bundle", "log"] and set(df.status) == {"ok"}
+    bad = tmp_path / "bad.log"
+    bad.write_bytes(bytes(range(256)) * 64)
+    from trtlog.errors import TrtlogError
+    with pytest.raises(TrtlogError) as exc:
+        trtlog.scan(bad, out, strict=True)
+    assert exc.value.code == 1 and "bad.log" in str(exc.value)
+    assert trtlog.scan(bad, out) == out          # not strict: the error is a row, already there

@@ -3,7 +3,7 @@ with the build report's helpers so that every name from a log is entity-escaped 
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import plotly.graph_objects as go
 
