@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import tables as T
-from ..rules.engine import parse_version
 from ..errors import TrtlogError
+from ..rules.engine import parse_version
 from . import dataset
 from .inputs import Input, digest
 from .schema import PRECISIONS, SEVERITIES, partition, schema
@@ -28,7 +28,21 @@ def run_task(inp: Input, root: str, known: FrozenSet[str] = frozenset()) -> Dict
     """Process one input. Returns {'status': 'ok'|'error'|'skipped', 'log_id', 'path', 'bytes',
     'seconds', 'peak_rss_mib', 'pid', 'error'}. Never raises for a bad input."""
     t0 = time.perf_counter()
+    before = os.environ.get("TRTLOG_JOBS")
     os.environ["TRTLOG_JOBS"] = "1"     # the fleet parallelises over files, not inside one
+    try:
+        out = _run(inp, Path(root), known)
+    finally:
+        if before is None:
+            os.environ.pop("TRTLOG_JOBS", None)
+        else:
+            os.environ["TRTLOG_JOBS"] = before
+    out["seconds"] = time.perf_counter() - t0
+    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return out
+
+
+def _run(inp: Input, root: Path, known: FrozenSet[str]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"path": inp.path, "pid": os.getpid(), "error": ""}
     try:
         sha, size = digest(inp)
@@ -38,12 +52,9 @@ def run_task(inp: Input, root: str, known: FrozenSet[str] = frozenset()) -> Dict
     out.update(sha256=sha, log_id=sha[:16], bytes=size)
     if sha and sha in known:
         out["status"] = "skipped"
-    else:
-        root_p = Path(root)
-        written = _process(inp, root_p, sha, size, out)
-        dataset.commit(root_p, written["staged"], out["log_id"] or _path_id(inp), written["tables"])
-    out["seconds"] = time.perf_counter() - t0
-    out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        return out
+    written = _process(inp, root, sha, size, out)
+    dataset.commit(root, written["staged"], out["log_id"], written["tables"])
     return out
 
 
@@ -84,9 +95,9 @@ def _process(inp: Input, root: Path, sha: str, size: int, out: Dict[str, Any]) -
 
 def _parse_into(inp: Input, staged: Path, log_id: str, written: Dict[str, str]) -> Dict[str, Any]:
     """Parse, run the rules, stage every non-empty table; returns the input's facts for `logs`."""
-    import trtlog
+    from .. import load
     from ..rules import run_rules
-    bl = trtlog.load(inp.path)
+    bl = load(inp.path)
     findings = run_rules(bl)
     facts = _facts(bl, findings)
     for name in T.TABLES:
