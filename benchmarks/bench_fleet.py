@@ -112,8 +112,12 @@ def measure(mode: str, n_workers: int, fleet: Path, work: Path, text_mb: float, 
             client.run(_warm, small_log, str(work))
             res = run_scan([str(fleet)], out, dask=cluster.scheduler_address)
     assert res.failed == 0 and res.added == res.inputs, res.summary()
+    cpu = sum(t.get("cpu_seconds") or 0.0 for t in res.tasks)
     row = {"mode": mode, "workers": n_workers, "inputs": res.inputs, "seconds": round(res.seconds, 3),
            "logs_per_s": round(res.inputs / res.seconds, 2), "mb_per_s": round(text_mb / res.seconds, 2),
+           # CPU time the tasks got: on a machine shared with other work, wall-clock scaling says more
+           # about the neighbours than about the scan; MB per CPU-second does not
+           "task_cpu_s": round(cpu, 1), "mb_per_cpu_s": round(text_mb / cpu, 2) if cpu else None,
            **per_worker(res)}
     shutil.rmtree(out, ignore_errors=True)
     return row
@@ -159,10 +163,12 @@ def main(argv=None) -> int:
         for r in rows:
             if base:
                 r["efficiency"] = round(r["logs_per_s"] / (r["workers"] * base["logs_per_s"]), 3)
-    print(f"{'mode':6} {'workers':>7} {'s':>8} {'logs/s':>8} {'MB/s':>7} {'eff':>6} {'peak RSS/worker MiB (max, median)':>34}")
+    print(f"{'mode':6} {'workers':>7} {'s':>8} {'logs/s':>8} {'MB/s':>7} {'eff':>6} {'task CPU s':>10} "
+          f"{'MB/CPU-s':>8} {'peak RSS/worker MiB (max, median)':>34}")
     for r in results["runs"]:
         print(f"{r['mode']:6} {r['workers']:>7} {r['seconds']:>8.2f} {r['logs_per_s']:>8.1f} {r['mb_per_s']:>7.2f} "
-              f"{r.get('efficiency', float('nan')):>6.2f} {r['peak_rss_mib_max']:>20.0f} {r['peak_rss_mib_median']:>12.0f}")
+              f"{r.get('efficiency', float('nan')):>6.2f} {r['task_cpu_s']:>10.1f} {r['mb_per_cpu_s'] or 0:>8.2f} "
+              f"{r['peak_rss_mib_max']:>20.0f} {r['peak_rss_mib_median']:>12.0f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if not args.work:

@@ -26,8 +26,8 @@ _PREC_COL = {"FP32": "fp32", "TF32": "tf32", "TF32?": "tf32", "FP16": "fp16", "B
 
 def run_task(inp: Input, root: str, known: FrozenSet[str] = frozenset()) -> Dict[str, Any]:
     """Process one input. Returns {'status': 'ok'|'error'|'skipped', 'log_id', 'path', 'bytes',
-    'seconds', 'peak_rss_mib', 'pid', 'error'}. Never raises for a bad input."""
-    t0 = time.perf_counter()
+    'seconds', 'cpu_seconds', 'peak_rss_mib', 'pid', 'error'}. Never raises for a bad input."""
+    t0, c0 = time.perf_counter(), _cpu()
     before = os.environ.get("TRTLOG_JOBS")
     os.environ["TRTLOG_JOBS"] = "1"     # the fleet parallelises over files, not inside one
     try:
@@ -38,8 +38,14 @@ def run_task(inp: Input, root: str, known: FrozenSet[str] = frozenset()) -> Dict
         else:
             os.environ["TRTLOG_JOBS"] = before
     out["seconds"] = time.perf_counter() - t0
+    out["cpu_seconds"] = _cpu() - c0
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return out
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _run(inp: Input, root: Path, known: FrozenSet[str]) -> Dict[str, Any]:
