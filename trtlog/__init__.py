@@ -12,6 +12,18 @@ _LAZY = {"BuildLog": ("buildlog", "BuildLog"), "Finding": ("rules.engine", "Find
          "DiffResult": ("diff", "DiffResult")}
 
 
+def scan(paths, output, **kwargs):
+    """Scan logs, bundles and folders into a Parquet dataset; returns its path (trtlog.fleet.scan)."""
+    from .fleet import scan as _scan
+    return _scan(paths, output, **kwargs)
+
+
+def open_dataset(path):
+    """A DuckDB connection with a view per table of a dataset written by scan (trtlog.fleet.open_dataset)."""
+    from .fleet import open_dataset as _open
+    return _open(path)
+
+
 def __getattr__(name):
     if name in _LAZY:
         import importlib
@@ -20,5 +32,5 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["BuildLog", "DiffResult", "Finding", "TrtlogError", "diff_builds", "load", "render_report",
-           "run_rules", "__version__"]
+__all__ = ["BuildLog", "DiffResult", "Finding", "TrtlogError", "diff_builds", "load", "open_dataset",
+           "render_report", "run_rules", "scan", "__version__"]

@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, TrtlogError
 
-COMMANDS = ["parse", "explain", "rules", "report", "diff", "build", "validate", "bench"]
+COMMANDS = ["parse", "explain", "rules", "report", "diff", "build", "validate", "bench", "scan", "query"]
 
 EXIT_CODES_HELP = """Exit codes: 0 ok; 1 a fail condition was met (--fail-on, validation FAIL,
 failed build); 2 bad input or usage; 3 internal error; 130 interrupted."""

@@ -7,6 +7,7 @@ from typing import Any, List, Optional
 import click
 
 from ..errors import TrtlogError
+from ..fleet import is_dataset
 from .defaults import selection_options, with_config
 from .progress import Progress, progress_option
 
@@ -51,13 +52,17 @@ def default_output(source: str) -> Path:
 @click.pass_context
 def command(ctx: click.Context, source: str, output: Optional[Path], validation_path: Optional[Path],
             no_rules: bool, force: bool, select: tuple, ignore: tuple, progress: Optional[bool]) -> int:
-    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle.
+    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle,
+    or the fleet page for a dataset written by `trtlog scan` (needs the fleet extra).
 
     --select/--ignore default to the [tool.trtlog] table of the nearest pyproject.toml."""
     import trtlog
 
     from ..report import render_report
     from ..rules.selection import resolve
+
+    if is_dataset(source):
+        return _fleet_report(source, output, force)
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
@@ -81,4 +86,15 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
     finally:
         meter.stop()
     click.echo(str(out))
+    return 0
+
+
+def _fleet_report(source: str, output: Optional[Path], force: bool) -> int:
+    from ..fleet import require
+    require("duckdb", "pyarrow")
+    from ..fleet.render import render_fleet_report
+    from ..output import check_target
+    out_path = output or Path(f"{Path(source.rstrip('/')).name or 'fleet'}.fleet.html")
+    check_target(out_path, force=force, inputs=[source])
+    click.echo(str(render_fleet_report(source, out_path, force=force)))
     return 0
