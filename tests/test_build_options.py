@@ -179,3 +179,19 @@ def test_spec_to_dict_is_json_ready():
     import json
     d = spec(shapes={"x": (1, 2)}).to_dict()
     assert json.loads(json.dumps(d))["shapes"] == {"x": [1, 2]}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--builder-opt-level", "9"], "Invalid value for '--builder-opt-level': 9 is not in the range 0<=x<=5."),
+    (["--int8", "--calib-data", "no-such-dir"],
+     "Invalid value for '--calib-data': Directory 'no-such-dir' does not exist."),
+])
+def test_option_values_are_checked_before_tensorrt_is_looked_for(tmp_path, monkeypatch, capsys, args, message):
+    # on a machine without TensorRT the bad value is what the user hears about, not the missing library
+    from trtlog.cli import main
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x07")
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "m.onnx", "--backend", "tensorrt", *args])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err == f"trtlog: error: {message}\n"
