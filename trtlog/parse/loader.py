@@ -18,18 +18,20 @@ from .reader import LogSource
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
 
 
-def load(path, *, allow_non_trt: bool = False) -> BuildLog:
+def load(path, *, allow_non_trt: bool = False, jobs: Optional[int] = None) -> BuildLog:
+    """`jobs`: processes that scan the log's blocks; None (a library call: 1, in this process, no
+    worker) unless the CLI set trtlog.parse.DEFAULT_JOBS from --jobs / TRTLOG_JOBS."""
     path = str(path)
     if path != "-" and os.path.isdir(path):
-        return _load_bundle(Path(path))
+        return _load_bundle(Path(path), jobs)
     if path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
         return _load_json(path)
-    return _load_log(path, allow_non_trt=allow_non_trt)
+    return _load_log(path, allow_non_trt=allow_non_trt, jobs=jobs)
 
 
-def _load_log(path: str, allow_non_trt: bool = False) -> BuildLog:
+def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None) -> BuildLog:
     src = LogSource(path)
-    st = parse_blocks(src.blocks())
+    st = parse_blocks(src.blocks(), jobs=jobs)
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
         raise TrtlogError(f"{name}: empty file")
@@ -176,9 +178,10 @@ def _load_json(path: str) -> BuildLog:
                       meta={"producer": "json", "sources": [path]}, lines=len(doc), recognized=len(doc))
         return bl
     rows, io = layer_rows(doc)
-    bl = BuildLog(path=path, tables={"layers": T.frame("layers", _columns(rows, "layers"))},
-                  meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": len(rows)},
-                  lines=len(rows), recognized=len(rows))
+    n = len(rows["layers"])
+    bl = BuildLog(path=path, tables={t: T.frame(t, _columns(r, t)) for t, r in rows.items()},
+                  meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": n},
+                  lines=n, recognized=n)
     return bl
 
 
@@ -190,20 +193,22 @@ def _first(bundle: Path, names) -> Optional[Path]:
     return None
 
 
-def _load_bundle(bundle: Path) -> BuildLog:
+def _load_bundle(bundle: Path, jobs: Optional[int] = None) -> BuildLog:
     log = _first(bundle, BUNDLE_LOGS)
     if log is None:
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
-    bl = _load_log(str(log), allow_non_trt=True)
+    bl = _load_log(str(log), allow_non_trt=True, jobs=jobs)
     bl.meta["bundle"] = str(bundle)
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
     if lj is not None:
         rows, io = layer_rows(read_json(str(lj)))
-        if rows:
-            bl.tables["layers"] = T.frame("layers", _columns(rows, "layers"))
+        if rows["layers"]:
+            # the engine inspector's layers replace the log's, with their tensors
+            for t, r in rows.items():
+                bl.tables[t] = T.frame(t, _columns(r, t))
             bl.meta["io_tensors"] = io
-            bl.meta["engine_layers"] = len(rows)
+            bl.meta["engine_layers"] = len(rows["layers"])
         sources.append(str(lj))
     pj = _first(bundle, ("profile.json", "profile.json.xz"))
     if pj is not None:
