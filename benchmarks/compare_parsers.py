@@ -162,8 +162,9 @@ def new_tensor_rows(name: str, a, b, layers) -> list:
     import pandas as pd
     origin = {(r, ln): o for r, ln, o in zip(layers["run"], layers["line"], layers["origin"])}
     of = [origin.get((r, ln), "?") for r, ln in zip(b["run"], b["line"])]
-    dump = pd.Series([o == "dumpLayerInfo" for o in of], index=b.index)
-    out = [f"{name}: tensors: {d}" for d in diff_frames(a.reset_index(drop=True), b[dump].reset_index(drop=True))]
+    dump = pd.Series([o == "dumpLayerInfo" for o in of], index=b.index, dtype=bool)
+    kept = b.loc[dump].reset_index(drop=True)
+    out = [f"{name}: tensors: {d}" for d in diff_frames(a.reset_index(drop=True), kept)]
     other = collections.Counter(o for o, d in zip(of, dump) if not d)
     if set(other) - {"log", "json"}:
         out.append(f"{name}: tensors: new rows of layers with origin {dict(other)}")
