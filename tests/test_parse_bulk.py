@@ -68,6 +68,24 @@ def test_workers_equal_one_process(monkeypatch, tmp_path):
     assert methods and methods[0] in ("forkserver", "spawn")      # never a fork of this process
 
 
+def test_workers_need_a_main_guard_and_say_so(tmp_path):
+    """Workers start from a fork server, which imports the caller's __main__ script again: a script
+    without `if __name__ == '__main__':` gets one clear TrtlogError, not a hang or a bare traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    log = tmp_path / "two.log"
+    log.write_bytes(corpus_log(LOGS[0]).read_bytes() + corpus_log(LOGS[3]).read_bytes())
+    script = tmp_path / "unguarded.py"
+    script.write_text("import sys\nsys.path.insert(0, sys.argv[1])\nimport trtlog\nfrom trtlog.parse import reader\n"
+                      "reader.BLOCK_BYTES = 1 << 18\n"
+                      "try:\n    trtlog.load(sys.argv[2], jobs=2)\nexcept trtlog.TrtlogError as e:\n"
+                      "    print('ERROR', e)\n")
+    root = Path(trtlog.__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(script), str(root), str(log)], capture_output=True, text=True, timeout=300)
+    assert "ERROR jobs=2: the worker processes did not start" in r.stdout, (r.stdout, r.stderr[-2000:])
+
+
 def test_library_load_in_a_threaded_host_starts_no_process(monkeypatch, tmp_path):
     """trtlog.load(path) from a thread while another thread runs (a Jupyter kernel, a PyTorch data
     loader): no worker process, whatever TRTLOG_JOBS (the CLI's variable) says."""

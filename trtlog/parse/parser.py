@@ -15,12 +15,14 @@ import multiprocessing
 import re
 import signal
 from collections import deque
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 
+from ..errors import TrtlogError
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, HOT_HANDLERS, State
@@ -85,19 +87,30 @@ def scans(blocks: Iterable[str], scanner: Scanner, jobs: int = 1) -> Iterator[Bl
     part, which stays in this process. Workers only scan with the default grammar."""
     blocks = iter(blocks)
     head = list(islice(blocks, 3))
-    few = len(head) < 3
-    blocks = _handing_over(head, blocks)
-    if jobs <= 1 or few or scanner.grammar is not default_grammar():
-        yield from map(scanner.scan, blocks)
+    if jobs <= 1 or len(head) < 3 or scanner.grammar is not default_grammar():
+        yield from map(scanner.scan, _handing_over(head, blocks))
         return
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_init) as pool:
         pending: deque = deque()
+        for block in islice(blocks, 2 * jobs):
+            pending.append(pool.submit(_scan_in_worker, block))
+        # the first workers take about a second to start (a fresh fork server imports trtlog and compiles
+        # the grammar): this process scans and parses the first blocks meanwhile
+        yield from map(scanner.scan, _handing_over(head, iter(())))
         for block in blocks:
             pending.append(pool.submit(_scan_in_worker, block))
             if len(pending) > 2 * jobs:
-                yield pending.popleft().result()
+                yield _result(pending.popleft(), jobs)
         while pending:
-            yield pending.popleft().result()
+            yield _result(pending.popleft(), jobs)
+
+
+def _result(future, jobs: int) -> BlockScan:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise TrtlogError(f"jobs={jobs}: the worker processes did not start or died (a script that starts "
+                          "processes needs `if __name__ == '__main__':` around its code; or use jobs=1)") from None
 
 
 class LineParser:
