@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import collections
 import gzip
 import lzma
 import pickle
@@ -154,7 +155,28 @@ def same_value(x, y) -> bool:
     return type(x) is type(y) and (x == y if not isinstance(x, (list, dict)) else repr(x) == repr(y))
 
 
-def compare(ref: dict, new: dict) -> list:
+def new_tensor_rows(name: str, a, b, layers) -> list:
+    """--new-tensors: the reference's tensors rows (from --dumpLayerInfo / TensorRT-RTX records) must
+    be the new table's rows of those layers, unchanged and in order; every other new row must belong
+    to a layer whose origin is the log's Engine Layer Information line or layer-info JSON."""
+    import pandas as pd
+    origin = {(r, ln): o for r, ln, o in zip(layers["run"], layers["line"], layers["origin"])}
+    of = [origin.get((r, ln), "?") for r, ln in zip(b["run"], b["line"])]
+    dump = pd.Series([o == "dumpLayerInfo" for o in of], index=b.index, dtype=bool)
+    kept = b.loc[dump].reset_index(drop=True)
+    out = [f"{name}: tensors: {d}" for d in diff_frames(a.reset_index(drop=True), kept)]
+    other = collections.Counter(o for o, d in zip(of, dump) if not d)
+    if set(other) - {"log", "json"}:
+        out.append(f"{name}: tensors: new rows of layers with origin {dict(other)}")
+    if other:
+        ADDED[name] = dict(other)
+    return out
+
+
+ADDED: dict = {}
+
+
+def compare(ref: dict, new: dict, new_tensors: bool = False) -> list:
     problems = []
     for name in ref:
         a, b = ref[name], new.get(name)
@@ -176,7 +198,9 @@ def compare(ref: dict, new: dict) -> list:
         if list(ra["tables"]) != list(rb["tables"]):
             problems.append(f"{name}: table names {list(ra['tables'])} != {list(rb['tables'])}")
         for t in ra["tables"]:
-            if t in rb["tables"]:
+            if t == "tensors" and new_tensors and t in rb["tables"]:
+                problems += new_tensor_rows(name, ra["tables"][t], rb["tables"][t], rb["tables"]["layers"])
+            elif t in rb["tables"]:
                 problems += [f"{name}: {t}: {d}" for d in diff_frames(ra["tables"][t], rb["tables"][t])]
     return problems
 
@@ -187,6 +211,8 @@ def main() -> None:
     ap.add_argument("--ref", type=Path, help="an existing reference checkout instead of --rev")
     ap.add_argument("--block", type=int, default=0, help="force this read block size (bytes) in the new parser")
     ap.add_argument("--big-mb", type=float, default=0, help="also compare a log repeated to this size")
+    ap.add_argument("--new-tensors", action="store_true", help="the reference predates the tensors rows of "
+                    "Engine Layer Information lines and layer-info JSON: check its rows are kept and count the new")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found: {CORPUS}")
@@ -203,12 +229,17 @@ def main() -> None:
         listing.write_text("".join(f"{n}\t{p}\n" for n, p in items))
         ref = run_side(ref_root, listing, tmp / "ref.pkl", 0)
         new = run_side(ROOT, listing, tmp / "new.pkl", args.block)
-    problems = compare(ref, new)
+    problems = compare(ref, new, args.new_tensors)
     ok = sum(1 for v in ref.values() if v[0] == "ok")
     print(f"{len(ref)} inputs ({ok} parsed, {len(ref) - ok} errors), reference {args.ref or args.rev}, "
           f"block {args.block or 'default'}: {len(problems)} differences")
     for p in problems[:50]:
         print("  " + p)
+    if ADDED:
+        print(f"tensors rows added (layers of Engine Layer Information lines / layer-info JSON) in {len(ADDED)} "
+              f"inputs, {sum(sum(v.values()) for v in ADDED.values())} rows:")
+        for name, counts in ADDED.items():
+            print(f"  {name}: {counts}")
     sys.exit(1 if problems else 0)
 
 

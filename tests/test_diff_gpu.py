@@ -73,3 +73,14 @@ def test_fail_on_precision_regression_in_ci(result):
     # a layer moved to a wider precision (FP16 -> FP32): the CI gate trips
     failed = result.check("precision-regression")
     assert failed
+
+
+def test_reformat_tensors_with_engine_inspector_formats(result):
+    # layers.json row 187 of cnn-fp16-trt8.6.0: the Reformat in front of /pool/GlobalAveragePool reads
+    # 'Channel major FP16 format where channel % 8 == 0' [1,128,16,16] and writes 'Row major linear FP32'.
+    # Align reads the typed tensors table; the strings it re-parsed before could not hold a '%'/'=' format,
+    # so the change printed '([] -> [])'.
+    c = next(c for c in result.changes if c.kind == "reformat_added"
+             and c.layer == "Reformatting CopyNode for Input Tensor 0 to /pool/GlobalAveragePool")
+    assert "(Channel major FP16 format where channel % 8 == 0[1,128,16,16] -> Row major linear FP32[1,128,16,16])" \
+        in c.text

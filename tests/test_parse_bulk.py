@@ -48,7 +48,6 @@ def test_bulk_equals_line_by_line(name, line_by_line, monkeypatch, tmp_path):
     variant.write_text(text.replace("Tactic Name: ", "Tactic Name:  ", 40).replace("] Tactic: ", "]\tTactic: ", 40)
                        .replace("[TRT] Conv", "[TRT] a/b.cpp:1: Conv", 20), encoding="utf-8")
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1 << 16)
-    monkeypatch.setenv("TRTLOG_JOBS", "1")
     for p in (path, variant):
         assert_same(trtlog.load(p), line_by_line(p))
 
@@ -57,10 +56,67 @@ def test_workers_equal_one_process(monkeypatch, tmp_path):
     path = tmp_path / "two.log"
     path.write_bytes(corpus_log(LOGS[0]).read_bytes() + corpus_log(LOGS[3]).read_bytes())
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1 << 18)
-    monkeypatch.setenv("TRTLOG_JOBS", "1")
-    one = trtlog.load(path)
-    monkeypatch.setenv("TRTLOG_JOBS", "2")
-    assert_same(trtlog.load(path), one)
+    one = trtlog.load(path, jobs=1)
+    methods = []
+    pool = parser.concurrent.futures.ProcessPoolExecutor
+
+    def recording(n, mp_context=None, **kw):
+        methods.append(mp_context.get_start_method())
+        return pool(n, mp_context=mp_context, **kw)
+    monkeypatch.setattr(parser.concurrent.futures, "ProcessPoolExecutor", recording)
+    assert_same(trtlog.load(path, jobs=2), one)
+    assert methods and methods[0] in ("forkserver", "spawn")      # never a fork of this process
+
+
+def test_workers_need_a_main_guard_and_say_so(tmp_path):
+    """Workers start from a fork server, which imports the caller's __main__ script again: a script
+    without `if __name__ == '__main__':` gets one clear TrtlogError, not a hang or a bare traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    log = tmp_path / "two.log"
+    log.write_bytes(corpus_log(LOGS[0]).read_bytes() + corpus_log(LOGS[3]).read_bytes())
+    script = tmp_path / "unguarded.py"
+    script.write_text("import sys\nsys.path.insert(0, sys.argv[1])\nimport trtlog\nfrom trtlog.parse import reader\n"
+                      "reader.BLOCK_BYTES = 1 << 18\n"
+                      "try:\n    trtlog.load(sys.argv[2], jobs=2)\nexcept trtlog.TrtlogError as e:\n"
+                      "    print('ERROR', e)\n")
+    root = Path(trtlog.__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(script), str(root), str(log)], capture_output=True, text=True, timeout=300)
+    assert "ERROR jobs=2: the worker processes did not start" in r.stdout, (r.stdout, r.stderr[-2000:])
+
+
+def test_library_load_in_a_threaded_host_starts_no_process(monkeypatch, tmp_path):
+    """trtlog.load(path) from a thread while another thread runs (a Jupyter kernel, a PyTorch data
+    loader): no worker process, whatever TRTLOG_JOBS (the CLI's variable) says."""
+    import os
+    import threading
+
+    path = tmp_path / "two.log"
+    path.write_bytes(corpus_log(LOGS[0]).read_bytes() + corpus_log(LOGS[3]).read_bytes())
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 1 << 18)      # many blocks: workers would be used if asked
+    monkeypatch.setenv("TRTLOG_JOBS", "4")
+    started = []
+
+    def refuse(*a, **kw):
+        started.append(a)
+        raise AssertionError("a process was started")
+    monkeypatch.setattr(parser.concurrent.futures, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(os, "fork", refuse)
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)
+    busy.start()
+    out = {}
+    try:
+        t = threading.Thread(target=lambda: out.setdefault("bl", trtlog.load(path)))
+        t.start()
+        t.join()
+    finally:
+        stop.set()
+        busy.join()
+    import multiprocessing
+    assert not started and not multiprocessing.active_children()
+    assert out["bl"].lines == len(path.read_bytes().splitlines())
 
 
 @pytest.mark.parametrize("prefix", [r"\[(?P<sev>[VIWEF])\]\s", r"[^\]]*\[(?P<sev>[VIWEF])\] ",
@@ -91,5 +147,4 @@ def test_interleaved_logs_bulk_equals_line_by_line(seed, line_by_line, monkeypat
     path = tmp_path / "mixed.log"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1 << 17)
-    monkeypatch.setenv("TRTLOG_JOBS", "1")
     assert_same(trtlog.load(path), line_by_line(path))

@@ -120,6 +120,25 @@ def test_trt1016_dumplayerinfo_records():
     assert at(bl.layers, 158)["inputs"] != ""
 
 
+def tensor_rows(bl, line):
+    t = bl.tables["tensors"]
+    return [(r.direction, r.index, r.name, r.dtype, r.precision, r.dims)
+            for r in t[t["line"] == line].itertuples()]
+
+
+def test_engine_layer_information_lines_fill_the_tensors_table():
+    # trt8.5 ...rtx3080.log:7827 (new notation), the 8.0 old notation at line 1009, and a vectorised
+    # 10.16 Reformat at line 4690: one typed row per tensor, no string to re-parse
+    assert tensor_rows(load("trt8.5-trtexec-resnet50-fp32-verbose-dumpprofile-rtx3080.log"), 7827) == [
+        ("input", 0, "input0", "Float", "FP32", "1,3,224,224"),
+        ("output", 0, "/relu/Relu_output_0", "Float", "FP32", "1,64,112,112")]
+    assert tensor_rows(load("trt8.0-trtexec-mnist-fp16-verbose-gtx1070.log"), 1009) == [
+        ("input", 0, "x:0", "Float", "FP32", "-2,1,28,28"), ("output", 0, "Relu:0", "Float", "FP32", "-2,32,28,28")]
+    rows = tensor_rows(load("trt10.16-trtexec-mnist-fp16-verbose-h100.log"), 4690)
+    assert rows[-1][0] == "output" and rows[-1][3:] == ("Half", "FP16", "-1,32:8,14,14")
+    assert rows[-1][2].startswith("Reformatted Input Tensor 0 to {ForeignNode[")
+
+
 def test_fp16_subnormal_weight_count():
     bl = load("trt8.6.0-trtexec-mnist-fp16-verbose-rtx3090.log")
     # line 3412: "- 2 weights are affected by this issue: Detected subnormal FP16 values."

@@ -29,6 +29,20 @@ def test_layer_json_with_raw_control_bytes_loads_directly():
     assert row["origin"] == "json"
 
 
+def test_layer_json_fills_the_tensors_table():
+    # layers.json rows 187-188: the Reformat in front of /pool/GlobalAveragePool takes a
+    # 'Channel major FP16 format where channel % 8 == 0' tensor (the 8.x JSON prints one Format/Datatype)
+    bl = trtlog.load(GPU / "cnn-fp16-trt8.6.0")
+    t = bl.tables["tensors"]
+    rows = [(r.direction, r.name, r.dtype, r.precision, r.dims, r.format, r.location)
+            for r in t[t["line"] == 187].itertuples()]
+    assert rows == [("input", "/stages/stages.3/relu/Relu_output_0", "Channel major FP16 format where channel % 8 == 0",
+                     "FP16", "1,128,16,16", "Channel major FP16 format where channel % 8 == 0", "Device"),
+                    ("output", "Reformatted Input Tensor 0 to /pool/GlobalAveragePool", "Row major linear FP32",
+                     "FP32", "1,128,16,16", "Row major linear FP32", "Device")]
+    assert set(t["line"]) <= set(bl.layers["line"])        # the JSON's tensors replace the log's with its layers
+
+
 def test_bundle_takes_layers_from_json_and_meta_from_env_and_status():
     bl = trtlog.load(GPU / "cnn-fp16-trt8.5.3.1")
     assert len(bl.layers) == 185 and set(bl.layers["origin"]) == {"json"}

@@ -265,7 +265,6 @@ def test_bulk_equals_line_by_line_on_rtx_logs(name, monkeypatch, tmp_path):
     log = tmp_path / "build.log"
     log.write_bytes(lzma.open(ZOO / name / "build.log.xz").read())
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1 << 12)      # block edges inside the dumps
-    monkeypatch.setenv("TRTLOG_JOBS", "1")
     fast = trtlog.load(str(log))
 
     def scanner(g):

@@ -47,8 +47,15 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, epilog=EXIT_CODES_HELP,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trtlog")
-def cli():
+@click.option("--jobs", type=click.IntRange(min=1), envvar="TRTLOG_JOBS", show_envvar=True,
+              help="Processes that scan a log's blocks (default: one per core from 4 cores on, else 1).")
+@click.pass_context
+def cli(ctx, jobs):
     """trtlog: make TensorRT engine builds explainable."""
+    from . import parse
+    before = parse.DEFAULT_JOBS             # restored after the command: an in-process caller keeps its own
+    parse.DEFAULT_JOBS = jobs or parse.auto_jobs()
+    ctx.call_on_close(lambda: setattr(parse, "DEFAULT_JOBS", before))
 
 
 def _quiet_stdout() -> None:

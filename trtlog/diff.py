@@ -84,7 +84,8 @@ def diff_builds(a: BuildLog, b: BuildLog, run_a: Optional[int] = None,
     """Diff build `a` (before) against build `b` (after). `run_a`/`run_b` pick a run inside a
     multi-run log (default: the last run that printed engine layers)."""
     A, B = D.Side(a, run_a), D.Side(b, run_b)
-    la, lb = layers_from_table(A.t("layers")), layers_from_table(B.t("layers"))
+    la = layers_from_table(A.t("layers"), A.t("tensors"))
+    lb = layers_from_table(B.t("layers"), B.t("tensors"))
     al = align(la, lb)
     changes: List[D.Change] = []
     changes += D.problem_changes(A, B)

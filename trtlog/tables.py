@@ -53,12 +53,12 @@ _table("layers", "Engine layers (Engine Layer Information, --dumpLayerInfo or la
     ("type", "str", "layer type as printed, e.g. CaskConvolution, Reformat, Myelin"),
     ("tactic", "str", "tactic id"),
     ("kernel", "str", "kernel / tactic name when known"),
-    ("inputs", "str", "input tensors, 'name (Dtype[dims])' joined with '; '"),
-    ("outputs", "str", "output tensors, same form"),
+    ("inputs", "str", "input tensors for display, 'name (Dtype[dims])' joined with '; ' (typed: the tensors table)"),
+    ("outputs", "str", "output tensors for display, same form"),
     ("in_dtype", "str", "data type of the first input (Float, Half, Int8, ...)"),
     ("out_dtype", "str", "data type of the first output"),
-    ("in_formats", "str", "formats of all inputs, '; '-joined"),
-    ("out_formats", "str", "formats of all outputs, '; '-joined"),
+    ("in_formats", "str", "formats of all inputs for display, '; '-joined (their dtypes where no format is printed)"),
+    ("out_formats", "str", "formats of all outputs for display, same form"),
     ("precision", "str", "realised precision: the narrowest compute precision among the layer's tensors "
                          "(FP4/INT4 < FP8/INT8 < FP16/BF16 < FP32, trtlog.vocab); INT32/INT64/BOOL only when "
                          "the layer has nothing else"),
@@ -153,7 +153,9 @@ _table("onnx", "ONNX parser events (header, nodes, plugins).", [
     ("detail", "str", "value or details"),
 ])
 
-_table("tensors", "Typed tensor rows of engine layers (the --dumpLayerInfo / TensorRT-RTX `Layers:` records).", [
+_table("tensors", "Typed tensor rows of every engine layer of the layers table, one per tensor: Engine Layer "
+       "Information lines, --dumpLayerInfo / TensorRT-RTX `Layers:` records, layer-info JSON (`line` is then the "
+       "JSON layer's row, as in layers). Align, rules and the report read tensors here (trtlog.tensors).", [
     ("layer", "str", "engine layer name"),
     ("direction", "str", "input, constant or output"),
     ("index", "int", "position among the layer's tensors of that direction (0-based)"),
@@ -161,7 +163,8 @@ _table("tensors", "Typed tensor rows of engine layers (the --dumpLayerInfo / Ten
     ("dtype", "str", "data type as printed (Float, Half, BFloat16, Int8, FP8, Int4, Int32, ...)"),
     ("precision", "str", "dtype in the precision vocabulary (FP32, FP16, BF16, INT8, FP8, INT4, INT32, ...)"),
     ("dims", "str", "dimensions, comma-joined as printed ('1,3,224,224'; -1 = dynamic)"),
-    ("format", "str", "tensor format as printed, e.g. '(Linear) Row major linear format'"),
+    ("format", "str", "tensor format as printed, e.g. '(Linear) Row major linear format' (8.x-10.x layer-info "
+                      "JSON and dumps print one Format/Datatype: dtype and format then hold the same text)"),
     ("location", "str", "Device or Host where printed"),
 ])
 _table("bindings", "Engine I/O tensors (`I/O Tensors:` / `Bindings:` of a layer dump): one row per tensor and profile.", [

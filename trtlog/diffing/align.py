@@ -1,6 +1,7 @@
 """Align the engine layers of two builds.
 
-Works only on the `layers` table (name, type, inputs/outputs with shapes, metadata). Stages, each
+Works only on the `layers` table (name, type, metadata) and its `tensors` table (each layer's input and
+output tensors with their shapes). Stages, each
 on what the previous ones left unmatched:
   1. name       identical engine layer names (one to one, in engine order)
   2. tensors    same boundary tensors: the layers of the other side that lie between the layer's
@@ -19,25 +20,13 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import pandas as pd
 
+from ..tensors import Tensor, by_layer, of
+
 _REFORMAT = re.compile(r"^Reformatting CopyNode for (Input|Output) Tensor (\d+) to (.+)$", re.S)
-# 'name (Dtype[d0,d1])' (8.5+) and 'name[Dtype(d0,d1)]' (8.0-8.4 Engine Layer Information)
-_TENSOR_NEW = re.compile(r"^(?P<name>.*?)\s*\((?P<dtype>[A-Za-z][\w ]*?)\[(?P<dims>[^\]]*)\]\)$", re.S)
-_TENSOR_OLD = re.compile(r"^(?P<name>.*?)\[(?P<dtype>[A-Za-z][\w ]*?)\((?P<dims>[^)]*)\)\]$", re.S)
 _INTERNAL_TENSOR = ("Reformatted Input Tensor", "Reformatted Output Tensor")
 # names TensorRT generates itself; their numbering differs between versions, so they do not identify
 _WEAK_PREFIXES = ("(Unnamed Layer*", "ONNXTRT_", "__myl")
 NON_COMPUTE_TYPES = {"Reformat", "NoOp", "Constant"}
-
-
-@dataclass
-class Tensor:
-    name: str
-    dtype: str = ""
-    dims: Tuple[str, ...] = ()
-
-    def shape_wo_batch(self) -> Tuple[str, ...]:
-        # '32:8' is channel 32 vectorised by 8: the shape is 32 whatever the vector format
-        return tuple(d.split(":")[0].strip() for d in self.dims[1:])
 
 
 @dataclass
@@ -49,8 +38,8 @@ class Layer:
     tactic: str
     kernel: str
     precision: str
-    inputs: List[Tensor]
-    outputs: List[Tensor]
+    inputs: Sequence[Tensor]
+    outputs: Sequence[Tensor]
     sources: Set[str] = field(default_factory=set)
     ranges: List[Tuple[FrozenSet[str], FrozenSet[str]]] = field(default_factory=list)
     reformat: Optional[Tuple[str, int, str]] = None   # (Input|Output, tensor index, target layer)
@@ -64,8 +53,8 @@ class Layer:
         return not self.is_reformat and self.type not in NON_COMPUTE_TYPES
 
     def signature(self) -> tuple:
-        return (self.type, tuple(t.shape_wo_batch() for t in self.inputs),
-                tuple(t.shape_wo_batch() for t in self.outputs))
+        return (self.type, tuple(shape_wo_batch(t) for t in self.inputs),
+                tuple(shape_wo_batch(t) for t in self.outputs))
 
 
 @dataclass
@@ -94,20 +83,10 @@ class Alignment:
     unmatched_b: List[int]
 
 
-# -- parsing the layer table ---------------------------------------------------------------------
-def parse_tensors(text: str) -> List[Tensor]:
-    out = []
-    for item in str(text or "").split("; "):
-        item = item.strip()
-        if not item:
-            continue
-        m = _TENSOR_NEW.match(item) or _TENSOR_OLD.match(item)
-        if m:
-            dims = tuple(d.strip() for d in m.group("dims").split(",") if d.strip())
-            out.append(Tensor(m.group("name").strip(), m.group("dtype").strip(), dims))
-        else:
-            out.append(Tensor(item))
-    return out
+# -- the layer table ------------------------------------------------------------------------------
+def shape_wo_batch(t: Tensor) -> Tuple[str, ...]:
+    # '32:8' is channel 32 vectorised by 8: the shape is 32 whatever the vector format
+    return tuple(d.split(":")[0].strip() for d in t.shape[1:])
 
 
 def _split_top(expr: str, sep: str = " + ") -> List[str]:
@@ -176,17 +155,17 @@ def metadata_sources(meta: str) -> Set[str]:
     return {p.strip() for p in re.split(r"[\x1f;]", meta) if p.strip()}
 
 
-def layers_from_table(df: pd.DataFrame) -> List[Layer]:
+def layers_from_table(df: pd.DataFrame, tensors: Optional[pd.DataFrame] = None) -> List[Layer]:
+    """Layers of a `layers` table, with their tensors from the `tensors` table."""
     layers = []
-    cols = ["line", "name", "type", "tactic", "kernel", "precision", "inputs", "outputs", "metadata"]
+    index = by_layer(tensors)
+    cols = ["run", "line", "name", "type", "tactic", "kernel", "precision", "metadata"]
     for pos, row in enumerate(df[cols].itertuples(index=False)):
-        line, name, typ, tactic, kernel, prec, ins, outs, meta = row
+        _, line, name, typ, tactic, kernel, prec, meta = row
         name = str(name)
-        ins, outs = str(ins or ""), str(outs or "")
-        if not outs and ins.lstrip().startswith("->"):
-            ins, outs = "", ins.lstrip()[2:]   # a layer without inputs (Constant) read as ' -> out'
+        ts = of(index, row)
         layer = Layer(pos, int(line) if pd.notna(line) else 0, name, str(typ), str(tactic), str(kernel),
-                      str(prec), parse_tensors(ins), parse_tensors(outs))
+                      str(prec), ts.inputs, ts.outputs)
         m = _REFORMAT.match(name)
         if m:
             layer.reformat = (m.group(1), int(m.group(2)), m.group(3).strip())

@@ -489,7 +489,7 @@ def _reformat_changes(al: Alignment) -> List[Change]:
 
 def _io(l: Layer) -> str:
     def one(ts):
-        return ", ".join(f"{t.dtype}[{','.join(t.dims)}]" for t in ts)
+        return ", ".join(f"{t.dtype}[{','.join(t.shape)}]" for t in ts)
     return f"{one(l.inputs)} -> {one(l.outputs)}"
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Callable, Dict, List, Optional
 
 from .. import tables as T
+from ..tensors import Tensor, display, formats
 from ..vocab import decode_version_code as trt_version_from_code
 from ..vocab import (
     precision_of,
@@ -18,7 +19,7 @@ from ..vocab import (
     tactic_int,  # noqa: F401  (re-exported: older imports)
 )
 from .context import Context
-from .structured import TENSOR_LISTS, join_tensors, parse_dump_record, parse_io_tensor, parse_stats, parse_tensor_list
+from .structured import TENSOR_LISTS, parse_dump_record, parse_io_tensor, parse_stats, parse_tensor_list
 
 # handlers that read rows already added to these tables (rows[-1] and the like): bulk rows of them
 # are put in line order before each line the line parser handles (see bulk.py)
@@ -249,19 +250,31 @@ def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 # --- engine layers -------------------------------------------------------------------------------
-def _layer_row(st: State, n: int, name: str, ltype: str, tactic: str, ins, outs, origin: str,
-               kernel: str = "", metadata: str = "", in_formats: str = "", out_formats: str = "",
-               extra_dtypes=()) -> None:
+def engine_layer(add, name: str, ltype: str, tactic: str, lists: dict, origin: str, kernel: str = "",
+                 metadata: str = "") -> None:
+    """One engine layer -> a `layers` row and one `tensors` row per tensor. `lists` maps Inputs /
+    Constants / Outputs to tensor dicts (name, dtype, dims, format, location); `add(table, fields)`
+    adds a row. The layers table's inputs/outputs/in_formats/out_formats strings are display columns
+    (parse --table layers, evidence rows of explain --format json): code reads the tensors table."""
+    typed = {key: [Tensor(t["name"], t["dtype"], precision_of(t["dtype"]), t["dims"], t["format"])
+                   for t in lists.get(key, ())] for key, _ in TENSOR_LISTS}
+    ins, outs = typed["Inputs"], typed["Outputs"]
     # constants count: an INT4/INT8/FP8 weight makes the layer a quantized one (weight-only INT4 GEMM)
-    dtypes = [d for _, d, _ in ins] + [d for _, d, _ in outs] + list(extra_dtypes)
-    st.add("layers", n, {"name": name, "type": ltype, "tactic": tactic, "kernel": kernel,
-                         "inputs": join_tensors(ins), "outputs": join_tensors(outs),
-                         "in_dtype": precision_of(ins[0][1]) if ins else "",
-                         "out_dtype": precision_of(outs[0][1]) if outs else "",
-                         "in_formats": in_formats or "; ".join(d for _, d, _ in ins),
-                         "out_formats": out_formats or "; ".join(d for _, d, _ in outs),
-                         "precision": realised_precision(dtypes), "origin": origin,
-                         "metadata": metadata})
+    dtypes = [t.dtype for t in ins + outs + typed["Constants"]]
+    add("layers", {"name": name, "type": ltype, "tactic": tactic, "kernel": kernel,
+                   "inputs": display(ins), "outputs": display(outs),
+                   "in_dtype": ins[0].precision if ins else "", "out_dtype": outs[0].precision if outs else "",
+                   "in_formats": formats(ins), "out_formats": formats(outs),
+                   "precision": realised_precision(dtypes), "origin": origin, "metadata": metadata})
+    for key, direction in TENSOR_LISTS:
+        for i, (t, raw) in enumerate(zip(typed[key], lists.get(key, ()))):
+            add("tensors", {"layer": name, "direction": direction, "index": i, "name": t.name,
+                            "dtype": t.dtype, "precision": t.precision, "dims": t.dims, "format": t.format,
+                            "location": raw["location"]})
+
+
+def _log_tensors(ts) -> list:
+    return [{"name": nm, "dtype": d, "dims": s, "format": "", "location": ""} for nm, d, s in ts]
 
 
 def h_layer_info(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -272,8 +285,9 @@ def h_layer_info(st: State, n: int, msg, f: dict, text: str) -> None:
         left, sep, right = io.rpartition(" -> ")
         if not sep:
             left, right = io, ""
-    _layer_row(st, n, f.get("name", ""), f.get("type", ""), f.get("tactic", ""),
-               parse_tensor_list(left), parse_tensor_list(right), "log")
+    engine_layer(lambda table, fields: st.add(table, n, fields), f.get("name", ""), f.get("type", ""),
+               f.get("tactic", ""), {"Inputs": _log_tensors(parse_tensor_list(left)),
+                                     "Outputs": _log_tensors(parse_tensor_list(right))}, "log")
 
 
 def _clean_metadata(value: str) -> str:
@@ -285,21 +299,10 @@ def h_layer_dump(st: State, n: int, msg, f: dict, text: str) -> None:
     rec = parse_dump_record(text)
     if rec is None:
         return
-    name = str(rec.get("Name", ""))
-    lists = {key: rec.get(key, []) for key, _ in TENSOR_LISTS}
-    ins = [(t["name"], t["dtype"], t["dims"]) for t in lists["Inputs"]]
-    outs = [(t["name"], t["dtype"], t["dims"]) for t in lists["Outputs"]]
-    consts = [t["dtype"] for t in lists["Constants"]]
-    _layer_row(st, n, name, str(rec.get("LayerType", "")),
-               str(rec.get("TacticValue", rec.get("Tactic", ""))), ins, outs, "dumpLayerInfo",
-               kernel=str(rec.get("TacticName", "")), metadata=_clean_metadata(str(rec.get("Metadata", ""))),
-               in_formats="; ".join(t["format"] for t in lists["Inputs"]),
-               out_formats="; ".join(t["format"] for t in lists["Outputs"]), extra_dtypes=consts)
-    for key, direction in TENSOR_LISTS:
-        for i, t in enumerate(lists[key]):
-            st.add("tensors", n, {"layer": name, "direction": direction, "index": i, "name": t["name"],
-                                  "dtype": t["dtype"], "precision": precision_of(t["dtype"]),
-                                  "dims": t["dims"], "format": t["format"], "location": t["location"]})
+    engine_layer(lambda table, fields: st.add(table, n, fields), str(rec.get("Name", "")),
+               str(rec.get("LayerType", "")), str(rec.get("TacticValue", rec.get("Tactic", ""))),
+               {key: rec.get(key, []) for key, _ in TENSOR_LISTS}, "dumpLayerInfo",
+               kernel=str(rec.get("TacticName", "")), metadata=_clean_metadata(str(rec.get("Metadata", ""))))
 
 
 def h_binding_name(st: State, n: int, msg, f: dict, text: str) -> None:

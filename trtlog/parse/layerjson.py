@@ -10,24 +10,29 @@ import json
 from typing import Dict, List, Tuple
 
 from ..errors import TrtlogError
-from ..vocab import precision_of, realised_precision
-from .structured import join_tensors
+from .handlers import engine_layer
 
 
-def _tensors(items) -> List[Tuple[str, str, str]]:
+def _tensors(items) -> List[Dict[str, str]]:
+    """A layer's Inputs/Outputs -> tensor dicts (name, dtype, dims, format, location). The 8.2-10.x
+    schema prints one 'Format/Datatype' ('Row major linear FP32'): it is both the dtype and the format."""
     out = []
     for t in items or []:
         if isinstance(t, dict):
             dims = t.get("Dimensions", [])
             dims_s = ",".join(str(d) for d in dims) if isinstance(dims, list) else str(dims)
-            out.append((str(t.get("Name", "")), str(t.get("Format/Datatype", t.get("Datatype", ""))), dims_s))
-        else:
-            out.append((str(t), "", ""))
+            dtype = str(t.get("Format/Datatype", t.get("Datatype", "")))
+            out.append({"name": str(t.get("Name", "")), "dtype": dtype, "dims": dims_s,
+                        "format": str(t.get("Format", t.get("Format/Datatype", ""))),
+                        "location": str(t.get("Location", ""))})
+        else:                           # a name only
+            out.append({"name": str(t), "dtype": "", "dims": "", "format": "", "location": ""})
     return out
 
 
-def layer_rows(doc) -> Tuple[List[dict], List[str]]:
-    """Return (layer rows, I/O tensor names) from a parsed layer-info JSON document."""
+def layer_rows(doc) -> Tuple[Dict[str, List[dict]], List[str]]:
+    """Return ({'layers': rows, 'tensors': rows}, I/O tensor names) from a parsed layer-info JSON
+    document (any schema: 'Bindings' or 'I/O Tensors', detailed or names only)."""
     if isinstance(doc, list):
         layers, io = doc, []
     elif isinstance(doc, dict) and "Layers" in doc:
@@ -35,23 +40,19 @@ def layer_rows(doc) -> Tuple[List[dict], List[str]]:
         io = doc.get("I/O Tensors", doc.get("Bindings", []))
     else:
         raise TrtlogError("JSON is neither a layer-info export (no 'Layers') nor a profile export")
-    rows = []
+    rows: Dict[str, List[dict]] = {"layers": [], "tensors": []}
     for i, layer in enumerate(layers, 1):
+        def add(table: str, fields: dict, i: int = i) -> None:
+            rows[table].append({"run": 0, "line": i, **fields})
         if isinstance(layer, str):
-            rows.append({"run": 0, "line": i, "name": layer, "type": "", "origin": "json"})
+            add("layers", {"name": layer, "type": "", "origin": "json"})
             continue
-        ins, outs = _tensors(layer.get("Inputs")), _tensors(layer.get("Outputs"))
         meta = layer.get("Metadata", "")
-        rows.append({
-            "run": 0, "line": i, "name": str(layer.get("Name", "")), "type": str(layer.get("LayerType", "")),
-            "tactic": str(layer.get("TacticValue", layer.get("Tactic", ""))),
-            "kernel": str(layer.get("TacticName", "")),
-            "inputs": join_tensors(ins), "outputs": join_tensors(outs),
-            "in_dtype": precision_of(ins[0][1]) if ins else "",
-            "out_dtype": precision_of(outs[0][1]) if outs else "",
-            "in_formats": "; ".join(d for _, d, _ in ins), "out_formats": "; ".join(d for _, d, _ in outs),
-            "precision": realised_precision([d for _, d, _ in ins + outs]),
-            "origin": "json", "metadata": meta if isinstance(meta, str) else json.dumps(meta)})
+        lists = {"Inputs": _tensors(layer.get("Inputs")), "Outputs": _tensors(layer.get("Outputs"))}
+        engine_layer(add, str(layer.get("Name", "")), str(layer.get("LayerType", "")),
+                     str(layer.get("TacticValue", layer.get("Tactic", ""))), lists, "json",
+                     kernel=str(layer.get("TacticName", "")),
+                     metadata=meta if isinstance(meta, str) else json.dumps(meta))
     names = [t if isinstance(t, str) else str(t.get("Name", t)) for t in io]
     return rows, names
 

@@ -19,20 +19,23 @@ from .reader import LogSource
 BUNDLE_LOGS = ("build.log", "build.log.xz", "build.log.gz", "trtexec.log")
 
 
-def load(path, *, allow_non_trt: bool = False, progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
-    """`progress(done_bytes, total_bytes)` is called as the log text is read (see LogSource)."""
+def load(path, *, allow_non_trt: bool = False, jobs: Optional[int] = None,
+         progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
+    """`jobs`: processes that scan the log's blocks; None (a library call: 1, in this process, no
+    worker) unless the CLI set trtlog.parse.DEFAULT_JOBS from --jobs / TRTLOG_JOBS.
+    `progress(done_bytes, total_bytes)` is called as the log text is read (see LogSource)."""
     path = str(path)
     if path != "-" and os.path.isdir(path):
-        return _load_bundle(Path(path), progress=progress)
+        return _load_bundle(Path(path), jobs, progress=progress)
     if path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
         return _load_json(path)
-    return _load_log(path, allow_non_trt=allow_non_trt, progress=progress)
+    return _load_log(path, allow_non_trt=allow_non_trt, jobs=jobs, progress=progress)
 
 
-def _load_log(path: str, allow_non_trt: bool = False, progress: Optional[Callable[[int, int], None]] = None
-              ) -> BuildLog:
+def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None,
+              progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
     src = LogSource(path, progress=progress)
-    st = parse_blocks(src.blocks())
+    st = parse_blocks(src.blocks(), jobs=jobs)
     name = "<stdin>" if path == "-" else path
     if st.lines == 0:
         raise TrtlogError(f"{name}: empty file")
@@ -185,9 +188,10 @@ def _load_json(path: str) -> BuildLog:
                       meta={"producer": "json", "sources": [path]}, lines=len(doc), recognized=len(doc))
         return bl
     rows, io = layer_rows(J.check(doc, J.LAYERS, path))
-    bl = BuildLog(path=path, tables={"layers": T.frame("layers", _columns(rows, "layers"))},
-                  meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": len(rows)},
-                  lines=len(rows), recognized=len(rows))
+    n = len(rows["layers"])
+    bl = BuildLog(path=path, tables={t: T.frame(t, _columns(r, t)) for t, r in rows.items()},
+                  meta={"producer": "json", "io_tensors": io, "sources": [path], "engine_layers": n},
+                  lines=n, recognized=n)
     return bl
 
 
@@ -199,7 +203,8 @@ def _first(bundle: Path, names) -> Optional[Path]:
     return None
 
 
-def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
+def _load_bundle(bundle: Path, jobs: Optional[int] = None,
+                 progress: Optional[Callable[[int, int], None]] = None) -> BuildLog:
     if not os.access(bundle, os.R_OK | os.X_OK):
         raise TrtlogError(f"cannot read {bundle}: permission denied")
     log = _first(bundle, BUNDLE_LOGS)
@@ -207,16 +212,18 @@ def _load_bundle(bundle: Path, progress: Optional[Callable[[int, int], None]] = 
         raise TrtlogError(f"{bundle} is a directory without build.log (not a trtlog bundle)")
     # a bundle trtlog wrote may hold a log of a build that failed before TensorRT printed anything;
     # a build.log that is a link to some other file gets the same check as any log
-    bl = _load_log(str(log), allow_non_trt=not log.is_symlink(), progress=progress)
+    bl = _load_log(str(log), allow_non_trt=not log.is_symlink(), jobs=jobs, progress=progress)
     bl.meta["bundle"] = str(bundle)
     sources = [str(log)]
     lj = _first(bundle, ("layers.json", "layers.json.xz", "layers.json.gz"))
     if lj is not None:
         rows, io = layer_rows(J.read_model(str(lj), J.LAYERS))
-        if rows:
-            bl.tables["layers"] = T.frame("layers", _columns(rows, "layers"))
+        if rows["layers"]:
+            # the engine inspector's layers replace the log's, with their tensors
+            for t, r in rows.items():
+                bl.tables[t] = T.frame(t, _columns(r, t))
             bl.meta["io_tensors"] = io
-            bl.meta["engine_layers"] = len(rows)
+            bl.meta["engine_layers"] = len(rows["layers"])
         sources.append(str(lj))
     pj = _first(bundle, ("profile.json", "profile.json.xz"))
     if pj is not None:

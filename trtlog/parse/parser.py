@@ -12,17 +12,17 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import multiprocessing
-import os
 import re
 import signal
-import sys
 from collections import deque
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 
+from ..errors import TrtlogError
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, HOT_HANDLERS, State
@@ -37,7 +37,7 @@ NON_TRT_FAMILIES = ("unknown", "envelope", "app")
 PRODUCER_LINES = 20000      # the envelope mix of the first lines names the producer
 
 _SCANNERS: Dict[int, Scanner] = {}
-_WORKER: Optional[Scanner] = None      # the scanner of a forked worker process
+_WORKER: Optional[Scanner] = None      # the scanner of a worker process
 
 
 def scanner_for(g: Grammar) -> Scanner:
@@ -47,18 +47,23 @@ def scanner_for(g: Grammar) -> Scanner:
     return sc
 
 
-def jobs() -> int:
-    """Processes that scan blocks: TRTLOG_JOBS, else one per core from 4 cores on (with fewer,
-    the workers and this process only take turns on them); 1 scans in this process."""
-    try:
-        return max(1, int(os.environ.get("TRTLOG_JOBS", "")))
-    except ValueError:
-        cores = os.cpu_count() or 1
-        return cores if cores >= 4 else 1
+def _context():
+    """Workers start from a fork server (or spawn), never by forking this process: a fork of a
+    multi-threaded host (Jupyter, PyTorch, a web server) can deadlock in the child, Python 3.12+ warns
+    about it and 3.14 no longer forks by default. The fork server imports trtlog.parse.parser_worker
+    once, which compiles the default grammar and its scanner: every worker forked from it has them at no
+    cost (with spawn, or a fork server a host started before, the initializer compiles them)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["trtlog.parse.parser_worker"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def _worker_init() -> None:
+    global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's to handle
+    _WORKER = scanner_for(default_grammar())           # compiled already where the fork server preloaded it
 
 
 def _scan_in_worker(block: str) -> BlockScan:
@@ -76,29 +81,36 @@ def _handing_over(head: List[str], rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def scans(blocks: Iterable[str], scanner: Scanner) -> Iterator[BlockScan]:
+def scans(blocks: Iterable[str], scanner: Scanner, jobs: int = 1) -> Iterator[BlockScan]:
     """The blocks scanned, in order. Scanning a block depends on nothing but the block, so with
-    several cores and blocks it runs in forked worker processes (Linux: they inherit the compiled
-    grammar) a few blocks ahead of the line-by-line part, which stays in this process."""
-    global _WORKER
+    jobs > 1 (and several blocks) it runs in worker processes a few blocks ahead of the line-by-line
+    part, which stays in this process. Workers only scan with the default grammar."""
     blocks = iter(blocks)
     head = list(islice(blocks, 3))
-    n = jobs()
-    few = len(head) < 3
-    blocks = _handing_over(head, blocks)
-    if n <= 1 or few or not sys.platform.startswith("linux"):
-        yield from map(scanner.scan, blocks)
+    if jobs <= 1 or len(head) < 3 or scanner.grammar is not default_grammar():
+        yield from map(scanner.scan, _handing_over(head, blocks))
         return
-    _WORKER = scanner
-    with concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
-                                                initializer=_worker_init) as pool:
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_init) as pool:
         pending: deque = deque()
+        for block in islice(blocks, 2 * jobs):
+            pending.append(pool.submit(_scan_in_worker, block))
+        # the first workers take about a second to start (a fresh fork server imports trtlog and compiles
+        # the grammar): this process scans and parses the first blocks meanwhile
+        yield from map(scanner.scan, _handing_over(head, iter(())))
         for block in blocks:
             pending.append(pool.submit(_scan_in_worker, block))
-            if len(pending) > 2 * n:
-                yield pending.popleft().result()
+            if len(pending) > 2 * jobs:
+                yield _result(pending.popleft(), jobs)
         while pending:
-            yield pending.popleft().result()
+            yield _result(pending.popleft(), jobs)
+
+
+def _result(future, jobs: int) -> BlockScan:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise TrtlogError(f"jobs={jobs}: the worker processes did not start or died (a script that starts "
+                          "processes needs `if __name__ == '__main__':` around its code; or use jobs=1)") from None
 
 
 class LineParser:
@@ -229,7 +241,9 @@ def _no_gc():
             gc.enable()
 
 
-def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> State:
+def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None, jobs: Optional[int] = None) -> State:
+    """Parse the blocks; `jobs` scanning processes (None: trtlog.parse.DEFAULT_JOBS; 1 = in this process)."""
+    from . import DEFAULT_JOBS  # read now: the CLI sets it after this module is imported
     g = grammar or default_grammar()
     scanner = scanner_for(g)
     st = State(g)
@@ -237,7 +251,7 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None) -> St
     msgs = Messages()
     base = 0
     with _no_gc():
-        for bs in scans(blocks, scanner):
+        for bs in scans(blocks, scanner, DEFAULT_JOBS if jobs is None else max(1, int(jobs))):
             _parse_block(st, lp, scanner, bs, base, msgs)
             base += bs.n
     st.lines = base

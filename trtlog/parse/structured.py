@@ -50,10 +50,6 @@ def parse_tensor_list(text: str) -> List[Tuple[str, str, str]]:
     return out
 
 
-def join_tensors(ts: List[Tuple[str, str, str]]) -> str:
-    return "; ".join(f"{n} ({d}[{s}])" for n, d, s in ts)
-
-
 # --- --dumpLayerInfo records: `Name: x, LayerType: T, Inputs: [ { ... }], ...` ------------------
 # Two tensor schemas: up to 10.x `{ Name: x, Location: Device, Dimensions: [..], Format/Datatype: Float }`;
 # the 11-era one (TensorRT-RTX) `{ Name: x, Dimensions: [..], Strides: [..], StrideOrder: [..],

@@ -17,6 +17,7 @@ import pandas as pd
 from .. import __version__
 from ..buildlog import BuildLog
 from ..numbers import to_float, to_int
+from ..tensors import by_layer, formats, of
 from ..vocab import format_bytes, precision_family, precision_order
 
 # Caps keep a report readable and below its size budget on 500 MB logs; every capped list says
@@ -255,7 +256,9 @@ def layers_view(bl: BuildLog) -> dict:
     multi_run = layers["run"].nunique() > 1 if not layers.empty else False
     rows = []
     total_time = 0.0
+    index = by_layer(bl.tables.get("tensors"))
     for i, r in enumerate(_rows(layers, MAX_LAYER_ROWS)):
+        ts = of(index, r)
         t = pct = None
         if not prof.empty:
             key = (r["run"], r["name"])
@@ -269,8 +272,8 @@ def layers_view(bl: BuildLog) -> dict:
         rows.append({
             "idx": i + 1, "run": _int(r["run"]), "line": _int(r["line"]), "name": _str(r["name"]),
             "type": _str(r["type"]), "tactic": _str(r["tactic"]), "kernel": kernel,
-            "in_formats": _str(r["in_formats"]) or _str(r["in_dtype"]),
-            "out_formats": _str(r["out_formats"]) or _str(r["out_dtype"]),
+            "in_formats": formats(ts.inputs) or _str(r["in_dtype"]),
+            "out_formats": formats(ts.outputs) or _str(r["out_dtype"]),
             "precision": _str(r["precision"]), "origin": _str(r["origin"]),
             "time": fmt_ms(t), "time_sort": sort_key(t), "pct": fmt_num(pct, 2), "pct_sort": sort_key(pct),
             "metadata": _str(r["metadata"]),

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import List, Optional
+from typing import Optional
 
 import pandas as pd
 
+from ..tensors import LayerTensors
 from ..vocab import precision_of
 from .engine import Evidence, Fix, iter_runs, rule
-from .util import names, plural, requested_precisions, rows, tensor_volume
+from .util import layer_tensors, names, plural, requested_precisions, rows, tensor_volume
 
 # layer types that only move or view data: their dtype follows their neighbours
 _DATA_MOVEMENT = {"reformat", "noop", "shuffle", "constant", "slice", "copy", "concatenation", "identity",
@@ -104,13 +105,12 @@ _REDUCED = re.compile(r"\b(?:Half|Int8|INT8|BFloat16|BF16|FP16|FP8|Float8|Int4|I
 _FLOAT = re.compile(r"\b(?:Float|FP32|TF32)\b")
 
 
-def realised(row) -> Optional[str]:
+def realised(ts: LayerTensors) -> Optional[str]:
     """'reduced' when any input/output tensor is Half/Int8/BF16/FP8..., 'fp32' when the tensors are Float and
     none is reduced, None when the tensors are not known or hold no floating-point data (Int32/Bool layers)."""
-    ins, outs = str(row.get("inputs") or ""), str(row.get("outputs") or "")
-    if not ins or not outs:
+    if not ts.inputs or not ts.outputs:
         return None
-    io = ins + " " + outs
+    io = " ".join(t.dtype for t in ts.inputs + ts.outputs)
     if _REDUCED.search(io):
         return "reduced"
     if _FLOAT.search(io):
@@ -118,29 +118,20 @@ def realised(row) -> Optional[str]:
     return None
 
 
-def tensor_names(spec: str) -> List[str]:
-    """Tensor names of a layers-table inputs/outputs string ('name (Dtype[dims]); name2 (...)')."""
-    out = []
-    for part in str(spec or "").split("; "):
-        m = re.match(r"(.*) \([^()]*\)$", part.strip())
-        if m:
-            out.append(m.group(1).strip())
-    return out
-
-
-def _feeds_compute(g) -> set:
+def _feeds_compute(g, tens) -> set:
     """Tensors that (through any chain of data-movement layers) reach a compute layer's input."""
-    recs = g.to_dict("records")
+    recs = [tens(r) for r in g.to_dict("records")]
+    types = g["type"].astype(str).str.lower().tolist()
     # data movement, and integer-only layers (casts of indices), pass their consumers on to their inputs
-    is_dm = [str(r["type"]).lower() in _DATA_MOVEMENT
-             or (r["inputs"] and r["outputs"] and realised(r) is None) for r in recs]
-    feeds = {t for r, dm in zip(recs, is_dm) if not dm for t in tensor_names(r["inputs"])}
+    is_dm = [typ in _DATA_MOVEMENT or (ts.inputs and ts.outputs and realised(ts) is None)
+             for typ, ts in zip(types, recs)]
+    feeds = {t for ts, dm in zip(recs, is_dm) if not dm for t in ts.names("input")}
     changed = True
     while changed:
         changed = False
-        for r, dm in zip(recs, is_dm):
-            if dm and any(t in feeds for t in tensor_names(r["outputs"])):
-                new = set(tensor_names(r["inputs"])) - feeds
+        for ts, dm in zip(recs, is_dm):
+            if dm and any(t in feeds for t in ts.names("output")):
+                new = set(ts.names("input")) - feeds
                 if new:
                     feeds |= new
                     changed = True
@@ -176,23 +167,24 @@ def reduced_precision_not_realised(bl, check):
     if not wanted or layers.empty:
         return
     prof = bl.tables["profile"]
+    tens = layer_tensors(bl)
     for run, g in iter_runs(layers):
         g = one_origin(g)
         compute = g[~g["type"].astype(str).str.lower().isin(_DATA_MOVEMENT)]
-        recs = [r for r in compute.to_dict("records") if realised(r) is not None]
+        recs = [r for r in compute.to_dict("records") if realised(tens(r)) is not None]
         unknown = len(compute) - len(recs)
-        fp32 = [r for r in recs if realised(r) == "fp32"]
+        fp32 = [r for r in recs if realised(tens(r)) == "fp32"]
         if not fp32:
             continue
         # layers that only write network outputs stay FP32 by default (I/O is FP32 unless the I/O formats
         # are changed): alone they are expected, not a finding
-        feeds = _feeds_compute(g)
+        feeds = _feeds_compute(g, tens)
         # a layer with unparsed tensors could consume anything before it: only layers after the last such
         # layer can be shown to write network outputs only
-        unparsed = [int(r["line"]) for r in g.to_dict("records") if not r["inputs"] or not r["outputs"]]
+        unparsed = [int(r["line"]) for r in g.to_dict("records") if not tens(r).inputs or not tens(r).outputs]
         last_unparsed = max(unparsed) if unparsed else -1
-        tail = [r for r in fp32 if tensor_names(r["outputs"]) and int(r["line"]) > last_unparsed
-                and not any(t in feeds for t in tensor_names(r["outputs"]))]
+        tail = [r for r in fp32 if tens(r).outputs and int(r["line"]) > last_unparsed
+                and not any(t in feeds for t in tens(r).names("output"))]
         if len(tail) == len(fp32):
             continue
         pct = 100.0 * len(fp32) / len(recs)
@@ -204,7 +196,7 @@ def reduced_precision_not_realised(bl, check):
             fp32.sort(key=lambda r: -float(times.get(r["name"], 0.0) or 0.0))
             how = "by profiled time"
         else:
-            fp32.sort(key=lambda r: -max(tensor_volume(r["outputs"]), tensor_volume(r["inputs"])))
+            fp32.sort(key=lambda r: -max(tensor_volume(tens(r).outputs), tensor_volume(tens(r).inputs)))
             how = "by tensor size"
         top = [r["name"] for r in fp32[:5]]
         req = "/".join(sorted(wanted))
@@ -249,6 +241,7 @@ def int8_precision_audit(bl, check):
     prec = bl.tables["precision"]
     calib = bl.tables["calibration"]
     prof = bl.tables["profile"]
+    tens = layer_tensors(bl)
     if len(calib):
         how = f"calibrated ({plural(int((calib['event'] == 'batch').sum()), 'batch', 'batches')})"
     elif len(prec) and (prec["kind"] == "explicit_precision").any():
@@ -292,16 +285,16 @@ def int8_precision_audit(bl, check):
             continue
         stayed = known[known["precision"].astype(str) != "INT8"].to_dict("records")
         stayed.sort(key=lambda r: (-float(times.get(r["name"], 0.0)),
-                                   -max(tensor_volume(r["outputs"]), tensor_volume(r["inputs"]))))
+                                   -max(tensor_volume(tens(r).outputs), tensor_volume(tens(r).inputs))))
         msg += (f" Stayed higher precision (largest first): "
                 f"{names([str(r['name']) + ' (' + str(r['precision']) + ')' for r in stayed], 5)}. "
-                f"Why: {_why_not_int8(prec, stayed)}")
+                f"Why: {_why_not_int8(prec, stayed, tens)}")
         yield check.finding(f"INT8 barely applied: {int(counts.get('INT8', 0))} of {n} layers run INT8",
                             msg, check.evidence(pd.DataFrame(stayed[:12]), "layers"), run=run,
                             total=len(stayed), severity="warning")
 
 
-def _why_not_int8(prec, stayed) -> str:
+def _why_not_int8(prec, stayed, tens) -> str:
     """The reasons the precision table gives for layers not running INT8, most specific first."""
     reasons = []
     kinds = set(prec["kind"]) if len(prec) else set()
@@ -309,7 +302,7 @@ def _why_not_int8(prec, stayed) -> str:
         reasons.append("INT8 without a calibrator or dynamic ranges (placeholder scales; see TRT201)")
     missing = set(prec.loc[prec["kind"] == "missing_scale", "tensor"].astype(str)) if len(prec) else set()
     hit = [str(r["name"]) for r in stayed
-           if missing & set(tensor_names(r.get("inputs")) + tensor_names(r.get("outputs")))]
+           if missing & set(tens(r).names())]
     if hit:
         reasons.append(f"no INT8 scale for a tensor of {names(hit, 3)} (see TRT202)")
     if "default_quant_params" in kinds:
@@ -522,13 +515,14 @@ def layer_precision_unverified(bl, check):
                  if f in ("OBEY_PRECISION_CONSTRAINTS", "PREFER_PRECISION_CONSTRAINTS")), "no constraint flag")
     g = one_origin(layers[layers["run"] == layers["run"].min()])
     recs = g.to_dict("records")
+    tens = layer_tensors(bl)
     hidden, ignored, ignored_rows = [], [], []
     for name in applied:
         want = next((t for p, t in patterns.items() if fnmatch.fnmatchcase(name, p)), "")
         mine = [r for r in recs if name in str(r["name"]).split(" + ") or name in str(r.get("metadata") or "")]
         if not mine:
             hidden.append(name)
-        elif want == "FP32" and any(realised(r) == "reduced" for r in mine):
+        elif want == "FP32" and any(realised(tens(r)) == "reduced" for r in mine):
             ignored.append(name)
             ignored_rows += mine
     config_ev = Evidence(0, f"config.json: layer_precisions_applied {applied}; patterns {patterns}; {mode}", "config")

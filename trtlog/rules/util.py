@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Iterable, List, Optional, Set
+from typing import Callable, Iterable, List, Optional, Sequence, Set
 
 import pandas as pd
 
+from ..tensors import LayerTensors, Tensor, by_layer, of
 from ..vocab import format_bytes as fmt_bytes  # noqa: F401  (re-exported for the rules)
 from ..vocab import (
     mib_ceil,  # noqa: F401  (re-exported for the rules)
@@ -120,23 +121,16 @@ def names(values: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-_DIMS = re.compile(r"\[([-\d,\s]+)\]|\(([-\d,\s]+)\)")
+def tensor_volume(ts: Sequence[Tensor]) -> int:
+    """Largest element count among a layer's tensors (trtlog.tensors); dynamic (-1/-2) dimensions count
+    as 1, tensors without integer dims (none printed, vectorised '32:8') not at all."""
+    return max((v for v in (t.volume() for t in ts) if v is not None), default=0)
 
 
-def tensor_volume(spec: str) -> int:
-    """Largest element count among the tensors in a layers-table inputs/outputs string; dynamic
-    (-1/-2) dimensions count as 1."""
-    best = 0
-    for m in _DIMS.finditer(spec or ""):
-        dims = [d for d in (m.group(1) or m.group(2)).replace(" ", "").split(",") if d]
-        try:
-            vol = 1
-            for d in dims:
-                vol *= max(int(d), 1)
-        except ValueError:
-            continue
-        best = max(best, vol)
-    return best
+def layer_tensors(bl) -> Callable[[dict], LayerTensors]:
+    """A layers-table row -> its tensors (the tensors table, typed)."""
+    index = by_layer(bl.tables.get("tensors"))
+    return lambda row: of(index, row)
 
 
 def rejected_profile_runs(bl) -> Set[int]:
