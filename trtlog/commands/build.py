@@ -85,11 +85,10 @@ def default_out(model) -> Path:
 @click.option("--workspace", metavar="SIZE", help="workspace memory pool limit (MiB, or 512K / 64MiB / 2G)")
 @click.option("--tactic-sources", metavar="SPEC",
               help="trtexec syntax: -CUDNN,+JIT_CONVOLUTIONS, or an exact list EDGE_MASK_CONVOLUTIONS,JIT_CONVOLUTIONS")
-@click.option("--builder-opt-level", type=click.IntRange(0, 5),
-              help="builder optimization level 0..5 (TensorRT >= 8.6)")
+@click.option("--builder-opt-level", type=int, help="builder optimization level 0..5 (TensorRT >= 8.6)")
 @click.option("--timing-cache", type=click.Path(dir_okay=False), metavar="FILE",
               help="timing cache to load and update; the TensorRT version and GPU are added to the name")
-@click.option("--calib-data", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+@click.option("--calib-data", type=click.Path(file_okay=False), metavar="DIR",
               help="folder of .npy/.npz batches for INT8 entropy calibration (needs pycuda)")
 @click.option("--calib-cache", type=click.Path(dir_okay=False), metavar="FILE", help="reuse a calibration cache")
 @click.option("--calib-batches", type=int, metavar="N", help="use at most N calibration batches")

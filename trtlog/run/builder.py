@@ -25,6 +25,7 @@ from .session import (  # noqa: F401
     add_profiles,
     check_model,
     check_shapes,
+    check_values,
     failure_reason,
     network_inputs,
     parse_onnx,
@@ -49,6 +50,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
     clock = PhaseClock()
     bundle = Bundle(out, force)
     bundle.check()
+    check_values(spec)
     check_model(spec.model)
     trt = import_tensorrt()
     clock.mark("import_tensorrt")

@@ -34,6 +34,7 @@ from .session import (
     add_profiles,
     check_model,
     check_shapes,
+    check_values,
     failure_reason,
     network_inputs,
     parse_onnx,
@@ -167,8 +168,7 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
     why = refused(spec, precision_constraints_given)
     if why:
         raise TrtlogError(why)
-    if spec.builder_opt_level is not None and not 0 <= spec.builder_opt_level <= 5:
-        raise TrtlogError("--builder-opt-level must be 0..5")
+    check_values(spec)
     clock = PhaseClock()
     bundle = Bundle(out, force)
     bundle.check()

@@ -52,6 +52,14 @@ class PhaseClock:
         return {k: round(v, 4) for k, v in self.phases.items()}
 
 
+def check_values(spec) -> None:
+    """Option values no backend accepts, before any library is imported."""
+    if spec.builder_opt_level is not None and not 0 <= spec.builder_opt_level <= 5:
+        raise TrtlogError("--builder-opt-level must be 0..5")
+    if spec.calib_data and not Path(spec.calib_data).is_dir():
+        raise TrtlogError(f"--calib-data {spec.calib_data}: no such folder")
+
+
 def check_model(path: str) -> None:
     """The model file exists and can be read (before any library is imported)."""
     p = Path(path)
