@@ -43,7 +43,8 @@ def scan(paths: Union[str, Sequence[str]], output, *, jobs: Optional[int] = None
 
 def open_dataset(path):
     """A DuckDB connection with one view per table (`logs`, `findings`, `layers`, ...):
-    `open_dataset(p).sql("select * from logs").df()` gives pandas."""
+    `con = open_dataset(p); con.sql("select * from logs").df()` gives pandas (keep `con`: older duckdb
+    closes a connection that is garbage-collected while a relation of it is still in use)."""
     require("duckdb", "pyarrow")
     from .query import connect
     return connect(path)

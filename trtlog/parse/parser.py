@@ -90,6 +90,10 @@ def scans(blocks: Iterable[str], scanner: Scanner, jobs: int = 1) -> Iterator[Bl
     if jobs <= 1 or len(head) < 3 or scanner.grammar is not default_grammar():
         yield from map(scanner.scan, _handing_over(head, blocks))
         return
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # this is a worker starting up and importing a caller's __main__ that has no main guard: starting
+        # workers from here would nest pools (Python 3.9 then hangs instead of failing)
+        raise TrtlogError(_NO_WORKERS.format(jobs=jobs))
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_init) as pool:
         pending: deque = deque()
         for block in islice(blocks, 2 * jobs):
@@ -109,8 +113,11 @@ def _result(future, jobs: int) -> BlockScan:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise TrtlogError(f"jobs={jobs}: the worker processes did not start or died (a script that starts "
-                          "processes needs `if __name__ == '__main__':` around its code; or use jobs=1)") from None
+        raise TrtlogError(_NO_WORKERS.format(jobs=jobs)) from None
+
+
+_NO_WORKERS = ("jobs={jobs}: the worker processes did not start or died (a script that starts processes needs "
+               "`if __name__ == '__main__':` around its code; or use jobs=1)")
 
 
 class LineParser:
