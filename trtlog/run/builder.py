@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, TrtlogError
-from .bundle import Bundle, DriverVersion, collect_env, gpu_info, timing_cache_path
+from .bundle import Bundle, DriverVersion, timing_cache_path
 from .logger import LogSink, make_logger
 from .options import INSTALL_HINT, BuildSpec, apply_plan, network_flags_value, plan_config
 from .progress import Progress
@@ -23,11 +23,13 @@ from .session import (  # noqa: F401
     PhaseClock,
     Session,
     add_profiles,
+    build_serialized,
     check_model,
     check_shapes,
     check_values,
     failure_reason,
     network_inputs,
+    open_session,
     parse_onnx,
 )
 
@@ -83,12 +85,8 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
                 from .options import match_layers
                 match_layers(plan.layer_precisions, [network.get_layer(i).name for i in range(network.num_layers)])
 
-        gpu = gpu_info()
-        env = collect_env(str(trt.__version__), "python", gpu, driver, backend="tensorrt")
-        config_doc = {"argv": argv or [], "backend": "tensorrt", "spec": spec.to_dict(), "plan": plan.to_dict(),
-                      "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-        session = Session(bundle, sink, progress, "tensorrt", started, clock, plan.notes)
-        session.open(config_doc, env)
+        session, config_doc, gpu = open_session("tensorrt", trt, spec, plan, inputs, argv, driver, bundle, sink,
+                                                progress, started, clock)
         finish = session.finish
 
     with session:
@@ -117,16 +115,7 @@ def python_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[
         except TrtlogError as exc:
             return finish(False, EXIT_FAIL, str(exc), phase="configure")
 
-        progress.set_phase("building")
-        t0 = time.perf_counter()
-        try:
-            serialized = builder.build_serialized_network(network, config)
-        except Exception as exc:   # noqa: BLE001  (TensorRT raises plain RuntimeError/MemoryError)
-            serialized, build_error = None, f"{type(exc).__name__}: {exc}"
-        else:
-            build_error = ""
-        secs = time.perf_counter() - t0
-        clock.mark("build")
+        serialized, build_error, secs = build_serialized(builder, network, config, progress, clock)
         if serialized is None:
             cal_err = getattr(calibrator, "error", None)
             error = (f"calibration failed: {cal_err}" if cal_err else

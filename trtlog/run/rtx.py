@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, TrtlogError
-from .bundle import Bundle, DriverVersion, collect_env, gpu_info
+from .bundle import Bundle, DriverVersion
 from .logger import LogSink, make_logger
 from .options import BuildSpec
 from .progress import Progress
@@ -30,13 +30,14 @@ from .session import (
     BuildResult,
     ExitOnInterrupt,
     PhaseClock,
-    Session,
     add_profiles,
+    build_serialized,
     check_model,
     check_shapes,
     check_values,
     failure_reason,
     network_inputs,
+    open_session,
     parse_onnx,
 )
 
@@ -197,12 +198,8 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
         if not parse_errors:
             check_shapes(spec, inputs)
 
-        gpu = gpu_info()
-        env = collect_env(str(trt.__version__), "python", gpu, driver, backend="rtx")
-        config_doc = {"argv": argv or [], "backend": "rtx", "spec": spec.to_dict(), "plan": plan.to_dict(),
-                      "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
-        session = Session(bundle, sink, progress, "rtx", started, clock, plan.notes)
-        session.open(config_doc, env)
+        session, config_doc, gpu = open_session("rtx", trt, spec, plan, inputs, argv, driver, bundle, sink,
+                                                progress, started, clock)
         finish = session.finish
 
     with session:
@@ -220,16 +217,7 @@ def rtx_build(spec: BuildSpec, out, force: bool = False, argv: Optional[List[str
 
         # a rejected profile is still built (TensorRT-RTX's log then goes on to the build's own
         # error), but the status names the rejection: that is the root cause
-        progress.set_phase("building")
-        t0 = time.perf_counter()
-        try:
-            serialized = builder.build_serialized_network(network, config)
-        except Exception as exc:   # noqa: BLE001  (the bindings raise plain RuntimeError/MemoryError)
-            serialized, build_error = None, f"{type(exc).__name__}: {exc}"
-        else:
-            build_error = ""
-        secs = time.perf_counter() - t0
-        clock.mark("build")
+        serialized, build_error, secs = build_serialized(builder, network, config, progress, clock)
         if serialized is None or int(serialized.nbytes) == 0:
             error = failure_reason(sink, config_doc.get("profiles_added", []), build_error, "TensorRT-RTX")
             return finish(False, EXIT_FAIL, error, secs, phase="build")

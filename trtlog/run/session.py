@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ..errors import EXIT_FAIL, EXIT_INTERRUPTED, TrtlogError
-from .bundle import Bundle
+from .bundle import Bundle, collect_env, gpu_info
 from .logger import LogSink
 from .options import BuildSpec
 from .progress import Progress
@@ -217,3 +217,31 @@ class Session:
         sys.stderr.write(f"trtlog: interrupted; partial log kept in {self.bundle / 'build.log'}\n")
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)
+
+
+def open_session(backend: str, trt, spec: BuildSpec, plan, inputs, argv, driver, bundle: Bundle, sink: LogSink,
+                 progress: Progress, started: float, clock: PhaseClock):
+    """env.json and the first config.json written and the session opened: from here every outcome leaves
+    a bundle. Returns (session, the config document, GPU facts)."""
+    gpu = gpu_info()
+    env = collect_env(str(trt.__version__), "python", gpu, driver, backend=backend)
+    config_doc = {"argv": argv or [], "backend": backend, "spec": spec.to_dict(), "plan": plan.to_dict(),
+                  "inputs": [{"name": n, "shape": list(s), "dtype": t} for n, s, t in inputs]}
+    session = Session(bundle, sink, progress, backend, started, clock, plan.notes)
+    session.open(config_doc, env)
+    return session, config_doc, gpu
+
+
+def build_serialized(builder, network, config, progress: Progress, clock: PhaseClock):
+    """builder.build_serialized_network, timed: (plan or None, the exception text or '', seconds)."""
+    progress.set_phase("building")
+    t0 = time.perf_counter()
+    try:
+        serialized = builder.build_serialized_network(network, config)
+    except Exception as exc:   # noqa: BLE001  (the bindings raise plain RuntimeError/MemoryError)
+        serialized, build_error = None, f"{type(exc).__name__}: {exc}"
+    else:
+        build_error = ""
+    secs = time.perf_counter() - t0
+    clock.mark("build")
+    return serialized, build_error, secs
