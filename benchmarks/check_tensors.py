@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import collections
-import pickle
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from compare_parsers import run_child  # one side of an old-vs-new comparison in a fresh process
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
@@ -85,15 +85,6 @@ def inputs() -> list:
     return items
 
 
-def side(code: str, root: Path, listing: Path, out: Path) -> dict:
-    r = subprocess.run([sys.executable, "-c", code, str(root), str(listing), str(out)],
-                       capture_output=True, text=True)
-    if r.returncode:
-        sys.exit(f"{root}: child failed\n{r.stderr[-3000:]}")
-    with open(out, "rb") as fh:
-        return pickle.load(fh)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rev", default="5977916", help="reference revision (its layers-table strings)")
@@ -107,8 +98,8 @@ def main() -> None:
         subprocess.run(["tar", "-x", "-C", str(ref_root)], input=arch.stdout, check=True)
         listing = tmp / "inputs.tsv"
         listing.write_text("".join(f"{n}\t{p}\n" for n, p in items))
-        ref = side(REF_CHILD, ref_root, listing, tmp / "ref.pkl")
-        new = side(NEW_CHILD, ROOT, listing, tmp / "new.pkl")
+        ref = run_child(REF_CHILD, ref_root, listing, tmp / "ref.pkl")
+        new = run_child(NEW_CHILD, ROOT, listing, tmp / "new.pkl")
     kinds: collections.Counter = collections.Counter()
     layers = tensors = 0
     shown = collections.Counter()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import pickle
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from compare_parsers import run_child  # one side of an old-vs-new comparison in a fresh process
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
@@ -60,14 +60,6 @@ def commands() -> list:
     return cmds
 
 
-def run(root: Path, listing: Path, out: Path) -> dict:
-    r = subprocess.run([sys.executable, "-c", CHILD, str(root), str(listing), str(out)], capture_output=True, text=True)
-    if r.returncode:
-        sys.exit(f"{root}: child failed\n{r.stderr[-3000:]}")
-    with open(out, "rb") as fh:
-        return pickle.load(fh)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rev", default="5977916")
@@ -82,8 +74,8 @@ def main() -> None:
         subprocess.run(["tar", "-x", "-C", str(ref_root)], input=arch.stdout, check=True)
         listing = tmp / "commands.tsv"
         listing.write_text("".join("\t".join(c) + "\n" for c in cmds))
-        ref = run(ref_root, listing, tmp / "ref.pkl")
-        new = run(ROOT, listing, tmp / "new.pkl")
+        ref = run_child(CHILD, ref_root, listing, tmp / "ref.pkl")
+        new = run_child(CHILD, ROOT, listing, tmp / "new.pkl")
     same = 0
     for key in ref:
         (ca, oa), (cb, ob) = ref[key], new[key]

@@ -116,13 +116,19 @@ def variants(tmp: Path, big_mb: float) -> list:
     return items
 
 
-def run_side(root: Path, listing: Path, out: Path, block: int) -> dict:
-    r = subprocess.run([sys.executable, "-c", CHILD, str(root), str(listing), str(out), str(block)],
+def run_child(code: str, root: Path, listing: Path, out: Path, *extra: str) -> dict:
+    """Run `code` in a fresh Python with the checkout at `root` first on its path (argv: root, listing,
+    out, extra...) and return what it pickled to `out`: one side of an old-vs-new comparison."""
+    r = subprocess.run([sys.executable, "-c", code, str(root), str(listing), str(out), *extra],
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"{root}: child failed\n{r.stderr[-3000:]}")
     with open(out, "rb") as fh:
         return pickle.load(fh)
+
+
+def run_side(root: Path, listing: Path, out: Path, block: int) -> dict:
+    return run_child(CHILD, root, listing, out, str(block))
 
 
 def diff_frames(a, b) -> list:
