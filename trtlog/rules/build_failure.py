@@ -269,14 +269,13 @@ def profile_shape_violation(bl, check):
                      r"values for profile \d+ violate shape constraints|"
                      r"no optimization profile has been defined|not within the optimization profile",
                  anchor="rofile")
+    err = bl.tables["errors"]
+    kinds = m["line"].map(dict(zip(err["line"], err["kind"])))     # the grammar's error kind of each line
     # after a rejected profile, 'no optimization profile has been defined' is TRT115's consequence
-    rejected = rejected_profile_runs(bl)
-    if rejected and len(m):
-        m = m[~(m["run"].isin(rejected) & m["text"].str.contains("no optimization profile has been defined",
-                                                                   regex=False))]
+    m = m[~(m["run"].isin(rejected_profile_runs(bl)) & (kinds == "no_profile"))]
     if m.empty:
         return
-    conflict = m["text"].str.contains("violate shape constraints", regex=False)
+    conflict = kinds[m.index] == "profile_shape_conflict"
     title = ("Optimization profile shapes break the network's shape constraints" if conflict.all()
              else "Input shape outside the optimization profile")
     detail = (" The profile's min/opt/max of different inputs must agree wherever the network ties their "

@@ -101,8 +101,7 @@ def internal_error(bl, check):
     msgs = bl.tables["messages"]
     rows = err[err["category"].astype(str).str.contains("Internal Error", regex=False)] if len(err) else err
     # "Internal Error (… values for profile N violate shape constraints …)" is the user's profile, TRT106's
-    if len(rows):
-        rows = rows[~rows["text"].astype(str).str.contains("violate shape constraints", regex=False)]
+    rows = rows[rows["kind"] != "profile_shape_conflict"]
     fatal = msgs[msgs["severity"] == "F"] if len(msgs) else msgs
     lines = sorted(set(rows["line"].astype(int).tolist()) | set(fatal["line"].astype(int).tolist()))
     if not lines:
