@@ -128,7 +128,7 @@ def timing_cache_unused(bl, check):
 
 @rule("TRT304", "timing-cache-invalid", severity="warning", category="performance",
       summary="The supplied timing cache was invalid and was ignored.",
-      tables=("timing_cache", "meta"),
+      tables=("timing_cache", "errors", "meta"),
       fix=Fix(python="Delete the cache file and let the next build write a new one; a cache is only valid "
                      "for the same TensorRT version and GPU. TensorRT-RTX: drop the timing-cache calls (no-ops "
                      "since 1.2) and keep a runtime cache (IRuntimeConfig.set_runtime_cache) instead.",
@@ -147,10 +147,20 @@ def timing_cache_invalid(bl, check):
         text = ("The timing cache given to the build did not deserialize and was dropped. TensorRT-RTX compiles "
                 "its kernels just in time and keeps timing-cache calls only as no-ops: an application ported "
                 "from TensorRT gains nothing from them; a runtime cache is what it should keep instead.")
-    else:
+    elif (bad["event"] == "invalid").all():
         text = ("The timing cache could not be used; a local cache was set up instead, so every tactic was "
                 "timed again.")
-    yield check.finding("Timing cache invalid", text, check.evidence(bad, "timing_cache"), total=len(bad))
+    else:
+        text = "TensorRT dropped the timing cache it was given, so every tactic was timed again."
+    # TensorRT 8.6 says why on the line before "The timing cache will not be used!": a Serialization error
+    # (a truncated file, or one that is no timing cache at all)
+    errors = bl.tables["errors"]
+    before = errors[errors["line"].isin(set(bad["line"] - 1)) & (errors["category"] == "Serialization")]
+    if len(before):
+        text += (" TensorRT's serialization error just before it gives the reason: the file is damaged "
+                 "(truncated) or is not a timing cache.")
+    evidence = check.evidence(bad, "timing_cache") + check.evidence(before, "errors")
+    yield check.finding("Timing cache invalid", text, sorted(evidence, key=lambda e: e.line), total=len(bad))
 
 
 @rule("TRT305", "enqueue-bound", severity="warning", category="performance",
