@@ -15,7 +15,7 @@ def log_lines(name):
     return lzma.open(GPU / name / "build.log.xz", "rt", encoding="utf-8").read().splitlines()
 
 
-def msg_ids(bl, lines):
+def msg_ids(bl):
     m = bl.tables["messages"]
     return dict(zip(m["line"], m["msg_id"]))
 
@@ -27,11 +27,11 @@ def findings(name, code):
 def test_plugin_registry_lookup_lines_are_messages_and_the_coded_miss_is_a_plugin_error():
     name = "custom-op-trt8.6.0"
     log = log_lines(name)
-    assert log[77 - 1].endswith("Local registry did not find MyCustomPlugin creator. Will try parent registry if enabled.")
-    assert log[78 - 1].endswith("Global registry did not find MyCustomPlugin creator. Will try parent registry if enabled.")
+    miss = " registry did not find MyCustomPlugin creator. Will try parent registry if enabled."
+    assert log[77 - 1].endswith("Local" + miss) and log[78 - 1].endswith("Global" + miss)
     assert log[79 - 1].endswith("[E] 3: getPluginCreator could not find plugin: MyCustomPlugin version: 1")
     bl = trtlog.load(str(GPU / name))
-    ids = msg_ids(bl, (77, 78, 79))
+    ids = msg_ids(bl)
     assert ids[77] == ids[78] == "pload.registry_miss"
     errors = bl.tables["errors"]
     assert errors.loc[errors["line"] == 79, "kind"].tolist() == ["plugin_not_found"]
@@ -53,7 +53,7 @@ def test_resize_parameters_after_the_importer_message_are_recognised():
     assert log[92 - 1].endswith("Running resize layer with: ")
     assert log[93 - 1] == "Transformation mode: half_pixel" and log[94 - 1] == "Resize mode: nearest"
     assert log[129 - 1] == "Resize mode: cubic"
-    ids = msg_ids(trtlog.load(str(GPU / name)), ())
+    ids = msg_ids(trtlog.load(str(GPU / name)))
     assert ids[92] == "onnx.resize_params"
     assert ids[93] == ids[94] == ids[128] == ids[129] == "onnx.resize_param"
     assert "unknown" not in set(ids.values())
