@@ -1,0 +1,102 @@
+"""Issue 13's remaining messages on public logs committed for them (tests/corpus/logs, rows L1... of
+tests/corpus/MANIFEST.md). Every fact asserted here was read in the log by eye; line numbers are 1-based
+lines of the committed files."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from trtlog import load
+from trtlog.rules import run_rules
+
+HERE = Path(__file__).resolve().parent / "corpus" / "logs"
+MANIFEST = (HERE.parent / "MANIFEST.md").read_text(encoding="utf-8")
+OURS = re.findall(r"^\| L\d+ \| `([^`]+)`", MANIFEST.split("<!-- logs block", 1)[1], re.M)
+
+CACHE = "comfy-trt-unet-build-timing-cache-version-mismatch-rejected-issue-excerpt.log"     # L1
+ENGINE = "comfyui-upscaler-polygraphy-engine-load-version-tag-mismatch-issue-excerpt.log"   # L2
+
+
+@lru_cache(maxsize=None)
+def log(name: str):
+    return load(str(HERE / name))
+
+
+@lru_cache(maxsize=None)
+def findings(name: str):
+    return tuple(run_rules(log(name)))
+
+
+def codes(name: str):
+    return {f.code for f in findings(name)}
+
+
+def one(name: str, code: str):
+    hits = [f for f in findings(name) if f.code == code]
+    assert len(hits) == 1, f"{code} on {name}: {[f.code for f in findings(name)]}"
+    return hits[0]
+
+
+def test_the_block_lists_its_logs_and_they_are_committed():
+    assert OURS == [CACHE, ENGINE]
+    for name in OURS:
+        assert (HERE / name).is_file(), name
+
+
+@pytest.mark.parametrize("name", [CACHE, ENGINE])
+def test_every_line_is_recognised(name):
+    bl = log(name)
+    assert bl.unknown == 0, bl.messages[bl.messages["msg_id"] == "unknown"][["line", "text"]].to_string()
+
+
+# ---- L1: TensorRT rejects a timing cache written by another version (TRT304, and TRT107 stays quiet) ------
+
+def test_tensorrt_timing_cache_rejection_is_a_timing_cache_event():
+    bl = log(CACHE)
+    m = bl.messages.set_index("line")
+    # lines 2 and 4: "[E] 4: The timing cache will not be used!" (error code 4 in front, 8.6+ form)
+    assert list(m.loc[[2, 4], "msg_id"]) == ["tc.rejected", "tc.rejected"]
+    assert list(m.loc[[2, 4], "severity"]) == ["E", "E"]
+    tc = bl.tables["timing_cache"]
+    assert list(zip(tc["line"], tc["event"])) == [(2, "rejected"), (4, "rejected")]
+    # lines 1 and 3: the archive reader's Serialization error that says why
+    err = bl.tables["errors"]
+    assert list(zip(err["line"], err["category"])) == [(1, "Serialization"), (3, "Serialization")]
+
+
+def test_trt304_fires_on_tensorrt_wording_and_quotes_the_reason():
+    f = one(CACHE, "TRT304")
+    assert [e.line for e in f.evidence] == [1, 2, 3, 4]
+    assert f.evidence_total == 4
+    assert "could not read the timing cache" in f.message
+    assert "line 1:" in f.message
+    assert "Current Version: 228, Serialized Engine Version: 224" in f.message    # read on line 1
+
+
+def test_the_cache_reader_error_is_not_called_an_engine_version_mismatch():
+    # the Serialization wording is the same as an engine's (L2), but the next line says it was the cache
+    assert codes(CACHE) == {"TRT304"}
+
+
+# ---- L2: the same wording for an engine (TRT107 fires; TRT304 stays quiet) -------------------------------
+
+def test_engine_version_tag_mismatch_is_trt107_not_a_timing_cache():
+    f = one(ENGINE, "TRT107")
+    assert [e.line for e in f.evidence] == [3]
+    assert "Serialized Engine Version: 239" in f.evidence[0].text
+    assert "TRT304" not in codes(ENGINE)
+    assert log(ENGINE).tables["timing_cache"].empty
+
+
+def test_polygraphy_and_comfyui_lines_around_the_refused_engine():
+    bl = log(ENGINE)
+    m = bl.messages.set_index("line")
+    assert m.loc[1, "msg_id"] == "app.engine_loading"
+    assert m.loc[2, "msg_id"] == "app.polygraphy_no_colors"
+    assert m.loc[4, "msg_id"] == "app.polygraphy_critical"          # "[!] Could not deserialize engine. ..."
+    assert m.loc[5, "msg_id"] == "app.comfyui_exception"
+    err = bl.tables["errors"]
+    assert list(zip(err["line"], err["kind"])) == [(3, "error_code"), (4, "deserialization_failure")]
