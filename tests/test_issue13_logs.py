@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from corpus import corpus_log
 
 from trtlog import load
 from trtlog.rules import run_rules
@@ -18,6 +19,7 @@ OURS = re.findall(r"^\| L\d+ \| `([^`]+)`", MANIFEST.split("<!-- logs block", 1)
 
 CACHE = "comfy-trt-unet-build-timing-cache-version-mismatch-rejected-issue-excerpt.log"     # L1
 ENGINE = "comfyui-upscaler-polygraphy-engine-load-version-tag-mismatch-issue-excerpt.log"   # L2
+PLUGIN = "trt10-trtexec-yolo11-efficientidxnms-plugin-not-found-issue-excerpt.log"           # L3
 
 
 @lru_cache(maxsize=None)
@@ -41,12 +43,12 @@ def one(name: str, code: str):
 
 
 def test_the_block_lists_its_logs_and_they_are_committed():
-    assert OURS == [CACHE, ENGINE]
+    assert OURS == [CACHE, ENGINE, PLUGIN]
     for name in OURS:
         assert (HERE / name).is_file(), name
 
 
-@pytest.mark.parametrize("name", [CACHE, ENGINE])
+@pytest.mark.parametrize("name", [CACHE, ENGINE, PLUGIN])
 def test_every_line_is_recognised(name):
     bl = log(name)
     assert bl.unknown == 0, bl.messages[bl.messages["msg_id"] == "unknown"][["line", "text"]].to_string()
@@ -100,3 +102,44 @@ def test_polygraphy_and_comfyui_lines_around_the_refused_engine():
     assert m.loc[5, "msg_id"] == "app.comfyui_exception"
     err = bl.tables["errors"]
     assert list(zip(err["line"], err["kind"])) == [(3, "error_code"), (4, "deserialization_failure")]
+
+
+# ---- L3: a plugin op whose creator is not registered, 10.x coded form (TRT103 names the op) ----------------
+
+def test_coded_getplugincreator_line_is_a_plugin_not_found_error():
+    bl = log(PLUGIN)
+    m = bl.messages.set_index("line")
+    # line 5: "[E] [TRT] 3: getPluginCreator could not find plugin: EfficientIdxNMS_TRT version: 1"
+    assert m.loc[5, "msg_id"] == "pload.creator_not_found_coded"
+    err = bl.tables["errors"]
+    assert list(zip(err["line"], err["kind"])) == [(5, "plugin_not_found"), (6, "onnx_node")]
+
+
+def test_failing_node_is_the_node_not_an_attribute_name():
+    # the dump's own name is on line 15; lines 18 and 23 are the names of its attributes
+    bl = log(PLUGIN)
+    err = bl.tables["errors"]
+    assert err.loc[err["kind"] == "onnx_node", "node"].tolist() == ["/model.23/EfficientIdxNMS_TRT"]
+    node = bl.tables["onnx"]
+    node = node[node["kind"] == "node_error"]
+    assert list(zip(node["name"], node["op"], node["detail"])) == [
+        ("/model.23/EfficientIdxNMS_TRT", "EfficientIdxNMS_TRT", "num_dets")]
+    m = bl.messages.set_index("line")
+    assert list(m.loc[[17, 18, 21, 22, 27], "msg_id"]) == [
+        "onnx.node_attribute", "onnx.node_attribute_field", "onnx.node_attribute_end", "onnx.node_attribute",
+        "onnx.node_attribute"]
+
+
+def test_trt103_names_the_plugin_op_and_version_once():
+    f = one(PLUGIN, "TRT103")
+    assert f.title == "Plugin not found for op EfficientIdxNMS_TRT v1"
+    assert [e.line for e in f.evidence] == [5]
+    assert one(PLUGIN, "TRT102").title == "ONNX parser rejected /model.23/EfficientIdxNMS_TRT"
+
+
+def test_shared_corpus_pad_dump_names_the_node_not_its_attribute():
+    # trt8.2-trtexec-onnx-pad-parse-error-excerpt.log: line 2 "While parsing node number 13 [Pad -> "output"]",
+    # line 7 'name: "Pad_13"', line 10 '  name: "mode"' inside "attribute {" (lines 9-13)
+    bl = load(str(corpus_log("trt8.2-trtexec-onnx-pad-parse-error-excerpt.log")))
+    err = bl.tables["errors"]
+    assert err.loc[err["line"] == 2, "node"].tolist() == ["Pad_13"]

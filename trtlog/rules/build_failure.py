@@ -123,7 +123,9 @@ def _plugin_ops(bl, nodes, err) -> list:
         if mm:
             op = mm.group(1) or mm.group(3) or mm.group(4)
             ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
-    return list(dict.fromkeys(ops))
+    ops = list(dict.fromkeys(ops))
+    versioned = {o.split(" v")[0] for o in ops if " v" in o}    # "X v1" and a bare "X" are one op
+    return [o for o in ops if " v" in o or o not in versioned]
 
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
