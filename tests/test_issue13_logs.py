@@ -20,6 +20,7 @@ OURS = re.findall(r"^\| L\d+ \| `([^`]+)`", MANIFEST.split("<!-- logs block", 1)
 CACHE = "comfy-trt-unet-build-timing-cache-version-mismatch-rejected-issue-excerpt.log"     # L1
 ENGINE = "comfyui-upscaler-polygraphy-engine-load-version-tag-mismatch-issue-excerpt.log"   # L2
 PLUGIN = "trt10-trtexec-yolo11-efficientidxnms-plugin-not-found-issue-excerpt.log"           # L3
+PLUGIN8 = "trt8.x-trtexec-ppyoloe-efficientnms-plugin-not-found-issue-excerpt.log"           # L4
 
 
 @lru_cache(maxsize=None)
@@ -43,12 +44,12 @@ def one(name: str, code: str):
 
 
 def test_the_block_lists_its_logs_and_they_are_committed():
-    assert OURS == [CACHE, ENGINE, PLUGIN]
+    assert OURS == [CACHE, ENGINE, PLUGIN, PLUGIN8]
     for name in OURS:
         assert (HERE / name).is_file(), name
 
 
-@pytest.mark.parametrize("name", [CACHE, ENGINE, PLUGIN])
+@pytest.mark.parametrize("name", [CACHE, ENGINE, PLUGIN, PLUGIN8])
 def test_every_line_is_recognised(name):
     bl = log(name)
     assert bl.unknown == 0, bl.messages[bl.messages["msg_id"] == "unknown"][["line", "text"]].to_string()
@@ -143,3 +144,25 @@ def test_shared_corpus_pad_dump_names_the_node_not_its_attribute():
     bl = load(str(corpus_log("trt8.2-trtexec-onnx-pad-parse-error-excerpt.log")))
     err = bl.tables["errors"]
     assert err.loc[err["line"] == 2, "node"].tolist() == ["Pad_13"]
+
+
+# ---- L4: the 8.x form, the parser's error printed by trtexec without an envelope --------------------------
+
+def test_bare_parser_error_of_a_missing_plugin_is_recognised():
+    bl = log(PLUGIN8)
+    m = bl.messages.set_index("line")
+    assert m.loc[5, "msg_id"] == "onnx.error_in_function_bare"   # "ERROR: builtin_op_importers.cpp:3773 In ..."
+    assert m.loc[6, "msg_id"] == "onnx.error_detail"             # '[8] Assertion failed: creator && "Plugin not found'
+    assert m.loc[9, "msg_id"] == "err.trtexec_failed"            # "Engine creation failed"
+    err = bl.tables["errors"]
+    assert list(zip(err["line"], err["kind"])) == [
+        (4, "plugin_not_found"), (5, "onnx_error"), (6, "plugin_not_found"),
+        (7, "trtexec_failure"), (8, "trtexec_failure"), (9, "trtexec_failure"), (10, "trtexec_failure")]
+
+
+def test_trt103_counts_one_lookup_for_the_lookup_line_and_the_assertion():
+    f = one(PLUGIN8, "TRT103")
+    assert f.title == "Plugin not found for op EfficientNMS_TRT v1"
+    assert f.message.startswith("1 plugin lookup failed for op type EfficientNMS_TRT v1")
+    assert [e.line for e in f.evidence] == [4, 6]
+    assert codes(PLUGIN8) == {"TRT101", "TRT102", "TRT103", "TRT206"}

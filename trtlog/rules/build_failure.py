@@ -97,7 +97,9 @@ def plugin_not_found(bl, check):
     ops = _plugin_ops(bl, nodes, err)
     what = f"op {names(ops, 3)}" if ops else names(nodes, 3)
     yield check.finding("Plugin not found" + (f" for {what}" if what else ""),
-                        f"{plural(len(err), 'plugin lookup')} failed"
+                        # one failed lookup prints a lookup error and the parser's assertion: count the ops
+                        (f"{plural(len(ops), 'plugin lookup')} failed" if ops else
+                         f"{plural(len(err), 'plugin lookup')} failed")
                         + (f" for op type{'s' if len(ops) > 1 else ''} {names(ops)}" if ops else "")
                         + (f" (node{'s' if len(set(nodes)) > 1 else ''} {names(nodes)})" if nodes else "")
                         + ": no plugin creator with that name/version/namespace was registered; the op type "
