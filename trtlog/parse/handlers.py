@@ -70,7 +70,6 @@ class State:
         self.build_started = False      # this run printed a line only a build prints
         self.build_done = False         # ... and one that ends a build (engine generated / build failed)
         self.graph: list = ["", "", "", None, 0]   # GRAPH NODES dump: node, op, direction, index, axis
-        self.node_depth = 0             # `{ ... }` nesting inside an ONNX node dump (h_node_field)
         self.run_rows: List[dict] = [{"run": 0, "line": 1, "first_line": 1, "command": "", "status": "",
                                       "trt_version": ""}]
 
@@ -406,7 +405,6 @@ def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.node_depth = 0
     st.add("errors", n, {"kind": "onnx_node", "node": f.get("node", ""), "category": f.get("op", ""),
                          "text": text})
     st.add("onnx", n, {"kind": "node_error", "name": f.get("node", ""), "op": f.get("op", ""),
@@ -478,13 +476,6 @@ def h_onnx_header(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_node_field(st: State, n: int, msg, f: dict, text: str) -> None:
-    # only the node's own fields: an attribute's `name: "alpha"` inside `attribute { ... }` is not the node's
-    body = text.strip()
-    if body == "}" or body.endswith("{"):
-        st.node_depth = max(st.node_depth + (1 if body.endswith("{") else -1), 0)
-        return
-    if st.node_depth:
-        return
     if f.get("key") == "op_type":
         rows = st.rows["onnx"]
         if rows and rows[-1]["kind"] == "node_error" and not rows[-1].get("op"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .engine import Evidence, Fix, iter_runs, rule
-from .util import messages, names, option_rows, plural, rows
+from .util import messages, names, option_rows, plural, rows, timing_cache_read_errors
 
 LONG_BUILD_S = 60.0
 CACHE_WORTH_S = 30.0
@@ -143,24 +143,22 @@ def timing_cache_invalid(bl, check):
     bad = tc[tc["event"].isin(["invalid", "rejected"])]
     if bad.empty:
         return
+    cause = timing_cache_read_errors(bl)
     if bl.meta.get("backend") == "tensorrt-rtx":
         text = ("The timing cache given to the build did not deserialize and was dropped. TensorRT-RTX compiles "
                 "its kernels just in time and keeps timing-cache calls only as no-ops: an application ported "
                 "from TensorRT gains nothing from them; a runtime cache is what it should keep instead.")
-    elif (bad["event"] == "invalid").all():
+    elif len(cause):
+        first = cause.iloc[0]
+        text = (f"TensorRT could not read the timing cache given to the build and dropped it "
+                f"({plural(len(bad), 'time')}): the line before says why — line {int(first['line'])}: "
+                f"«{str(first['text']).strip()}». A timing cache is only valid whole, and for the TensorRT version "
+                "(and GPU) that wrote it; without it every tactic was timed again.")
+    else:
         text = ("The timing cache could not be used; a local cache was set up instead, so every tactic was "
                 "timed again.")
-    else:
-        text = "TensorRT dropped the timing cache it was given, so every tactic was timed again."
-    # TensorRT 8.6 says why on the line before "The timing cache will not be used!": a Serialization error
-    # (a truncated file, or one that is no timing cache at all)
-    errors = bl.tables["errors"]
-    before = errors[errors["line"].isin(set(bad["line"] - 1)) & (errors["category"] == "Serialization")]
-    if len(before):
-        text += (" TensorRT's serialization error just before it gives the reason: the file is damaged "
-                 "(truncated) or is not a timing cache.")
-    evidence = check.evidence(bad, "timing_cache") + check.evidence(before, "errors")
-    yield check.finding("Timing cache invalid", text, sorted(evidence, key=lambda e: e.line), total=len(bad))
+    ev = check.evidence(bad, "timing_cache", lines=cause["line"] if len(cause) else ())
+    yield check.finding("Timing cache invalid", text, ev, total=len(bad) + len(cause))
 
 
 @rule("TRT305", "enqueue-bound", severity="warning", category="performance",
