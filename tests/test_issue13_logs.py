@@ -144,6 +144,11 @@ def test_shared_corpus_pad_dump_names_the_node_not_its_attribute():
     bl = load(str(corpus_log("trt8.2-trtexec-onnx-pad-parse-error-excerpt.log")))
     err = bl.tables["errors"]
     assert err.loc[err["line"] == 2, "node"].tolist() == ["Pad_13"]
+    # line 19 repeats bare the shuffleNode error of line 1 inside the "In function parseGraph" description
+    # (lines 17-19): recognised, and still one error_code row (line 1)
+    m = bl.tables["messages"].set_index("line")
+    assert m.loc[19, "msg_id"] == "onnx.error_detail_cause"
+    assert err.loc[err["kind"] == "error_code", "line"].tolist() == [1]
 
 
 # ---- L4: the 8.x form, the parser's error printed by trtexec without an envelope --------------------------
