@@ -1,10 +1,8 @@
 """TRT5xx: compatibility — deprecated flags/APIs, weak typing (gone in TensorRT 11), Python tracebacks."""
 from __future__ import annotations
 
-import re
-
 from .engine import Fix, parse_version, rule
-from .util import messages, names, plural, requested_precisions, rows
+from .util import at_lines, by_id, names, plural, requested_precisions, rows
 
 
 @rule("TRT501", "deprecated-trtexec-flags", severity="warning", category="compatibility",
@@ -17,17 +15,19 @@ from .util import messages, names, plural, requested_precisions, rows
               trt11="Use the replacement flags; the deprecated ones are rejected by newer trtexec."),
       rationale="Deprecated flags keep working only until their removal; scripts break on upgrade.")
 def deprecated_flags(bl, check):
-    m = messages(bl, r"(--\S+) (?:flag )?has been deprecated by (--\S+)", anchor="deprecated")
+    m = by_id(bl, ("trtexec.deprecated_flag",))
     if m.empty:
         return
-    pairs = []
-    for t in m["text"]:
-        mm = re.search(r"(--\S+?)(?: flag)? has been deprecated by (--\S+?)(?: flag)?\.?$", t)
-        if mm:
-            pairs.append(f"{mm.group(1)} -> {mm.group(2)}")
+    o = at_lines(bl, "options", m["line"])
+    o = o[o["section"] == "deprecated"]
+    pairs = [f"--{flag} -> --{new}" for flag, new in zip(o["key"], o["value"])]
     yield check.finding(f"{plural(len(m), 'deprecated trtexec flag')}",
                         "Deprecated: " + names(pairs, 8) + ".", check.evidence(m, "messages"),
                         fix=Fix(trtexec="; ".join(pairs)) if pairs else None, total=len(m))
+
+
+# grammar message -> the deprecated call it reports
+_DEPRECATED_API = {"err.max_batch": "getMaxBatchSize()", "app.deprecated_build_engine": "build_engine()"}
 
 
 @rule("TRT502", "deprecated-api", severity="info", category="compatibility",
@@ -39,19 +39,10 @@ def deprecated_flags(bl, check):
               trt11="Implicit batch and build_engine are removed in 10.x; port to the tensor-name APIs."),
       rationale="Implicit-batch APIs were deprecated in 8.x and removed in 10.0.")
 def deprecated_api(bl, check):
-    m = messages(bl, r"getMaxBatchSize\(\) function should not be used|"
-                     r"DeprecationWarning: Use build_serialized_network instead|"
-                     r"DeprecationWarning: .*(?:binding|build_engine|max_workspace_size)", anchor="")
+    m = by_id(bl, _DEPRECATED_API)
     if m.empty:
         return
-    kinds = []
-    for t in m["text"]:
-        if "getMaxBatchSize" in t:
-            kinds.append("getMaxBatchSize()")
-        elif "build_serialized_network" in t:
-            kinds.append("build_engine()")
-        else:
-            kinds.append(t.strip()[:60])
+    kinds = [_DEPRECATED_API[i] for i in m["msg_id"]]
     yield check.finding("Deprecated API calls: " + names(kinds, 3),
                         f"{plural(len(m), 'warning')} about deprecated APIs ({names(kinds)}).",
                         check.evidence(m, "messages"), total=len(m))
@@ -72,7 +63,7 @@ def weak_typing_deprecated(bl, check):
     p = rows(bl, "precision", "kind", ("weak_typing_deprecated",))
     table = "precision"
     if p is None or p.empty:
-        p, table = messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly"), "messages"
+        p, table = by_id(bl, ("prec.weak_typing",)), "messages"
     if p.empty:
         return
     yield check.finding("Weak typing is deprecated",
@@ -96,7 +87,7 @@ def weak_typing_flags(bl, check):
     if not req:
         return
     if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))) or \
-            len(messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly")):
+            len(by_id(bl, ("prec.weak_typing",))):
         return  # TRT503 already says it with TensorRT's own warning
     o = bl.tables["options"]
     ev = o[o["key"].astype(str).str.lower() == "precision"] if len(o) else o
@@ -113,6 +104,10 @@ def weak_typing_flags(bl, check):
                         check.evidence(ev, "options", lines=lines), total=max(len(ev), len(lines)))
 
 
+# the line that names a Python exception: a traceback's last line, or one printed on its own
+_EXCEPTION_LINES = ("app.traceback_exception", "app.numpy_bool_error", "app.exception_line")
+
+
 @rule("TRT505", "python-traceback", severity="error", category="compatibility",
       summary="A Python traceback appears in the captured log.",
       tables=("errors", "messages"),
@@ -125,13 +120,13 @@ def python_traceback(bl, check):
     err = rows(bl, "errors", "kind", ("traceback",))
     table = "errors"
     if err is None or err.empty:
-        err, table = messages(bl, r"^Traceback \(most recent call last\):", anchor="Traceback"), "messages"
+        err, table = by_id(bl, ("app.traceback_start",)), "messages"
     if err.empty:
         return
     last = ""
     m = bl.tables["messages"]
     if len(m):
-        exc = m[m["text"].astype(str).str.contains(r"^\w*(?:Error|Exception)\b.*:", regex=True)]
+        exc = by_id(bl, _EXCEPTION_LINES)
         exc = exc[exc["line"] > int(err["line"].min())]
         if len(exc):
             last = exc["text"].iat[0].strip()
@@ -156,8 +151,7 @@ def python_traceback(bl, check):
                 "trt.nptype() call raises AttributeError.",
       unverified=True)
 def numpy_bool(bl, check):
-    m = messages(bl, r"module 'numpy' has no attribute 'bool'|`np\.bool` was a deprecated alias|"
-                     r"In the future `np\.bool` will be defined", anchor="bool")
+    m = by_id(bl, ("app.numpy_bool_error", "app.numpy_bool_warning"))
     if m.empty:
         return
     v = parse_version(bl.trt_version_min)

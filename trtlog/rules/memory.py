@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..vocab import parse_shapes
 from .engine import Evidence, Fix, iter_runs, parse_version, rule
-from .util import command_text, fmt_bytes, messages, mib_ceil, option_rows, plural, rows
+from .util import by_id, command_text, fmt_bytes, mib_ceil, option_rows, plural, rows
 
 
 def workspace_setting(bl) -> Tuple[Optional[float], Optional[int]]:
@@ -119,14 +119,8 @@ def insufficient_workspace(bl, check):
 def tactics_skipped_memory(bl, check):
     mem = bl.tables["memory"]
     hits = mem[mem["kind"] == "tactic_skip_memory"] if len(mem) else mem
-    table = "memory"
-    if hits.empty:  # the parser may keep these lines only in messages: read the size from the text
-        hits = messages(bl, r"Skipping tactic \S+ due to insufficient memory on requested size of \d+",
-                        anchor="insufficient memory").copy()
-        if hits.empty:
-            return
-        hits["bytes"] = hits["text"].str.extract(r"requested size of (\d+)", expand=False).astype("int64")
-        table = "messages"
+    if hits.empty:
+        return
     ws_mib, ws_line = workspace_setting(bl)
     for run, g in iter_runs(hits):
         req = g["bytes"].dropna()
@@ -140,7 +134,7 @@ def tactics_skipped_memory(bl, check):
             py, cli = _suggest(bl, largest)
             fix = Fix(python=py, trtexec=cli)
         yield check.finding(f"{plural(len(g), 'tactic')} skipped for memory", msg,
-                            check.evidence(g, table, lines=[ws_line] if ws_line else []), fix=fix,
+                            check.evidence(g, "memory", lines=[ws_line] if ws_line else []), fix=fix,
                             run=run, total=len(g))
 
 
@@ -153,7 +147,7 @@ def tactics_skipped_memory(bl, check):
       rationale="With eager loading every TensorRT/cuDNN/cuBLAS kernel is loaded at init, costing hundreds "
                 "of MiB of device memory and seconds of start-up.")
 def lazy_loading_disabled(bl, check):
-    m = messages(bl, r"CUDA lazy loading is not enabled", anchor="lazy loading")
+    m = by_id(bl, ("build.lazy_loading", "trtexec.device_lazy_loading"))
     if m.empty:
         return
     yield check.finding("CUDA lazy loading disabled",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .engine import Evidence, Fix, iter_runs, rule
-from .util import messages, names, option_rows, plural, rows
+from .util import at_lines, by_id, names, option_rows, plural, rows
 
 LONG_BUILD_S = 60.0
 CACHE_WORTH_S = 30.0
@@ -162,12 +162,15 @@ def timing_cache_invalid(bl, check):
               trt11="Same (--useCudaGraph)."),
       rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
 def enqueue_bound(bl, check):
-    m = messages(bl, r"Throughput may be bound by Enqueue Time", anchor="bound by")
+    m = by_id(bl, ("trtexec.hint_enqueue",))
     if m.empty:
         return
     yield check.finding("Throughput bound by enqueue time",
                         "trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time.",
                         check.evidence(m, "messages"), total=len(m))
+
+
+_TRANSFER = {"trtexec.hint_h2d": "host-to-device", "trtexec.hint_d2h": "device-to-host"}
 
 
 @rule("TRT306", "transfer-bound", severity="info", category="performance",
@@ -180,10 +183,10 @@ def enqueue_bound(bl, check):
       rationale="For small networks the H2D/D2H copies can take longer than the network itself; then "
                 "end-to-end throughput reflects PCIe, not the engine.")
 def transfer_bound(bl, check):
-    m = messages(bl, r"Throughput may be bound by (host-to-device|device-to-host) transfers", anchor="bound by")
+    m = by_id(bl, _TRANSFER)
     if m.empty:
         return
-    kinds = sorted({re.search(r"(host-to-device|device-to-host)", t).group(1) for t in m["text"]})
+    kinds = sorted({_TRANSFER[i] for i in m["msg_id"]})
     yield check.finding("Throughput bound by data transfers",
                         f"trtexec reports throughput bound by {' and '.join(kinds)} transfers.",
                         check.evidence(m, "messages"), total=len(m))
@@ -198,12 +201,13 @@ def transfer_bound(bl, check):
       rationale="Latency figures with a high variance are not comparable between builds; fix the "
                 "measurement before drawing conclusions.")
 def unstable_timings(bl, check):
-    m = messages(bl, r"GPU compute time is unstable, with coefficient of varian\w+ = ([\d.]+)%",
-                 anchor="unstable")
+    m = by_id(bl, ("trtexec.hint_unstable",))
     if m.empty:
         return
+    perf = at_lines(bl, "perf", m["line"])
+    cov_at = dict(zip(perf.loc[perf["stat"] == "unstable_cov", "line"], perf.loc[perf["stat"] == "unstable_cov", "value"]))
     for run, g in iter_runs(m):
-        cov = [float(re.search(r"= ([\d.]+)%", t).group(1)) for t in g["text"]]
+        cov = [float(cov_at[ln]) for ln in g["line"]]
         yield check.finding(f"Unstable GPU timings (CoV {max(cov):.1f}%)",
                             f"GPU compute time varies with a coefficient of variance of {max(cov):.2f}%; "
                             "latency comparisons need a stable clock.",
@@ -238,7 +242,7 @@ def tactic_sources_disabled(bl, check):
     disabled = [s for s in _LIBRARY_SOURCES if s not in used]
     if not disabled:
         return
-    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "Disabling unused tactic source")] if ln])
+    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "tactic.disabling_source")] if ln])
     ev = [Evidence(0, f"config.json plan.tactic_sources = {', '.join(used)}")] + shown
     yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
                         f"The build enabled only {', '.join(used)} (bundle config); {', '.join(disabled)} "
@@ -248,8 +252,8 @@ def tactic_sources_disabled(bl, check):
 _LIBRARY_SOURCES = ("CUBLAS", "CUBLAS_LT", "CUDNN")
 
 
-def _first_line(bl, text: str):
-    m = messages(bl, re.escape(text), anchor=text)
+def _first_line(bl, msg_id: str):
+    m = by_id(bl, (msg_id,))
     return int(m["line"].iat[0]) if len(m) else None
 
 
@@ -264,9 +268,8 @@ def _first_line(bl, text: str):
                 "a DLA build slower than pure GPU.")
 def dla_fallback(bl, check):
     fb = rows(bl, "fallbacks", "kind", ("dla_fallback",))
-    m = messages(bl, r"falling back to GPU|Switching this layer's device type to GPU|"
-                     r"Switching .* device type to GPU|no layer in the network can run on DLA|"
-                     r"is not supported on DLA but GPU fallback is not enabled", anchor="GPU")
+    m = by_id(bl, ("fb.dla_not_supported", "fb.dla_unsupported_86", "fb.dla_precision",
+                   "fb.dla_none", "fb.dla_no_fallback"))
     src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
     if src is not None and len(src):
         layers = src["layer"].tolist() if "layer" in src else []
@@ -301,7 +304,7 @@ def dla_fallback(bl, check):
                 "layers creates a new subgraph.",
       unverified=True)
 def dla_subgraph_limit(bl, check):
-    m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
+    m = by_id(bl, ("fb.dla_subgraphs",))
     if m.empty:
         return
     yield check.finding("DLA subgraph limit reached", f"{plural(len(m), 'layer')} moved to the GPU because the "
@@ -316,7 +319,7 @@ def dla_subgraph_limit(bl, check):
       rationale="Aux streams only help networks with independent branches; for a chain of layers the "
                 "builder disables them and the setting has no effect.")
 def multi_stream_disabled(bl, check):
-    m = messages(bl, r"\[MS\] Multi stream is disabled because the stream assignment failed", anchor="[MS]")
+    m = by_id(bl, ("opt.multistream_disabled",))
     if m.empty:
         return
     yield check.finding("Multi-stream disabled", f"The builder disabled auxiliary streams "
@@ -334,7 +337,7 @@ def multi_stream_disabled(bl, check):
       rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
                 "inference with other GPU work.")
 def default_stream_enqueue(bl, check):
-    m = messages(bl, r"Using default stream in enqueueV3\(\)", anchor="default stream")
+    m = by_id(bl, ("err.default_stream",))
     if m.empty:
         return
     yield check.finding("Inference on the default stream", f"{plural(len(m), 'enqueueV3 call')} used the "
@@ -349,8 +352,7 @@ def default_stream_enqueue(bl, check):
       rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
                 "numbers instead of reporting inflated ones.")
 def profiler_hides_e2e(bl, check):
-    m = messages(bl, r"e2e network timing is not reported|To show e2e network timing report, add "
-                     r"--separateProfileRun", anchor="e2e network timing")
+    m = by_id(bl, ("trtexec.e2e_not_reported", "li.profile_e2e_hint"))
     if m.empty:
         return
     yield check.finding("End-to-end timing not reported (profiler on)",
