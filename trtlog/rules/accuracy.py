@@ -149,7 +149,7 @@ def one_origin(g):
 
 @rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
       summary="FP16/INT8 was requested but engine layers still run in FP32 (count, %, biggest layers).",
-      tables=("layers", "profile", "meta", "options"),
+      tables=("layers", "profile", "meta", "options", "runs", "tensors"),
       fix=Fix(python="Check why the listed layers stayed FP32: a faster FP32 tactic (weak typing lets TensorRT "
                      "choose), no FP16/INT8 kernel for that op, or no INT8 scale. To force: "
                      "layer.precision = trt.float16 + config.set_flag(trt.BuilderFlag.OBEY_PRECISION_CONSTRAINTS).",
@@ -220,7 +220,7 @@ INT8_BARELY = 0.25
 @rule("TRT212", "int8-precision-audit", severity="info", category="accuracy",
       summary="INT8 was requested: how many layers (and how much profiled time) really run INT8, FP16 and FP32; "
               "a warning \"INT8 barely applied\" when under a quarter of the layers are INT8.",
-      tables=("layers", "profile", "precision", "calibration", "meta", "options"),
+      tables=("layers", "profile", "precision", "calibration", "meta", "options", "runs", "tensors"),
       fix=Fix(python="For the layers that stayed FP16/FP32: give their tensors INT8 scales (calibrate with "
                      "data that reaches them, or set_dynamic_range), or quantize the model explicitly with "
                      "Q/DQ (TensorRT Model Optimizer); compare the INT8 engine's time with the FP16 one.",
@@ -403,7 +403,7 @@ def double_weights_cast(bl, check):
 
 @rule("TRT209", "tf32-enabled-by-default", severity="info", category="accuracy",
       summary="FP32 layers may use TF32 tensor cores (enabled by default); results differ from strict FP32.",
-      tables=("precision", "options"),
+      tables=("precision",),
       fix=Fix(python="config.clear_flag(trt.BuilderFlag.TF32) for bit-closer FP32 results.",
               trtexec="--noTF32", trt11="config.clear_flag(trt.BuilderFlag.TF32) / --noTF32 (unchanged)."),
       rationale="TF32 keeps 10 mantissa bits in matmul/conv inputs; usually fine, but it explains small "
@@ -425,7 +425,7 @@ FP16_MAX = 65504.0
 @rule("TRT210", "validation-failed", severity="error", category="accuracy",
       summary="`trtlog validate` found engine outputs that disagree with ONNX Runtime (with a diagnosis "
               "where the numbers show one: FP16 underflow or overflow, NaN/Inf, the first diverging layer).",
-      tables=("meta",),
+      tables=("meta", "options", "runs"),
       fix=Fix(python="Keep the named layers (usually the last ones, or the one --per-layer names) in FP32: "
                      "layer.precision = trt.float32 + OBEY_PRECISION_CONSTRAINTS (trtlog build "
                      "--layer-precision 'NAME=fp32'); for underflow/overflow rescale the model instead.",
@@ -491,7 +491,7 @@ def _num(x) -> float:
 @rule("TRT211", "layer-precision-unverified", severity="warning", category="accuracy",
       summary="A `--layer-precision` constraint (trtlog build) was not honoured by the engine layer, or cannot be "
               "checked because the layer disappeared into a Myelin ForeignNode.",
-      tables=("layers", "meta"),
+      tables=("layers", "meta", "tensors"),
       fix=Fix(python="Use OBEY_PRECISION_CONSTRAINTS (PREFER lets TensorRT ignore the constraint); for layers inside "
                      "a ForeignNode check the effect with `trtlog validate --per-layer` (marking outputs splits the "
                      "node) or keep the layer out of the fused region (mark its input as a network output).",

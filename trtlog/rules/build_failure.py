@@ -51,7 +51,7 @@ def build_failed(bl, check):
 
 @rule("TRT102", "onnx-node-unsupported", severity="error", category="build",
       summary="The ONNX parser rejected a node (unsupported op, attribute or shape).",
-      tables=("errors", "onnx"),
+      tables=("errors",),
       fix=Fix(python="Inspect the node named in the error; fold constants and simplify the graph "
                      "(polygraphy surgeon sanitize --fold-constants model.onnx -o folded.onnx), export "
                      "with another opset, or implement the op as a plugin.",
@@ -77,7 +77,7 @@ def onnx_node_unsupported(bl, check):
 
 @rule("TRT103", "plugin-not-found", severity="error", category="build",
       summary="A custom op / plugin creator was not found in the plugin registry.",
-      tables=("errors", "onnx", "messages"),
+      tables=("errors", "onnx"),
       fix=Fix(python="Load the plugin library before parsing: ctypes.CDLL('libmyplugin.so') and "
                      "trt.init_libnvinfer_plugins(logger, ''); (10.x) "
                      "builder.get_plugin_registry().load_library(path).",
@@ -126,7 +126,7 @@ def _plugin_ops(bl, nodes, err) -> list:
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
       summary="\"Could not find any implementation for node\": no tactic could run the layer.",
-      tables=("messages", "errors"),
+      tables=("messages", "errors", "memory"),
       fix=Fix(python="config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, 4 << 30); free GPU "
                      "memory used by other processes; check the layer's precision constraints.",
               trtexec="--memPoolSize=workspace:4096M (8.4+; --workspace=4096 before); fewer precision "
@@ -291,7 +291,7 @@ def profile_shape_violation(bl, check):
 
 @rule("TRT107", "engine-version-mismatch", severity="error", category="build",
       summary="The engine plan was built by a different TensorRT version than the runtime loading it.",
-      tables=("messages", "errors"),
+      tables=("messages", "meta"),
       fix=Fix(python="Rebuild the engine with the same TensorRT version as the runtime, or build with "
                      "config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE) (8.6+) and load with a lean runtime.",
               trtexec="Rebuild with the runtime's trtexec; --versionCompatible (8.6+) for forward compatibility.",
@@ -337,7 +337,7 @@ def builder_assertion(bl, check):
 
 @rule("TRT109", "log-ends-mid-build", severity="warning", category="build",
       summary="The log stops while the engine is still being built (no result, no error).",
-      tables=("messages", "phases", "memory", "errors", "meta"),
+      tables=("messages", "errors", "meta", "runs"),
       fix=Fix(python="Capture the whole build (the builder may have been killed, e.g. by the OOM killer, "
                      "or the capture cut off); check dmesg and rerun with the logger at INFO.",
               trtexec="Rerun and keep the full output (trtexec ... 2>&1 | tee build.log).",
@@ -377,7 +377,7 @@ _BUILD_ENDED = ("opt.engine_generation", "trtexec.engine_built", "mem.total", "b
 
 @rule("TRT110", "dynamic-input-without-profile", severity="warning", category="build",
       summary="A dynamic input had no shapes/profile; trtexec overrode it to a fixed shape.",
-      tables=("messages",),
+      tables=("messages", "errors", "options"),
       fix=Fix(python="profile = builder.create_optimization_profile(); profile.set_shape(name, min, opt, max); "
                      "config.add_optimization_profile(profile)",
               trtexec="--minShapes=x:1x1x28x28 --optShapes=x:8x1x28x28 --maxShapes=x:32x1x28x28 "
@@ -406,7 +406,7 @@ def dynamic_without_profile(bl, check):
 
 @rule("TRT111", "int8-calibration-failed", severity="error", category="build",
       summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
-      tables=("messages", "errors", "calibration"),
+      tables=("messages",),
       fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
                      "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
                      "(TensorRT Model Optimizer) and build in explicit-quantization mode.",

@@ -7,7 +7,7 @@ from .util import at_lines, by_id, names, plural, requested_precisions, rows
 
 @rule("TRT501", "deprecated-trtexec-flags", severity="warning", category="compatibility",
       summary="trtexec flags that are deprecated (and removed in later versions) were used.",
-      tables=("messages",),
+      tables=("messages", "options"),
       fix=Fix(python="(trtexec flags.)",
               trtexec="--workspace -> --memPoolSize=workspace:N; --buildOnly -> --skipInference; "
                       "--nvtxMode -> --profilingVerbosity; --explicitBatch -> (default); "
@@ -50,7 +50,7 @@ def deprecated_api(bl, check):
 
 @rule("TRT503", "weak-typing-deprecated", severity="warning", category="compatibility",
       summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
-      tables=("precision", "messages"), min_version=(10, 12),
+      tables=("precision",), min_version=(10, 12),
       fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
                      "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
                      "(AutoCast / TensorRT Model Optimizer).",
@@ -63,8 +63,6 @@ def weak_typing_deprecated(bl, check):
     p = rows(bl, "precision", "kind", ("weak_typing_deprecated",))
     table = "precision"
     if p is None or p.empty:
-        p, table = by_id(bl, ("prec.weak_typing",)), "messages"
-    if p.empty:
         return
     yield check.finding("Weak typing is deprecated",
                         "This build uses weak typing (precision flags); TensorRT 11 removes it.",
@@ -86,8 +84,7 @@ def weak_typing_flags(bl, check):
     req = requested_precisions(bl) & {"FP16", "INT8", "BF16", "FP8"}
     if not req:
         return
-    if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))) or \
-            len(by_id(bl, ("prec.weak_typing",))):
+    if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))):
         return  # TRT503 already says it with TensorRT's own warning
     o = bl.tables["options"]
     ev = o[o["key"].astype(str).str.lower() == "precision"] if len(o) else o
@@ -142,7 +139,7 @@ def python_traceback(bl, check):
 
 @rule("TRT506", "numpy-bool-trt8", severity="error", category="compatibility",
       summary="TensorRT 8.x Python (trt.nptype) fails with numpy >= 1.24: module 'numpy' has no attribute 'bool'.",
-      tables=("messages", "errors"),
+      tables=("messages",),
       fix=Fix(python="pip install 'numpy<1.24' for TensorRT <= 8.5, or upgrade to TensorRT >= 8.6 "
                      "(fixed to np.bool_).",
               trtexec="(Python only; trtexec is unaffected.)",

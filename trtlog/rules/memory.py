@@ -172,7 +172,7 @@ BIG_ACTIVATION = 1 << 30
 
 @rule("TRT404", "wide-shape-range", severity="info", category="memory",
       summary="Optimization profile min..max spread is wide; activation memory is sized for max.",
-      tables=("options", "memory", "runs"),
+      tables=("memory", "runs", "meta"),
       fix=Fix(python="Use several optimization profiles with narrower ranges (one per typical size) and pick "
                      "one per execution context.",
               trtexec="Narrower --minShapes/--maxShapes, or build one engine per size bucket; set --optShapes to "

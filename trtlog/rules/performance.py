@@ -12,7 +12,7 @@ CACHE_WORTH_S = 30.0
 
 @rule("TRT301", "excessive-reformats", severity="warning", category="performance",
       summary="Many Reformat layers in the engine (format/precision conversions between layers).",
-      tables=("layers", "fusions", "profile"),
+      tables=("layers", "profile"),
       fix=Fix(python="Keep neighbouring layers in one precision/format: set I/O formats "
                      "(tensor.allowed_formats, tensor.dtype) to what the first/last layers use; avoid "
                      "mixing per-layer precisions that force conversions.",
@@ -155,7 +155,7 @@ def timing_cache_invalid(bl, check):
 
 @rule("TRT305", "enqueue-bound", severity="warning", category="performance",
       summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
-      tables=("messages", "perf"),
+      tables=("messages",),
       fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
                      "context.execute_async_v3) and use several streams/contexts.",
               trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
@@ -175,7 +175,7 @@ _TRANSFER = {"trtexec.hint_h2d": "host-to-device", "trtexec.hint_d2h": "device-t
 
 @rule("TRT306", "transfer-bound", severity="info", category="performance",
       summary="trtexec: throughput is bound by host<->device transfers, not GPU compute.",
-      tables=("messages", "perf"),
+      tables=("messages",),
       fix=Fix(python="Keep inputs/outputs on the GPU between stages; use pinned host memory and async copies "
                      "overlapped with compute on another stream.",
               trtexec="--noDataTransfers to measure compute only; --useSpinWait; pinned memory is default.",
@@ -216,7 +216,7 @@ def unstable_timings(bl, check):
 
 @rule("TRT308", "tactic-sources-disabled", severity="warning", category="performance",
       summary="cuDNN / cuBLAS / cuBLASLt tactic sources were disabled for the build.",
-      tables=("options", "messages"),
+      tables=("options", "messages", "meta"),
       fix=Fix(python="config.set_tactic_sources(default) — only remove sources on purpose (e.g. to save "
                      "memory / library load time), and re-time.",
               trtexec="Drop --tacticSources=-CUDNN,-CUBLAS... unless needed (e.g. to avoid loading cuDNN).",
@@ -295,7 +295,7 @@ def dla_fallback(bl, check):
 
 @rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
       summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
-      tables=("messages", "fallbacks"),
+      tables=("messages",),
       fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
                      "selected layers for GPU so fewer DLA subgraphs are needed.",
               trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
@@ -313,7 +313,7 @@ def dla_subgraph_limit(bl, check):
 
 @rule("TRT311", "multi-stream-disabled", severity="info", category="performance",
       summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
-      tables=("messages", "options"), min_version=(8, 6),
+      tables=("messages",), min_version=(8, 6),
       fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
               trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
       rationale="Aux streams only help networks with independent branches; for a chain of layers the "
@@ -346,7 +346,7 @@ def default_stream_enqueue(bl, check):
 
 @rule("TRT313", "profiler-hides-e2e-timing", severity="info", category="performance",
       summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
-      tables=("messages", "profile"),
+      tables=("messages",),
       fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
               trt11="Same."),
       rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
