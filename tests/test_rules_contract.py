@@ -8,13 +8,12 @@ import inspect
 from pathlib import Path
 
 import pytest
+from corpus import corpus_log
+from rule_reads import rule_reads
 
 import trtlog
-from trtlog.rules import RULES, all_rules, run_rules
-from trtlog.rules import util
+from trtlog.rules import RULES, all_rules, run_rules, util
 from trtlog.rules.engine import Check, RuleView, UndeclaredRead
-
-from rule_reads import rule_reads
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "trtlog" / "rules"
@@ -27,7 +26,7 @@ LOCAL = ROOT / "tests" / "corpus" / "logs"
 def test_rule_declares_exactly_the_tables_it_reads(code):
     r = RULES[code]
     assert rule_reads(r) == set(r.tables), \
-        f"{code} declares {sorted(r.tables)} but reads {sorted(rule_reads(r))}; fix tables= and regenerate docs/rules.md"
+        f"{code} declares {sorted(r.tables)} but reads {sorted(rule_reads(r))}: fix tables=, regenerate docs/rules.md"
 
 
 def test_docs_reads_line_is_the_declared_tables():
@@ -63,7 +62,7 @@ def test_view_refuses_an_undeclared_table_and_meta():
     with pytest.raises(UndeclaredRead, match="TRT102 reads table 'messages'"):
         view.tables.get("messages")
     with pytest.raises(UndeclaredRead, match="TRT102 reads meta"):
-        view.meta
+        _ = view.meta
     assert list(view.tables) == ["errors"]
     assert RuleView(bl, RULES["TRT101"]).meta is bl.meta   # TRT101 declares meta
 
@@ -151,7 +150,8 @@ def test_no_pandas_string_matching_or_substring_test_on_a_text_column():
 def test_the_checks_catch_a_text_grep():
     # the checks above are not vacuous: the old form of TRT305 is flagged by both
     src = 'def f(bl):\n    m = bl.tables["messages"]\n    return m[m["text"].astype(str).str.contains("bound by")]\n'
-    n = next(x for x in ast.walk(ast.parse(src)) if isinstance(x, ast.Call) and getattr(x.func, "attr", "") == "contains")
+    n = next(x for x in ast.walk(ast.parse(src))
+             if isinstance(x, ast.Call) and getattr(x.func, "attr", "") == "contains")
     assert _mentions_text(n.func.value)
     assert ("performance.py", "enqueue_bound") not in RE_ALLOWED
 
@@ -160,3 +160,30 @@ def test_rule_functions_take_the_view_not_the_buildlog():
     # every registered rule runs through run_rules' RuleView: the function signature is (bl, check)
     for r in all_rules():
         assert list(inspect.signature(r.func).parameters)[:2] == ["bl", "check"], r.code
+
+
+# ---- declarative kinds ---------------------------------------------------------------------------------------
+
+def test_message_present_rules_are_declarations():
+    from trtlog.rules.kinds import Present
+    declared = sorted(c for c, r in RULES.items() if isinstance(getattr(r.func, "kind", None), Present))
+    assert declared == ["TRT111", "TRT207", "TRT208", "TRT209", "TRT305", "TRT310", "TRT311", "TRT312", "TRT313",
+                        "TRT403", "TRT503"]
+    for code in declared:
+        assert RULES[code].tables == RULES[code].func.kind.reads
+
+
+def test_present_counts_and_pluralises_from_the_log():
+    # 'Using default stream in enqueueV3()' is printed twice, at lines 917 and 942 (grep -n)
+    bl = trtlog.load(str(corpus_log("trt10.14-python-int8-plugin-missing-scale.log")))
+    (f,) = run_rules(bl, select=["TRT312"])
+    assert f.message == "2 enqueueV3 calls used the default stream."
+    assert [e.line for e in f.evidence] == [917, 942]
+
+
+def test_present_declaration_is_checked():
+    from trtlog.rules.kinds import Present
+    with pytest.raises(ValueError, match="not both"):
+        Present(title="t", message="m", ids=("a",), table="precision")
+    with pytest.raises(ValueError, match="evidence"):
+        Present(title="t", message="m", ids=("a",), evidence="some")

@@ -6,6 +6,7 @@ import re
 import pandas as pd
 
 from .engine import Fix, iter_runs, rule
+from .kinds import Present, present
 from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
@@ -404,23 +405,21 @@ def dynamic_without_profile(bl, check):
                             check.evidence(g, "messages"), run=int(run), total=len(g))
 
 
-@rule("TRT111", "int8-calibration-failed", severity="error", category="build",
-      summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
-      tables=("messages",),
-      fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
-                     "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
-                     "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
-              trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
-              trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
-                    "and build strongly typed."),
-      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
-      unverified=True)
-def int8_calibration_failed(bl, check):
-    m = by_id(bl, ("prec.calibration_failure",), severities=("E", "F"))
-    if m.empty:
-        return
-    yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("prec.calibration_failure",), severities=("E", "F"),
+                title="INT8 calibration failed",
+                message="The INT8 build stopped: no scaling factors were available."),
+        "TRT111", "int8-calibration-failed",
+        severity="error",
+        category="build",
+        summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
+        fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
+                       "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
+                       "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
+                trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
+                trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
+                      "and build strongly typed."),
+        rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
+        unverified=True)
 
 
 @rule("TRT112", "unused-network-input", severity="warning", category="build",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .engine import Fix, parse_version, rule
+from .kinds import Present, present
 from .util import at_lines, by_id, names, plural, requested_precisions, rows
 
 
@@ -48,25 +49,22 @@ def deprecated_api(bl, check):
                         check.evidence(m, "messages"), total=len(m))
 
 
-@rule("TRT503", "weak-typing-deprecated", severity="warning", category="compatibility",
-      summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
-      tables=("precision",), min_version=(10, 12),
-      fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
-                     "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
-                     "(AutoCast / TensorRT Model Optimizer).",
-              trtexec="--stronglyTyped with an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
-              trt11="Required: TensorRT 11 has no weak typing; --fp16/--int8/--best and BuilderFlag.FP16/INT8 "
-                    "are removed."),
-      rationale="The precision flags (weak typing) are removed in TensorRT 11; builds relying on them stop "
-                "working on upgrade.")
-def weak_typing_deprecated(bl, check):
-    p = rows(bl, "precision", "kind", ("weak_typing_deprecated",))
-    table = "precision"
-    if p is None or p.empty:
-        return
-    yield check.finding("Weak typing is deprecated",
-                        "This build uses weak typing (precision flags); TensorRT 11 removes it.",
-                        check.evidence(p, table), total=len(p))
+present(Present(table="precision", kinds=("weak_typing_deprecated",),
+                title="Weak typing is deprecated",
+                message="This build uses weak typing (precision flags); TensorRT 11 removes it."),
+        "TRT503", "weak-typing-deprecated",
+        severity="warning",
+        category="compatibility",
+        summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
+        min_version=(10, 12),
+        fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
+                       "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
+                       "(AutoCast / TensorRT Model Optimizer).",
+                trtexec="--stronglyTyped with an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
+                trt11="Required: TensorRT 11 has no weak typing; --fp16/--int8/--best and BuilderFlag.FP16/INT8 "
+                      "are removed."),
+        rationale="The precision flags (weak typing) are removed in TensorRT 11; builds relying on them stop "
+                  "working on upgrade.")
 
 
 @rule("TRT504", "weak-typing-flags-trt11", severity="info", category="compatibility",

@@ -8,7 +8,8 @@ import pandas as pd
 
 from ..vocab import parse_shapes
 from .engine import Evidence, Fix, iter_runs, parse_version, rule
-from .util import by_id, command_text, fmt_bytes, mib_ceil, option_rows, plural, rows
+from .kinds import Present, present
+from .util import command_text, fmt_bytes, mib_ceil, option_rows, plural, rows
 
 
 def workspace_setting(bl) -> Tuple[Optional[float], Optional[int]]:
@@ -138,21 +139,19 @@ def tactics_skipped_memory(bl, check):
                             run=run, total=len(g))
 
 
-@rule("TRT403", "lazy-loading-disabled", severity="info", category="memory",
-      summary="CUDA lazy loading is off; all kernels are loaded eagerly (more device memory, slower start).",
-      tables=("messages",), min_version=(8, 5),
-      fix=Fix(python="os.environ['CUDA_MODULE_LOADING'] = 'LAZY' before CUDA is initialised (CUDA >= 11.7).",
-              trtexec="CUDA_MODULE_LOADING=LAZY trtexec ...",
-              trt11="Lazy loading is the CUDA 12.2+ default; upgrade the driver/toolkit or set the variable."),
-      rationale="With eager loading every TensorRT/cuDNN/cuBLAS kernel is loaded at init, costing hundreds "
-                "of MiB of device memory and seconds of start-up.")
-def lazy_loading_disabled(bl, check):
-    m = by_id(bl, ("build.lazy_loading", "trtexec.device_lazy_loading"))
-    if m.empty:
-        return
-    yield check.finding("CUDA lazy loading disabled",
-                        "TensorRT reports CUDA lazy loading is not enabled.",
-                        check.evidence(m.head(1), "messages"), total=len(m))
+present(Present(ids=("build.lazy_loading", "trtexec.device_lazy_loading"), evidence="first",
+                title="CUDA lazy loading disabled",
+                message="TensorRT reports CUDA lazy loading is not enabled."),
+        "TRT403", "lazy-loading-disabled",
+        severity="info",
+        category="memory",
+        summary="CUDA lazy loading is off; all kernels are loaded eagerly (more device memory, slower start).",
+        min_version=(8, 5),
+        fix=Fix(python="os.environ['CUDA_MODULE_LOADING'] = 'LAZY' before CUDA is initialised (CUDA >= 11.7).",
+                trtexec="CUDA_MODULE_LOADING=LAZY trtexec ...",
+                trt11="Lazy loading is the CUDA 12.2+ default; upgrade the driver/toolkit or set the variable."),
+        rationale="With eager loading every TensorRT/cuDNN/cuBLAS kernel is loaded at init, costing hundreds "
+                  "of MiB of device memory and seconds of start-up.")
 
 
 _SHAPE_OPT = re.compile(r"--(min|opt|max)Shapes=(\S+)")

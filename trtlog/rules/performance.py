@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .engine import Evidence, Fix, iter_runs, rule
+from .kinds import Present, present
 from .util import at_lines, by_id, names, option_rows, plural, rows
 
 LONG_BUILD_S = 60.0
@@ -153,21 +154,18 @@ def timing_cache_invalid(bl, check):
     yield check.finding("Timing cache invalid", text, check.evidence(bad, "timing_cache"), total=len(bad))
 
 
-@rule("TRT305", "enqueue-bound", severity="warning", category="performance",
-      summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
-      tables=("messages",),
-      fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
-                     "context.execute_async_v3) and use several streams/contexts.",
-              trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
-              trt11="Same (--useCudaGraph)."),
-      rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
-def enqueue_bound(bl, check):
-    m = by_id(bl, ("trtexec.hint_enqueue",))
-    if m.empty:
-        return
-    yield check.finding("Throughput bound by enqueue time",
-                        "trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("trtexec.hint_enqueue",),
+                title="Throughput bound by enqueue time",
+                message="trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time."),
+        "TRT305", "enqueue-bound",
+        severity="warning",
+        category="performance",
+        summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
+        fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
+                       "context.execute_async_v3) and use several streams/contexts.",
+                trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
+                trt11="Same (--useCudaGraph)."),
+        rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
 
 
 _TRANSFER = {"trtexec.hint_h2d": "host-to-device", "trtexec.hint_d2h": "device-to-host"}
@@ -205,7 +203,8 @@ def unstable_timings(bl, check):
     if m.empty:
         return
     perf = at_lines(bl, "perf", m["line"])
-    cov_at = dict(zip(perf.loc[perf["stat"] == "unstable_cov", "line"], perf.loc[perf["stat"] == "unstable_cov", "value"]))
+    perf = perf[perf["stat"] == "unstable_cov"]
+    cov_at = dict(zip(perf["line"], perf["value"]))
     for run, g in iter_runs(m):
         cov = [float(cov_at[ln]) for ln in g["line"]]
         yield check.finding(f"Unstable GPU timings (CoV {max(cov):.1f}%)",
@@ -293,71 +292,63 @@ def dla_fallback(bl, check):
                             total=len(gpu), confidence="medium")
 
 
-@rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
-      summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
-      tables=("messages",),
-      fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
-                     "selected layers for GPU so fewer DLA subgraphs are needed.",
-              trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
-              trt11="Same."),
-      rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
-                "layers creates a new subgraph.",
-      unverified=True)
-def dla_subgraph_limit(bl, check):
-    m = by_id(bl, ("fb.dla_subgraphs",))
-    if m.empty:
-        return
-    yield check.finding("DLA subgraph limit reached", f"{plural(len(m), 'layer')} moved to the GPU because the "
-                        "DLA subgraph limit was reached.", check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("fb.dla_subgraphs",),
+                title="DLA subgraph limit reached",
+                message="{count:layer} moved to the GPU because the DLA subgraph limit was reached."),
+        "TRT310", "dla-subgraph-limit",
+        severity="warning",
+        category="performance",
+        summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
+        fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
+                       "selected layers for GPU so fewer DLA subgraphs are needed.",
+                trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
+                trt11="Same."),
+        rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
+                  "layers creates a new subgraph.",
+        unverified=True)
 
 
-@rule("TRT311", "multi-stream-disabled", severity="info", category="performance",
-      summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
-      tables=("messages",), min_version=(8, 6),
-      fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
-              trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
-      rationale="Aux streams only help networks with independent branches; for a chain of layers the "
-                "builder disables them and the setting has no effect.")
-def multi_stream_disabled(bl, check):
-    m = by_id(bl, ("opt.multistream_disabled",))
-    if m.empty:
-        return
-    yield check.finding("Multi-stream disabled", f"The builder disabled auxiliary streams "
-                        f"({plural(len(m), 'time')}): the stream assignment failed.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("opt.multistream_disabled",),
+                title="Multi-stream disabled",
+                message="The builder disabled auxiliary streams ({count:time}): the stream assignment failed."),
+        "TRT311", "multi-stream-disabled",
+        severity="info",
+        category="performance",
+        summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
+        min_version=(8, 6),
+        fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
+                trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
+        rationale="Aux streams only help networks with independent branches; for a chain of layers the "
+                  "builder disables them and the setting has no effect.")
 
 
-@rule("TRT312", "default-stream-enqueue", severity="info", category="performance",
-      summary="enqueueV3() was called on the default CUDA stream (extra synchronisation).",
-      tables=("messages",), min_version=(8, 5),
-      fix=Fix(python="stream = torch.cuda.Stream() / cudart.cudaStreamCreate(); "
-                     "context.execute_async_v3(stream_handle)",
-              trtexec="(trtexec uses its own streams; this comes from application code.)",
-              trt11="Same: pass a non-default stream to enqueueV3."),
-      rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
-                "inference with other GPU work.")
-def default_stream_enqueue(bl, check):
-    m = by_id(bl, ("err.default_stream",))
-    if m.empty:
-        return
-    yield check.finding("Inference on the default stream", f"{plural(len(m), 'enqueueV3 call')} used the "
-                        "default stream.", check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("err.default_stream",),
+                title="Inference on the default stream",
+                message="{count:enqueueV3 call} used the default stream."),
+        "TRT312", "default-stream-enqueue",
+        severity="info",
+        category="performance",
+        summary="enqueueV3() was called on the default CUDA stream (extra synchronisation).",
+        min_version=(8, 5),
+        fix=Fix(python="stream = torch.cuda.Stream() / cudart.cudaStreamCreate(); "
+                       "context.execute_async_v3(stream_handle)",
+                trtexec="(trtexec uses its own streams; this comes from application code.)",
+                trt11="Same: pass a non-default stream to enqueueV3."),
+        rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
+                  "inference with other GPU work.")
 
 
-@rule("TRT313", "profiler-hides-e2e-timing", severity="info", category="performance",
-      summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
-      tables=("messages",),
-      fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
-              trt11="Same."),
-      rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
-                "numbers instead of reporting inflated ones.")
-def profiler_hides_e2e(bl, check):
-    m = by_id(bl, ("trtexec.e2e_not_reported", "li.profile_e2e_hint"))
-    if m.empty:
-        return
-    yield check.finding("End-to-end timing not reported (profiler on)",
-                        "The per-layer profiler was on during the timed run, so only layer times are reported.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("trtexec.e2e_not_reported", "li.profile_e2e_hint"),
+                title="End-to-end timing not reported (profiler on)",
+                message="The per-layer profiler was on during the timed run, so only layer times are reported."),
+        "TRT313", "profiler-hides-e2e-timing",
+        severity="info",
+        category="performance",
+        summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
+        fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
+                trt11="Same."),
+        rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
+                  "numbers instead of reporting inflated ones.")
 
 
 _NOT_COMPUTE = {"Reformat", "NoOp", "Constant", "shape_call", "Shuffle"}
