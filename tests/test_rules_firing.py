@@ -1,4 +1,5 @@
-"""Every rule with a real positive fires on it: a table code -> real log -> an evidence line checked by eye.
+"""Every rule with a real positive fires on it (FIRING: code -> real log -> an evidence line checked by eye) and
+stays quiet on a real log without the condition, mostly a near miss (QUIET).
 
 Turning any of these rule functions into a no-op fails its row here. The rules without any real log that shows
 their condition are exactly the ones marked `unverified` (catalog, `trtlog rules`, docs/rules.md), and they are
