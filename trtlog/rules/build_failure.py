@@ -7,7 +7,7 @@ import pandas as pd
 
 from .engine import Fix, iter_runs, rule
 from .kinds import Present, present
-from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows
+from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
                 "profile_invalid", "profile_rejected", "no_profile",
@@ -96,7 +96,9 @@ def plugin_not_found(bl, check):
     ops = _plugin_ops(bl, nodes, err)
     what = f"op {names(ops, 3)}" if ops else names(nodes, 3)
     yield check.finding("Plugin not found" + (f" for {what}" if what else ""),
-                        f"{plural(len(err), 'plugin lookup')} failed"
+                        # one failed lookup prints a lookup error and the parser's assertion: count the ops
+                        (f"{plural(len(ops), 'plugin lookup')} failed" if ops else
+                         f"{plural(len(err), 'plugin lookup')} failed")
                         + (f" for op type{'s' if len(ops) > 1 else ''} {names(ops)}" if ops else "")
                         + (f" (node{'s' if len(set(nodes)) > 1 else ''} {names(nodes)})" if nodes else "")
                         + ": no plugin creator with that name/version/namespace was registered; the op type "
@@ -122,7 +124,9 @@ def _plugin_ops(bl, nodes, err) -> list:
             ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
     if lookups and onnx is not None and len(onnx):   # 'No importer registered for op: X' names the op
         ops += onnx.loc[onnx["kind"] == "no_importer", "op"].tolist()
-    return list(dict.fromkeys(ops))
+    ops = list(dict.fromkeys(ops))
+    versioned = {o.split(" v")[0] for o in ops if " v" in o}    # "X v1" and a bare "X" are one op
+    return [o for o in ops if " v" in o or o not in versioned]
 
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
@@ -301,6 +305,9 @@ def profile_shape_violation(bl, check):
 def engine_version_mismatch(bl, check):
     m = by_id(bl, ("err.version_mismatch_library", "err.version_mismatch_coded", "err.version_mismatch",
                    "err.serialization_version"))
+    cache = timing_cache_read_errors(bl)
+    if len(cache) and len(m):   # a timing cache written by another version (TRT304), not an engine
+        m = m[~m.set_index(["run", "line"]).index.isin(cache.set_index(["run", "line"]).index)]
     if m.empty:
         return
     detail = ""
