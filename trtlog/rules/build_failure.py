@@ -296,7 +296,7 @@ def profile_shape_violation(bl, check):
 
 @rule("TRT107", "engine-version-mismatch", severity="error", category="build",
       summary="The engine plan was built by a different TensorRT version than the runtime loading it.",
-      tables=("messages", "meta"),
+      tables=("messages", "meta", "errors", "timing_cache"),
       fix=Fix(python="Rebuild the engine with the same TensorRT version as the runtime, or build with "
                      "config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE) (8.6+) and load with a lean runtime.",
               trtexec="Rebuild with the runtime's trtexec; --versionCompatible (8.6+) for forward compatibility.",
