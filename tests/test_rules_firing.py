@@ -1,4 +1,5 @@
-"""Every rule with a real positive fires on it: a table code -> real log -> an evidence line checked by eye.
+"""Every rule with a real positive fires on it (FIRING: code -> real log -> an evidence line checked by eye) and
+stays quiet on a real log without the condition, mostly a near miss (QUIET).
 
 Turning any of these rule functions into a no-op fails its row here. The rules without any real log that shows
 their condition are exactly the ones marked `unverified` (catalog, `trtlog rules`, docs/rules.md), and they are
@@ -91,6 +92,82 @@ FIRING = {
     "TRT118": ("rtx", "fp4_weight_only_sm86", 111, "Cannot compile for target(s) sm86, because the model contains"),
 }
 
+# The quiet side: code -> (source, log, why the rule must stay silent there, checked in the log by eye). Where
+# one exists the log is a near miss: the same family of lines without the condition.
+QUIET = {
+    "TRT101": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "&&&& PASSED: the build succeeded"),
+    "TRT102": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "the ONNX model parsed without an error"),
+    "TRT103": ("corpus", "trt8.5-python-sparsedrive-plugin-build-info-incomplete.log",
+               "'No importer registered for op: DeformableAggregation. Attempting to import as plugin.' and the "
+               "plugin creator was found: no failed lookup"),
+    "TRT104": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log",
+               "tactics skipped for memory (UNSUPPORTED_STATE) yet every node found a tactic"),
+    "TRT105": ("local", "python-export-tactic-device-memory-insufficient-orin-agx-issue-excerpt.log",
+               "tactics skipped for insufficient memory, no failed allocation"),
+    "TRT106": ("rtx", "profile_min_gt_max", "'no optimization profile has been defined' after a rejected "
+               "profile (line 170): TRT115's consequence, not a shape outside the profile"),
+    "TRT107": ("rtx", "build_then_load", "IRuntime::deserializeCudaEngine fails for a CUDA error, not a version"),
+    "TRT108": ("corpus", "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", "a failed build with Error lines, no "
+               "process abort on an assertion"),
+    "TRT109": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "the build runs to 'Engine built in'"),
+    "TRT110": ("rtx", "profile_min_gt_max", "'Network has dynamic or shape inputs, but no optimization profile' in a "
+               "run whose profile was rejected (TRT115 says it)"),
+    "TRT112": ("rtx", "transformer_fp16", "every network input is read by a layer"),
+    "TRT113": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "every [W]/[E] line matches a grammar"),
+    "TRT115": ("rtx", "profile_shape_conflict", "the profile is valid in itself (min <= opt <= max); it breaks a "
+               "shape constraint of the graph (TRT106)"),
+    "TRT116": ("rtx", "cc_current_no_gpu", "'Error Code 1: Cuda Runtime', not an Internal Error"),
+    "TRT117": ("corpus", "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", "the build failed: no engine was loaded"),
+    "TRT118": ("rtx", "fp4_weight_only_sm120", "the same FP4 weights build for a Blackwell (12.0) target"),
+    "TRT201": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log",
+               "INT8 with Q/DQ: 'Calibrator won't be used in explicit precision mode' (line 90)"),
+    "TRT202": ("gpu", "cnn-int8-O1-trt8.6.0-run2", "calibrated INT8 build: no 'Missing scale and zero-point'"),
+    "TRT203": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log",
+               "Q/DQ scales come from the model: no default quantization params"),
+    "TRT204": ("corpus", "trt8.6.0-trtexec-mnist-fp16-verbose-rtx3090.log", "FP16 requested and realised"),
+    "TRT205": ("corpus", "trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log", "FP16 build without weight warnings"),
+    "TRT206": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "TensorRT 10 has INT64: no cast"),
+    "TRT207": ("local", "trt8.5-trtexec-yolov8seg-fp16-lazyloading-deepstream.log",
+               "INT64 weights cast (TRT206, line 94) but none clamped"),
+    "TRT208": ("corpus", "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log", "no double-typed weights"),
+    "TRT209": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "TensorRT 10.16 trtexec with --fp16: no "
+               "'TF32 is enabled by default' line"),
+    "TRT210": ("gpu", "cnn-fp16-O1-trt8.6.0-run2", "validate.json status PASS"),
+    "TRT211": ("gpu", "transformer-fp16-trt8.6.0-run2", "no --layer-precision constraint was asked"),
+    "TRT212": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "FP16 build: INT8 not requested"),
+    "TRT213": ("rtx", "layernorm_decomposed_fp32", "the same decomposed layer norm built in FP32"),
+    "TRT214": ("rtx", "fp16_mlp", "strongly typed build whose layers run FP16"),
+    "TRT301": ("gpu", "cnn-fp32-trt8.6.0", "the same CNN on 8.6: few Reformat layers"),
+    "TRT302": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "a build of seconds"),
+    "TRT303": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "short build: a timing cache is not worth it"),
+    "TRT304": ("corpus", "trt8.5-trtexec-plugin-verbose-rtx2000ada.log", "timing cache in use, none invalid"),
+    "TRT305": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "Performance summary with no enqueue hint"),
+    "TRT306": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "Performance summary with no transfer hint"),
+    "TRT307": ("corpus", "trt10.16-trtexec-dumplayerinfo-h100.log", "Performance summary, GPU time stable"),
+    "TRT308": ("corpus", "trt8.5-trtexec-plugin-verbose-rtx2000ada.log",
+               "'Tactic sources: Using default tactic sources' (line 24)"),
+    "TRT309": ("corpus", "trt10.3-trtexec-yolov8s-fp16-orin.log", "an Orin build that does not use the DLA"),
+    "TRT311": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "10.16 build without '[MS] Multi stream "
+               "is disabled'"),
+    "TRT312": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "trtexec enqueues on its own stream"),
+    "TRT313": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "no --dumpProfile: end-to-end timing shown"),
+    "TRT314": ("corpus", "trt8.6.0-trtexec-mnist-fp16-verbose-rtx3090.log", "no Myelin ForeignNode layer"),
+    "TRT401": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "no tactic skipped for workspace"),
+    "TRT402": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "TensorRT 10.16, no UNSUPPORTED_STATE skip"),
+    "TRT403": ("corpus", "trt10.16-python-verbose-sm89-small.log", "'CUDA lazy loading is enabled.' (line 2)"),
+    "TRT404": ("gpu", "cnn-fp16-O1-trt8.6.0", "static shapes: no dynamic range"),
+    "TRT501": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "no deprecated flag used"),
+    "TRT502": ("corpus", "trt10.16-python-verbose-sm89-small.log", "a TensorRT 10 Python build: no deprecated API"),
+    "TRT503": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", "no precision flag, no weak-typing warning"),
+    "TRT504": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log",
+               "--fp16 on 10.16: TensorRT's own 'Weakly-typed networks have been deprecated' (TRT503) says it"),
+    "TRT505": ("corpus", "trt10.16-python-onnxparser-unknown-op-parse-error.log",
+               "Python prints parser errors and an 'Exception:' line, but no traceback"),
+    "TRT507": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "no cuDNN/cuBLAS version mismatch"),
+    "TRT508": ("rtx", "fp16_mlp", "a TensorRT-RTX build with no cudaError"),
+}
+
+
 
 def log_path(source: str, name: str) -> Path:
     path = SOURCES[source] / name
@@ -128,3 +205,14 @@ def test_unverified_is_shown_by_the_catalog():
     doc = markdown()
     assert "| *unverified* TensorRT 8.x Python" in doc or "*unverified*" in doc.split("[TRT506]")[1].split("\n")[0]
     assert "**unverified**" in doc.split("### TRT506")[1].split("###")[0]
+
+
+@pytest.mark.parametrize("code", sorted(QUIET))
+def test_rule_stays_quiet_on_its_near_miss(code):
+    source, name, _why = QUIET[code]
+    assert code not in {f.code for f in findings(source, name)}, f"{code} fires on {source}/{name}"
+
+
+def test_every_rule_with_a_real_positive_has_a_quiet_log():
+    assert set(QUIET) == set(FIRING)
+    assert all(QUIET[c][:2] != FIRING[c][:2] for c in QUIET)

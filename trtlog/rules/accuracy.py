@@ -10,6 +10,7 @@ import pandas as pd
 from ..tensors import LayerTensors
 from ..vocab import precision_of
 from .engine import Evidence, Fix, iter_runs, rule
+from .kinds import Present, present
 from .util import layer_tensors, names, plural, requested_precisions, rows, tensor_volume
 
 # layer types that only move or view data: their dtype follows their neighbours
@@ -149,7 +150,7 @@ def one_origin(g):
 
 @rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
       summary="FP16/INT8 was requested but engine layers still run in FP32 (count, %, biggest layers).",
-      tables=("layers", "profile", "meta", "options"),
+      tables=("layers", "profile", "meta", "options", "runs", "tensors"),
       fix=Fix(python="Check why the listed layers stayed FP32: a faster FP32 tactic (weak typing lets TensorRT "
                      "choose), no FP16/INT8 kernel for that op, or no INT8 scale. To force: "
                      "layer.precision = trt.float16 + config.set_flag(trt.BuilderFlag.OBEY_PRECISION_CONSTRAINTS).",
@@ -220,7 +221,7 @@ INT8_BARELY = 0.25
 @rule("TRT212", "int8-precision-audit", severity="info", category="accuracy",
       summary="INT8 was requested: how many layers (and how much profiled time) really run INT8, FP16 and FP32; "
               "a warning \"INT8 barely applied\" when under a quarter of the layers are INT8.",
-      tables=("layers", "profile", "precision", "calibration", "meta", "options"),
+      tables=("layers", "profile", "precision", "calibration", "meta", "options", "runs", "tensors"),
       fix=Fix(python="For the layers that stayed FP16/FP32: give their tensors INT8 scales (calibrate with "
                      "data that reaches them, or set_dynamic_range), or quantize the model explicitly with "
                      "Q/DQ (TensorRT Model Optimizer); compare the INT8 engine's time with the FP16 one.",
@@ -369,52 +370,45 @@ def int64_weights_cast(bl, check):
                         check.evidence(p, "precision"), total=len(p))
 
 
-@rule("TRT207", "int32-weights-clamped", severity="warning", category="accuracy",
-      summary="INT64 weights outside the INT32 range were clamped during the cast.",
-      tables=("precision",),
-      fix=Fix(python="Find the constant (often a Slice end of INT64_MAX or a large index) and replace it: "
-                     "polygraphy surgeon sanitize --fold-constants, or export with opset >= 13 and int32 indices.",
-              trtexec="Same model fix; clamping of 'slice to end' sentinels is harmless, of real data is not.",
-              trt11="INT64 is native in 10.x+: rebuild with a newer TensorRT to avoid the clamp."),
-      rationale="Clamped values change the computation unless they were 'infinity' sentinels (Slice ends).",
-      confidence="medium")
-def int32_weights_clamped(bl, check):
-    p = rows(bl, "precision", "kind", ("int32_clamped",))
-    if p is None or p.empty:
-        return
-    yield check.finding("INT64 weights clamped to INT32",
-                        "One or more INT64 weights were outside the INT32 range and were clamped.",
-                        check.evidence(p, "precision"), total=len(p))
+present(Present(table="precision", kinds=("int32_clamped",),
+                title="INT64 weights clamped to INT32",
+                message="One or more INT64 weights were outside the INT32 range and were clamped."),
+        "TRT207", "int32-weights-clamped",
+        severity="warning",
+        category="accuracy",
+        summary="INT64 weights outside the INT32 range were clamped during the cast.",
+        fix=Fix(python="Find the constant (often a Slice end of INT64_MAX or a large index) and replace it: "
+                       "polygraphy surgeon sanitize --fold-constants, or export with opset >= 13 and int32 indices.",
+                trtexec="Same model fix; clamping of 'slice to end' sentinels is harmless, of real data is not.",
+                trt11="INT64 is native in 10.x+: rebuild with a newer TensorRT to avoid the clamp."),
+        rationale="Clamped values change the computation unless they were 'infinity' sentinels (Slice ends).",
+        confidence="medium")
 
 
-@rule("TRT208", "double-weights-cast", severity="info", category="accuracy",
-      summary="The ONNX model has double (FP64) weights; the parser cast them to FP32.",
-      tables=("precision",),
-      fix=Fix(python="Export the model in float32 (model.float() before torch.onnx.export).",
-              trtexec="Same; the cast is usually harmless.", trt11="Same."),
-      rationale="FP64 is not supported; values beyond FP32 range would overflow.")
-def double_weights_cast(bl, check):
-    p = rows(bl, "precision", "kind", ("double_cast",))
-    if p is None or p.empty:
-        return
-    yield check.finding("Double weights cast to float", "FP64 weights were cast down to FP32.",
-                        check.evidence(p, "precision"), total=len(p))
+present(Present(table="precision", kinds=("double_cast",),
+                title="Double weights cast to float",
+                message="FP64 weights were cast down to FP32."),
+        "TRT208", "double-weights-cast",
+        severity="info",
+        category="accuracy",
+        summary="The ONNX model has double (FP64) weights; the parser cast them to FP32.",
+        fix=Fix(python="Export the model in float32 (model.float() before torch.onnx.export).",
+                trtexec="Same; the cast is usually harmless.", trt11="Same."),
+        rationale="FP64 is not supported; values beyond FP32 range would overflow.")
 
 
-@rule("TRT209", "tf32-enabled-by-default", severity="info", category="accuracy",
-      summary="FP32 layers may use TF32 tensor cores (enabled by default); results differ from strict FP32.",
-      tables=("precision", "options"),
-      fix=Fix(python="config.clear_flag(trt.BuilderFlag.TF32) for bit-closer FP32 results.",
-              trtexec="--noTF32", trt11="config.clear_flag(trt.BuilderFlag.TF32) / --noTF32 (unchanged)."),
-      rationale="TF32 keeps 10 mantissa bits in matmul/conv inputs; usually fine, but it explains small "
-                "mismatches against ONNX Runtime FP32.")
-def tf32_default(bl, check):
-    p = rows(bl, "precision", "kind", ("tf32_default",))
-    if p is None or p.empty:
-        return
-    yield check.finding("TF32 enabled by default",
-                        "The build allowed TF32 for FP32 layers; comparisons with FP32 references can differ "
-                        "around 1e-3 relative.", check.evidence(p, "precision"), total=len(p))
+present(Present(table="precision", kinds=("tf32_default",),
+                title="TF32 enabled by default",
+                message="The build allowed TF32 for FP32 layers; comparisons with FP32 references can differ "
+                        "around 1e-3 relative."),
+        "TRT209", "tf32-enabled-by-default",
+        severity="info",
+        category="accuracy",
+        summary="FP32 layers may use TF32 tensor cores (enabled by default); results differ from strict FP32.",
+        fix=Fix(python="config.clear_flag(trt.BuilderFlag.TF32) for bit-closer FP32 results.",
+                trtexec="--noTF32", trt11="config.clear_flag(trt.BuilderFlag.TF32) / --noTF32 (unchanged)."),
+        rationale="TF32 keeps 10 mantissa bits in matmul/conv inputs; usually fine, but it explains small "
+                  "mismatches against ONNX Runtime FP32.")
 
 
 FP16_MIN_SUBNORMAL = 2.0 ** -24   # 5.96e-8: smaller magnitudes round to zero in FP16
@@ -425,7 +419,7 @@ FP16_MAX = 65504.0
 @rule("TRT210", "validation-failed", severity="error", category="accuracy",
       summary="`trtlog validate` found engine outputs that disagree with ONNX Runtime (with a diagnosis "
               "where the numbers show one: FP16 underflow or overflow, NaN/Inf, the first diverging layer).",
-      tables=("meta",),
+      tables=("meta", "options", "runs"),
       fix=Fix(python="Keep the named layers (usually the last ones, or the one --per-layer names) in FP32: "
                      "layer.precision = trt.float32 + OBEY_PRECISION_CONSTRAINTS (trtlog build "
                      "--layer-precision 'NAME=fp32'); for underflow/overflow rescale the model instead.",
@@ -491,7 +485,7 @@ def _num(x) -> float:
 @rule("TRT211", "layer-precision-unverified", severity="warning", category="accuracy",
       summary="A `--layer-precision` constraint (trtlog build) was not honoured by the engine layer, or cannot be "
               "checked because the layer disappeared into a Myelin ForeignNode.",
-      tables=("layers", "meta"),
+      tables=("layers", "meta", "tensors"),
       fix=Fix(python="Use OBEY_PRECISION_CONSTRAINTS (PREFER lets TensorRT ignore the constraint); for layers inside "
                      "a ForeignNode check the effect with `trtlog validate --per-layer` (marking outputs splits the "
                      "node) or keep the layer out of the fused region (mark its input as a network output).",

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from ..vocab import HARDWARE_PRECISION, precision_of
 from .engine import Fix, iter_runs, rule
-from .util import messages, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
+from .kinds import Present, present
+from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "datatype_unsupported", "onnx_error", "invalid_node", "onnx_node",
                 "error_code",
@@ -51,7 +54,7 @@ def build_failed(bl, check):
 
 @rule("TRT102", "onnx-node-unsupported", severity="error", category="build",
       summary="The ONNX parser rejected a node (unsupported op, attribute or shape).",
-      tables=("errors", "onnx"),
+      tables=("errors",),
       fix=Fix(python="Inspect the node named in the error; fold constants and simplify the graph "
                      "(polygraphy surgeon sanitize --fold-constants model.onnx -o folded.onnx), export "
                      "with another opset, or implement the op as a plugin.",
@@ -77,7 +80,7 @@ def onnx_node_unsupported(bl, check):
 
 @rule("TRT103", "plugin-not-found", severity="error", category="build",
       summary="A custom op / plugin creator was not found in the plugin registry.",
-      tables=("errors", "onnx", "messages"),
+      tables=("errors", "onnx"),
       fix=Fix(python="Load the plugin library before parsing: ctypes.CDLL('libmyplugin.so') and "
                      "trt.init_libnvinfer_plugins(logger, ''); (10.x) "
                      "builder.get_plugin_registry().load_library(path).",
@@ -89,10 +92,6 @@ def onnx_node_unsupported(bl, check):
                 "when no creator matches, parsing fails at that node.")
 def plugin_not_found(bl, check):
     err = rows(bl, "errors", "kind", ("plugin_not_found",))
-    if err is None or err.empty:
-        err = messages(bl, r"Plugin not found|getPluginCreator could not find plugin|Could not find plugin",
-                       anchor="ound")
-        err = err[err["severity"].isin(["E", "F", ""])] if len(err) else err
     if err is None or err.empty:
         return
     nodes = [n for n in err["node"].tolist() if n] if "node" in err else []
@@ -117,16 +116,16 @@ def _plugin_ops(bl, nodes, err) -> list:
     if onnx is not None and len(onnx) and nodes:
         hit = onnx[onnx["name"].isin(nodes) & (onnx["op"] != "")]
         ops += hit.drop_duplicates("name")["op"].tolist()
-    texts = err["text"].astype(str).tolist()
-    if not ops:   # the parser's lookup lines name the op when no node table does
-        texts += messages(bl, r"getPluginCreator could not find plugin|No importer registered for op",
-                          anchor="")["text"].tolist()
-    for t in texts:
-        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|No importer registered for op: "
-                       r"(\S+?)\.?(?: |$)|operator: (\S+) \(checkFallbackPluginImporter", t)
+    lookups = not ops
+    # TEXT-PARSE (the errors table has no column for the plugin name/version the grammar captures)
+    for t in err["text"].astype(str):
+        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|"
+                       r"operator: (\S+) \(checkFallbackPluginImporter", t)
         if mm:
-            op = mm.group(1) or mm.group(3) or mm.group(4)
+            op = mm.group(1) or mm.group(3)
             ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
+    if lookups and onnx is not None and len(onnx):   # 'No importer registered for op: X' names the op
+        ops += onnx.loc[onnx["kind"] == "no_importer", "op"].tolist()
     ops = list(dict.fromkeys(ops))
     versioned = {o.split(" v")[0] for o in ops if " v" in o}    # "X v1" and a bare "X" are one op
     return [o for o in ops if " v" in o or o not in versioned]
@@ -134,7 +133,7 @@ def _plugin_ops(bl, nodes, err) -> list:
 
 @rule("TRT104", "no-implementation", severity="error", category="build",
       summary="\"Could not find any implementation for node\": no tactic could run the layer.",
-      tables=("messages", "errors"),
+      tables=("messages", "errors", "memory"),
       fix=Fix(python="config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, 4 << 30); free GPU "
                      "memory used by other processes; check the layer's precision constraints.",
               trtexec="--memPoolSize=workspace:4096M (8.4+; --workspace=4096 before); fewer precision "
@@ -143,15 +142,10 @@ def _plugin_ops(bl, nodes, err) -> list:
       rationale="Every candidate tactic was rejected, most often for lack of workspace or GPU memory, "
                 "sometimes because no kernel supports the requested types/formats.")
 def no_implementation(bl, check):
-    m = messages(bl, r"(?i)could not find any implementation for node\s*(.*?)(?:\.\)|\.?$|, try)",
-                 anchor="ould not find any implementation")
+    m = by_id(bl, _NO_IMPL)
     if m.empty:
         return
-    nodes = []
-    for t in m["text"]:
-        mm = re.search(r"(?i)for node\s*(.*?)(?:\.\)|\.?$|, try)", t)
-        if mm and mm.group(1):
-            nodes.append(mm.group(1).strip())
+    nodes = [n.strip() for n in at_lines(bl, "errors", m["line"])["node"] if n]
     what = names(nodes) or "a node"
     cause = _cause_before(bl, int(m["line"].min()))
     if cause is None:
@@ -170,36 +164,46 @@ def no_implementation(bl, check):
                         fix=fix, total=len(m) + len(rows_))
 
 
-# What the lines before "Could not find any implementation" can say, most specific first:
-# (kind, regex over the messages table, short label, fix). Matched only on E/W/F lines of the
-# same run within _LOOKBACK lines before the first no-implementation error.
+_NO_IMPL = ("err.no_implementation_code", "err.could_not_find_impl")
+
+# What the lines before "Could not find any implementation" can say, most specific first: (kind, the
+# lines of that kind (typed rows), short label, fix). Only E/W/F lines of the same run within _LOOKBACK
+# lines before the first no-implementation error count.
 _LOOKBACK = 200
+
+
+def _cuda_lines(bl) -> set:
+    err = bl.tables["errors"]
+    return set(err.loc[(err["category"] == "Cuda Runtime") | err["cuda_error"].notna(), "line"])
+
+
+def _exception_lines(bl) -> set:
+    err = bl.tables["errors"]
+    return set(err.loc[err["kind"].isin(["tactic_exception", "assertion"]), "line"]) | set(
+        by_id(bl, ("tactic.skip_exception", "err.tactic_exception_code", "app.exception_line",
+                   "pload.invalid_state"))["line"])
+
+
+def _workspace_lines(bl) -> set:
+    mem = bl.tables["memory"]
+    return set(mem.loc[mem["kind"].isin(["workspace_insufficient", "tactic_skip_memory", "tactic_skip_scratch"]),
+                       "line"])
+
+
 _NO_IMPL_CAUSES = (
-    ("quantize", r"Q/DQ layers but the hardware does not accelerate|validate_quantize|quantize operation",
-     "unsupported quantize operation",
-     Fix(python="The GPU has no kernel for this quantized type (e.g. FP4/FP8 Q/DQ on an older "
-                "architecture): quantize to a type the GPU accelerates (INT8/FP8 where supported) or "
-                "build on a GPU that supports it; more workspace does not help.",
-         trtexec="Re-export the ONNX without the unsupported Q/DQ (or with INT8 Q/DQ); check the "
-                 "support matrix for the GPU's compute capability.",
-         trt11="Strongly typed graphs run exactly their Q/DQ types: change the quantization format "
-               "in the ONNX (TensorRT Model Optimizer).")),
-    ("cuda", r"Cuda Runtime \(|CUDA error|cudaError|illegal memory access|Cuda failure",
-     "a CUDA error came first",
+    ("cuda", _cuda_lines, "a CUDA error came first",
      Fix(python="Fix the CUDA error first (an illegal memory access poisons the CUDA context, so every "
                 "later tactic fails): run the build alone on the GPU, with compute-sanitizer, and with "
                 "a newer driver/TensorRT; a workspace change does not address it.",
          trtexec="Rerun the build alone on the GPU (CUDA_LAUNCH_BLOCKING=1) to find the failing kernel; "
                  "--tacticSources=-CUDNN,-CUBLAS to rule out a library kernel.",
          trt11="Same: the CUDA error, not the tactic search, is the cause.")),
-    ("exception", r"(?i)exception|Assertion .* failed",
-     "tactics failed with exceptions",
+    ("exception", _exception_lines, "tactics failed with exceptions",
      Fix(python="Read the exception lines: they name the check every tactic failed; change the "
                 "layer's type/format (or its precision constraint) accordingly.",
          trtexec="--verbose and read the tactic exceptions before the error.",
          trt11="Same.")),
-    ("workspace", r"(?i)insufficient workspace|sufficient workspace memory|insufficient memory",
-     "tactics were skipped for lack of memory", None),
+    ("workspace", _workspace_lines, "tactics were skipped for lack of memory", None),
 )
 
 
@@ -214,9 +218,8 @@ def _cause_before(bl, line: int):
         before = before[before["run"] == run.iat[0]]
     if before.empty:
         return None
-    text = before["text"].astype(str)
-    for kind, pattern, label, fix in _NO_IMPL_CAUSES:
-        hit = before[text.str.contains(pattern, regex=True)]
+    for kind, lines_of, label, fix in _NO_IMPL_CAUSES:
+        hit = before[before["line"].isin(lines_of(bl))]
         if len(hit):
             return kind, label, hit, fix
     return None
@@ -233,9 +236,10 @@ def _cause_before(bl, line: int):
       rationale="Tactic timing allocates activations for the max profile shape plus the workspace; "
                 "when cudaMalloc fails the tactic (or the whole build) is dropped.")
 def build_oom(bl, check):
-    m = messages(bl, r"(?i)(out of memory|Requested amount of GPU memory \(\d+ bytes\) could not be allocated"
-                     r"|OutOfMemory|cudaErrorMemoryAllocation|Error Code 1: Cuda Runtime \(out of memory\))",
-                 anchor="emory", flags=re.I)
+    err = bl.tables["errors"]
+    oom_code = err.loc[(err["kind"] == "error_code") & (err["category"] == "OutOfMemory"), "line"]
+    m = by_id(bl, _OOM)
+    m = pd.concat([m, by_id(bl, _ERROR_CODE).pipe(lambda e: e[e["line"].isin(oom_code)])]).sort_index()
     if m.empty:
         return
     # an error/warning severity, or a recognised error message printed without envelope (an
@@ -244,18 +248,22 @@ def build_oom(bl, check):
     if m.empty:
         return
     req = []
-    for t in m["text"]:
+    for t in m["text"]:   # TEXT-PARSE (the errors table has no column for the {bytes} err.oom captures)
         mm = re.search(r"GPU memory \((\d+) bytes\)", t)
         if mm:
             req.append(int(mm.group(1)))
-    texts = " ".join(m["text"].astype(str))
+    apis = " ".join(at_lines(bl, "errors", m["line"])["api"].astype(str))
     # the same allocator fails at runtime too: say where, from TensorRT's own source location
-    where = ("while creating the execution context" if "ExecutionContext" in texts else
-             "while deserializing the engine" if "deserializ" in texts.lower() else "during the build")
+    where = ("while creating the execution context" if "ExecutionContext" in apis else
+             "while deserializing the engine" if "deserializ" in apis.lower() else "during the build")
     msg = f"{plural(len(m), 'line')} report a failed GPU allocation {where}."
     if req:
         msg += f" Largest failed request: {max(req)} bytes ({max(req) / 2**30:.1f} GiB)."
     yield check.finding(f"Out of GPU memory {where}", msg, check.evidence(m, "messages"), total=len(m))
+
+
+_OOM = ("err.oom", "err.oom_bare", "err.cuda_out_of_memory", "err.cuda_out_of_memory_bare")
+_ERROR_CODE = ("err.error_code", "err.error_code_bare", "err.error_code_bare_numbered")
 
 
 @rule("TRT106", "profile-shape-violation", severity="error", category="build",
@@ -271,10 +279,7 @@ def build_oom(bl, check):
 def profile_shape_violation(bl, check):
     # a profile that is invalid in itself (min <= opt <= max broken: IOptimizationProfile::isValid) is
     # TRT115's; this rule is about shapes against the profile and profiles against the network
-    m = messages(bl, r"does not satisfy any optimization profile|exceed min ~ max range|"
-                     r"values for profile \d+ violate shape constraints|"
-                     r"no optimization profile has been defined|not within the optimization profile",
-                 anchor="rofile")
+    m = by_id(bl, ("rtx.profile_shape_conflict", "rtx.no_profile"))
     err = bl.tables["errors"]
     kinds = m["line"].map(dict(zip(err["line"], err["kind"])))     # the grammar's error kind of each line
     # after a rejected profile, 'no optimization profile has been defined' is TRT115's consequence
@@ -293,27 +298,26 @@ def profile_shape_violation(bl, check):
 
 @rule("TRT107", "engine-version-mismatch", severity="error", category="build",
       summary="The engine plan was built by a different TensorRT version than the runtime loading it.",
-      tables=("messages", "errors"),
+      tables=("messages", "meta", "errors", "timing_cache"),
       fix=Fix(python="Rebuild the engine with the same TensorRT version as the runtime, or build with "
                      "config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE) (8.6+) and load with a lean runtime.",
               trtexec="Rebuild with the runtime's trtexec; --versionCompatible (8.6+) for forward compatibility.",
               trt11="Engines are tied to the TensorRT version unless built version-compatible; rebuild."),
       rationale="Serialized engines embed the library version; deserialization refuses other versions.")
 def engine_version_mismatch(bl, check):
-    m = messages(bl, r"plan file is not compatible with this version of TensorRT|Version tag does not match|"
-                     r"Serialization assertion .*(?:Version|version)",
-                 anchor="ersion")
+    m = by_id(bl, ("err.version_mismatch_library", "err.version_mismatch_coded", "err.version_mismatch",
+                   "err.serialization_version"))
     cache = timing_cache_read_errors(bl)
     if len(cache) and len(m):   # a timing cache written by another version (TRT304), not an engine
         m = m[~m.set_index(["run", "line"]).index.isin(cache.set_index(["run", "line"]).index)]
     if m.empty:
         return
     detail = ""
-    for t in m["text"]:
-        mm = re.search(r"expecting library version (\S+) got (\S+?),", t)
-        if mm:
-            detail = f" The runtime is {mm.group(1)}, the plan was written by {mm.group(2)}."
-            break
+    # the library-version forms: the loader keeps the runtime's version and the plan's (meta)
+    if m["msg_id"].isin(["err.version_mismatch_library", "err.version_mismatch_coded"]).any() \
+            and bl.meta.get("engine_trt_version"):
+        detail = (f" The runtime is {bl.meta.get('trt_version')}, the plan was written by "
+                  f"{bl.meta['engine_trt_version']}.")
     yield check.finding("Engine built by another TensorRT version",
                         "The engine could not be deserialized: version mismatch." + detail,
                         check.evidence(m, "messages"), total=len(m))
@@ -334,7 +338,7 @@ def builder_assertion(bl, check):
     if err is None or err.empty:
         return
     text = err["text"].iat[0].strip()
-    mm = re.search(r"Assertion [`'](.*)' failed", text)
+    mm = re.search(r"Assertion [`'](.*)' failed", text)   # TEXT-PARSE (no errors column for {cond})
     what = mm.group(1) if mm else text[:160]
     yield check.finding("Builder aborted on an assertion",
                         f"The process aborted: assertion {what!r} failed. The log ends there.",
@@ -343,7 +347,7 @@ def builder_assertion(bl, check):
 
 @rule("TRT109", "log-ends-mid-build", severity="warning", category="build",
       summary="The log stops while the engine is still being built (no result, no error).",
-      tables=("messages", "phases", "memory", "errors", "meta"),
+      tables=("messages", "errors", "meta", "runs"),
       fix=Fix(python="Capture the whole build (the builder may have been killed, e.g. by the OOM killer, "
                      "or the capture cut off); check dmesg and rerun with the logger at INFO.",
               trtexec="Rerun and keep the full output (trtexec ... 2>&1 | tee build.log).",
@@ -359,17 +363,10 @@ def log_ends_mid_build(bl, check):
         return
     if len(bl.tables["errors"]):
         return
-    started = messages(bl, r"Local timing cache in use|Global timing cache in use|"
-                           r"Some tactics do not have sufficient workspace|Autotuning format combination|"
-                           r"Timing Runner:", anchor="")
+    started = by_id(bl, _BUILD_STARTED)
     if started.empty:
         return
-    # "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x
-    # C++ application's logger shows of the end of a build)
-    ended = messages(bl, r"Engine generation completed|Engine built in|Total Activation Memory|"
-                         r"Detected \d+ inputs? and \d+ output network tensors|"
-                         r"Engine Layer Information|Serialized \d+ bytes|build engine in|"
-                         r"^&&&& (?:PASSED|FAILED)|Starting inference|Performance summary", anchor="")
+    ended = by_id(bl, _BUILD_ENDED)
     if len(ended):
         return
     last = int(started["line"].max())
@@ -379,9 +376,18 @@ def log_ends_mid_build(bl, check):
                         check.evidence(lines=[last, bl.lines]))
 
 
+_BUILD_STARTED = ("tc.local", "tc.global", "mem.workspace_insufficient", "mem.workspace_insufficient_old",
+                  "mem.workspace_insufficient_old_bare", "tactic.autotuning_format", "tactic.timing_runner")
+# "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x C++
+# application's logger shows of the end of a build)
+_BUILD_ENDED = ("opt.engine_generation", "trtexec.engine_built", "mem.total", "build.detected_io",
+                "build.detected_io_bare", "li.engine_layer_information", "build.serialization", "app.bert_demo_phase",
+                "trtexec.finished", "trtexec.starting_inference", "trtexec.perf_header")
+
+
 @rule("TRT110", "dynamic-input-without-profile", severity="warning", category="build",
       summary="A dynamic input had no shapes/profile; trtexec overrode it to a fixed shape.",
-      tables=("messages",),
+      tables=("messages", "errors", "options"),
       fix=Fix(python="profile = builder.create_optimization_profile(); profile.set_shape(name, min, opt, max); "
                      "config.add_optimization_profile(profile)",
               trtexec="--minShapes=x:1x1x28x28 --optShapes=x:8x1x28x28 --maxShapes=x:32x1x28x28 "
@@ -390,20 +396,17 @@ def log_ends_mid_build(bl, check):
       rationale="With no profile the engine is built (and benchmarked) for the overridden shape only, "
                 "usually batch 1; other shapes fail at runtime.")
 def dynamic_without_profile(bl, check):
-    m = messages(bl, r"Dynamic dimensions required for input: (\S+), but no shapes were provided|"
-                     r"has dynamic or shape inputs, but no optimization profile", anchor="ynamic")
+    m = by_id(bl, ("trtexec.dynamic_override", "rtx.no_profile"))
     if m.empty:
         return
     rejected = rejected_profile_runs(bl)       # a profile was given and rejected: TRT115 says so
     for run, g in m.groupby("run"):
         if int(run) in rejected:
             continue
-        ins, shapes = [], []
-        for t in g["text"]:
-            mm = re.search(r"input: (\S+), but no shapes were provided\. Automatically overriding shape to: (\S+)", t)
-            if mm:
-                ins.append(mm.group(1).rstrip(","))
-                shapes.append(f"{mm.group(1).rstrip(',')}={mm.group(2)}")
+        o = at_lines(bl, "options", g["line"])
+        o = o[o["section"] == "shape_override"]
+        ins = o["key"].tolist()
+        shapes = [f"{k}={v}" for k, v in zip(o["key"], o["value"])]
         msg = ("Dynamic input(s) " + names(ins) + " had no shapes; the engine was built for "
                + names(shapes) + " only." if ins else
                "The network has dynamic inputs but no optimization profile.")
@@ -411,27 +414,21 @@ def dynamic_without_profile(bl, check):
                             check.evidence(g, "messages"), run=int(run), total=len(g))
 
 
-@rule("TRT111", "int8-calibration-failed", severity="error", category="build",
-      summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
-      tables=("messages", "errors", "calibration"),
-      fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
-                     "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
-                     "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
-              trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
-              trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
-                    "and build strongly typed."),
-      rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
-      unverified=True)
-def int8_calibration_failed(bl, check):
-    m = messages(bl, r"Calibration failure occurred with no scaling factors detected|"
-                     r"Calibration failure|calibrat\w* failed", flags=re.I, anchor="alibrat")
-    if m.empty:
-        return
-    m = m[m["severity"].isin(["E", "F"])]
-    if m.empty:
-        return
-    yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("prec.calibration_failure",), severities=("E", "F"),
+                title="INT8 calibration failed",
+                message="The INT8 build stopped: no scaling factors were available."),
+        "TRT111", "int8-calibration-failed",
+        severity="error",
+        category="build",
+        summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
+        fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
+                       "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
+                       "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
+                trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
+                trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
+                      "and build strongly typed."),
+        rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
+        unverified=True)
 
 
 @rule("TRT112", "unused-network-input", severity="warning", category="build",

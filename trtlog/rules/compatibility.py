@@ -1,15 +1,14 @@
 """TRT5xx: compatibility — deprecated flags/APIs, weak typing (gone in TensorRT 11), Python tracebacks."""
 from __future__ import annotations
 
-import re
-
 from .engine import Fix, parse_version, rule
-from .util import messages, names, plural, requested_precisions, rows
+from .kinds import Present, present
+from .util import at_lines, by_id, names, plural, requested_precisions, rows
 
 
 @rule("TRT501", "deprecated-trtexec-flags", severity="warning", category="compatibility",
       summary="trtexec flags that are deprecated (and removed in later versions) were used.",
-      tables=("messages",),
+      tables=("messages", "options"),
       fix=Fix(python="(trtexec flags.)",
               trtexec="--workspace -> --memPoolSize=workspace:N; --buildOnly -> --skipInference; "
                       "--nvtxMode -> --profilingVerbosity; --explicitBatch -> (default); "
@@ -17,17 +16,19 @@ from .util import messages, names, plural, requested_precisions, rows
               trt11="Use the replacement flags; the deprecated ones are rejected by newer trtexec."),
       rationale="Deprecated flags keep working only until their removal; scripts break on upgrade.")
 def deprecated_flags(bl, check):
-    m = messages(bl, r"(--\S+) (?:flag )?has been deprecated by (--\S+)", anchor="deprecated")
+    m = by_id(bl, ("trtexec.deprecated_flag",))
     if m.empty:
         return
-    pairs = []
-    for t in m["text"]:
-        mm = re.search(r"(--\S+?)(?: flag)? has been deprecated by (--\S+?)(?: flag)?\.?$", t)
-        if mm:
-            pairs.append(f"{mm.group(1)} -> {mm.group(2)}")
+    o = at_lines(bl, "options", m["line"])
+    o = o[o["section"] == "deprecated"]
+    pairs = [f"--{flag} -> --{new}" for flag, new in zip(o["key"], o["value"])]
     yield check.finding(f"{plural(len(m), 'deprecated trtexec flag')}",
                         "Deprecated: " + names(pairs, 8) + ".", check.evidence(m, "messages"),
                         fix=Fix(trtexec="; ".join(pairs)) if pairs else None, total=len(m))
+
+
+# grammar message -> the deprecated call it reports
+_DEPRECATED_API = {"err.max_batch": "getMaxBatchSize()", "app.deprecated_build_engine": "build_engine()"}
 
 
 @rule("TRT502", "deprecated-api", severity="info", category="compatibility",
@@ -39,45 +40,31 @@ def deprecated_flags(bl, check):
               trt11="Implicit batch and build_engine are removed in 10.x; port to the tensor-name APIs."),
       rationale="Implicit-batch APIs were deprecated in 8.x and removed in 10.0.")
 def deprecated_api(bl, check):
-    m = messages(bl, r"getMaxBatchSize\(\) function should not be used|"
-                     r"DeprecationWarning: Use build_serialized_network instead|"
-                     r"DeprecationWarning: .*(?:binding|build_engine|max_workspace_size)", anchor="")
+    m = by_id(bl, _DEPRECATED_API)
     if m.empty:
         return
-    kinds = []
-    for t in m["text"]:
-        if "getMaxBatchSize" in t:
-            kinds.append("getMaxBatchSize()")
-        elif "build_serialized_network" in t:
-            kinds.append("build_engine()")
-        else:
-            kinds.append(t.strip()[:60])
+    kinds = [_DEPRECATED_API[i] for i in m["msg_id"]]
     yield check.finding("Deprecated API calls: " + names(kinds, 3),
                         f"{plural(len(m), 'warning')} about deprecated APIs ({names(kinds)}).",
                         check.evidence(m, "messages"), total=len(m))
 
 
-@rule("TRT503", "weak-typing-deprecated", severity="warning", category="compatibility",
-      summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
-      tables=("precision", "messages"), min_version=(10, 12),
-      fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
-                     "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
-                     "(AutoCast / TensorRT Model Optimizer).",
-              trtexec="--stronglyTyped with an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
-              trt11="Required: TensorRT 11 has no weak typing; --fp16/--int8/--best and BuilderFlag.FP16/INT8 "
-                    "are removed."),
-      rationale="The precision flags (weak typing) are removed in TensorRT 11; builds relying on them stop "
-                "working on upgrade.")
-def weak_typing_deprecated(bl, check):
-    p = rows(bl, "precision", "kind", ("weak_typing_deprecated",))
-    table = "precision"
-    if p is None or p.empty:
-        p, table = messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly"), "messages"
-    if p.empty:
-        return
-    yield check.finding("Weak typing is deprecated",
-                        "This build uses weak typing (precision flags); TensorRT 11 removes it.",
-                        check.evidence(p, table), total=len(p))
+present(Present(table="precision", kinds=("weak_typing_deprecated",),
+                title="Weak typing is deprecated",
+                message="This build uses weak typing (precision flags); TensorRT 11 removes it."),
+        "TRT503", "weak-typing-deprecated",
+        severity="warning",
+        category="compatibility",
+        summary="TensorRT warned that weakly-typed networks (precision flags) are deprecated.",
+        min_version=(10, 12),
+        fix=Fix(python="Create the network strongly typed: builder.create_network(1 << "
+                       "int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED)) and put FP16/INT8 into the ONNX "
+                       "(AutoCast / TensorRT Model Optimizer).",
+                trtexec="--stronglyTyped with an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
+                trt11="Required: TensorRT 11 has no weak typing; --fp16/--int8/--best and BuilderFlag.FP16/INT8 "
+                      "are removed."),
+        rationale="The precision flags (weak typing) are removed in TensorRT 11; builds relying on them stop "
+                  "working on upgrade.")
 
 
 @rule("TRT504", "weak-typing-flags-trt11", severity="info", category="compatibility",
@@ -95,8 +82,7 @@ def weak_typing_flags(bl, check):
     req = requested_precisions(bl) & {"FP16", "INT8", "BF16", "FP8"}
     if not req:
         return
-    if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))) or \
-            len(messages(bl, r"Weakly-typed networks have been deprecated", anchor="Weakly")):
+    if len(rows(bl, "precision", "kind", ("weak_typing_deprecated",))):
         return  # TRT503 already says it with TensorRT's own warning
     o = bl.tables["options"]
     ev = o[o["key"].astype(str).str.lower() == "precision"] if len(o) else o
@@ -113,6 +99,10 @@ def weak_typing_flags(bl, check):
                         check.evidence(ev, "options", lines=lines), total=max(len(ev), len(lines)))
 
 
+# the line that names a Python exception: a traceback's last line, or one printed on its own
+_EXCEPTION_LINES = ("app.traceback_exception", "app.numpy_bool_error", "app.exception_line")
+
+
 @rule("TRT505", "python-traceback", severity="error", category="compatibility",
       summary="A Python traceback appears in the captured log.",
       tables=("errors", "messages"),
@@ -125,13 +115,13 @@ def python_traceback(bl, check):
     err = rows(bl, "errors", "kind", ("traceback",))
     table = "errors"
     if err is None or err.empty:
-        err, table = messages(bl, r"^Traceback \(most recent call last\):", anchor="Traceback"), "messages"
+        err, table = by_id(bl, ("app.traceback_start",)), "messages"
     if err.empty:
         return
     last = ""
     m = bl.tables["messages"]
     if len(m):
-        exc = m[m["text"].astype(str).str.contains(r"^\w*(?:Error|Exception)\b.*:", regex=True)]
+        exc = by_id(bl, _EXCEPTION_LINES)
         exc = exc[exc["line"] > int(err["line"].min())]
         if len(exc):
             last = exc["text"].iat[0].strip()
@@ -147,7 +137,7 @@ def python_traceback(bl, check):
 
 @rule("TRT506", "numpy-bool-trt8", severity="error", category="compatibility",
       summary="TensorRT 8.x Python (trt.nptype) fails with numpy >= 1.24: module 'numpy' has no attribute 'bool'.",
-      tables=("messages", "errors"),
+      tables=("messages",),
       fix=Fix(python="pip install 'numpy<1.24' for TensorRT <= 8.5, or upgrade to TensorRT >= 8.6 "
                      "(fixed to np.bool_).",
               trtexec="(Python only; trtexec is unaffected.)",
@@ -156,8 +146,7 @@ def python_traceback(bl, check):
                 "trt.nptype() call raises AttributeError.",
       unverified=True)
 def numpy_bool(bl, check):
-    m = messages(bl, r"module 'numpy' has no attribute 'bool'|`np\.bool` was a deprecated alias|"
-                     r"In the future `np\.bool` will be defined", anchor="bool")
+    m = by_id(bl, ("app.numpy_bool_error", "app.numpy_bool_warning"))
     if m.empty:
         return
     v = parse_version(bl.trt_version_min)

@@ -3,15 +3,16 @@
 A rule is one small function decorated with `@rule(...)`. The decorator records its stable code, name,
 severity, category, the TensorRT versions it applies to, the BuildLog tables it reads, a generic fix
 (Python API / trtexec / TensorRT 11) and a rationale; `trtlog rules` and docs/rules.md are generated from
-these records. The function receives the BuildLog and a `Check` helper and yields Findings built with
-`check.finding(...)`. Rules read only BuildLog tables and meta, never the log file.
+these records. The function receives a `RuleView` of the BuildLog (only the tables it declares, and meta
+when it declares "meta") and a `Check` helper, and yields Findings built with `check.finding(...)`. Rules
+read only BuildLog tables and meta, never the log file.
 """
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pandas as pd
 
@@ -170,6 +171,64 @@ def rule(code: str, name: str, *, severity: str, category: str, summary: str, ta
     return deco
 
 
+class UndeclaredRead(LookupError):
+    """A rule read a table (or meta) that its @rule(tables=...) does not declare: a bug in the rule."""
+
+
+class _DeclaredTables(Mapping):
+    """bl.tables restricted to the names a rule declares; any other name raises UndeclaredRead."""
+
+    def __init__(self, code: str, tables: Mapping[str, pd.DataFrame], declared: Sequence[str]):
+        self._code, self._tables, self._declared = code, tables, tuple(declared)
+
+    def _allowed(self, name: str) -> None:
+        if name not in self._declared:
+            raise UndeclaredRead(f"{self._code} reads table {name!r} but declares only "
+                                 f"{', '.join(self._declared)}: add it to tables= in its @rule")
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        self._allowed(name)
+        return self._tables[name]
+
+    def get(self, name: str, default=None):
+        self._allowed(name)
+        return self._tables.get(name, default)
+
+    def __iter__(self):
+        return (n for n in self._tables if n in self._declared)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class RuleView:
+    """What a rule sees of a BuildLog: its declared tables, meta only when it declares "meta", and the log's
+    identity (path, line count, producer, backend, TensorRT version) that every rule may read."""
+
+    def __init__(self, bl, rule_: "Rule"):
+        self._bl, self._rule = bl, rule_
+        self.tables = _DeclaredTables(rule_.code, bl.tables, rule_.tables)
+
+    @property
+    def meta(self) -> Dict[str, Any]:
+        if "meta" not in self._rule.tables:
+            raise UndeclaredRead(f"{self._rule.code} reads meta but does not declare it: add \"meta\" to "
+                                 "tables= in its @rule")
+        return self._bl.meta
+
+    def line_text(self, line: int) -> str:
+        self.tables["messages"]   # the text of a line is the messages table's
+        return self._bl.line_text(line)
+
+    path = property(lambda self: self._bl.path)
+    lines = property(lambda self: self._bl.lines)
+    producer = property(lambda self: self._bl.producer)
+    backend = property(lambda self: self._bl.backend)
+    product = property(lambda self: self._bl.product)
+    trt_version = property(lambda self: self._bl.trt_version)
+    trt_version_min = property(lambda self: self._bl.trt_version_min)
+
+
 class Check:
     """What a rule function gets besides the BuildLog: builds Findings with the rule's defaults."""
 
@@ -259,7 +318,7 @@ def run_rules(bl, select: Optional[Iterable[str]] = None, min_severity: str = "i
             continue
         if not r.applies_to(version):
             continue
-        for f in r.func(bl, Check(r, bl)) or ():
+        for f in r.func(RuleView(bl, r), Check(r, bl)) or ():
             if at_least(f.severity, min_severity):
                 findings.append(f)
     findings.sort(key=lambda f: (severity_rank(f.severity), f.code,

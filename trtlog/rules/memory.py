@@ -8,7 +8,8 @@ import pandas as pd
 
 from ..vocab import parse_shapes
 from .engine import Evidence, Fix, iter_runs, parse_version, rule
-from .util import command_text, fmt_bytes, messages, mib_ceil, option_rows, plural, rows
+from .kinds import Present, present
+from .util import command_text, fmt_bytes, mib_ceil, option_rows, plural, rows
 
 
 def workspace_setting(bl) -> Tuple[Optional[float], Optional[int]]:
@@ -119,14 +120,8 @@ def insufficient_workspace(bl, check):
 def tactics_skipped_memory(bl, check):
     mem = bl.tables["memory"]
     hits = mem[mem["kind"] == "tactic_skip_memory"] if len(mem) else mem
-    table = "memory"
-    if hits.empty:  # the parser may keep these lines only in messages: read the size from the text
-        hits = messages(bl, r"Skipping tactic \S+ due to insufficient memory on requested size of \d+",
-                        anchor="insufficient memory").copy()
-        if hits.empty:
-            return
-        hits["bytes"] = hits["text"].str.extract(r"requested size of (\d+)", expand=False).astype("int64")
-        table = "messages"
+    if hits.empty:
+        return
     ws_mib, ws_line = workspace_setting(bl)
     for run, g in iter_runs(hits):
         req = g["bytes"].dropna()
@@ -140,25 +135,23 @@ def tactics_skipped_memory(bl, check):
             py, cli = _suggest(bl, largest)
             fix = Fix(python=py, trtexec=cli)
         yield check.finding(f"{plural(len(g), 'tactic')} skipped for memory", msg,
-                            check.evidence(g, table, lines=[ws_line] if ws_line else []), fix=fix,
+                            check.evidence(g, "memory", lines=[ws_line] if ws_line else []), fix=fix,
                             run=run, total=len(g))
 
 
-@rule("TRT403", "lazy-loading-disabled", severity="info", category="memory",
-      summary="CUDA lazy loading is off; all kernels are loaded eagerly (more device memory, slower start).",
-      tables=("messages",), min_version=(8, 5),
-      fix=Fix(python="os.environ['CUDA_MODULE_LOADING'] = 'LAZY' before CUDA is initialised (CUDA >= 11.7).",
-              trtexec="CUDA_MODULE_LOADING=LAZY trtexec ...",
-              trt11="Lazy loading is the CUDA 12.2+ default; upgrade the driver/toolkit or set the variable."),
-      rationale="With eager loading every TensorRT/cuDNN/cuBLAS kernel is loaded at init, costing hundreds "
-                "of MiB of device memory and seconds of start-up.")
-def lazy_loading_disabled(bl, check):
-    m = messages(bl, r"CUDA lazy loading is not enabled", anchor="lazy loading")
-    if m.empty:
-        return
-    yield check.finding("CUDA lazy loading disabled",
-                        "TensorRT reports CUDA lazy loading is not enabled.",
-                        check.evidence(m.head(1), "messages"), total=len(m))
+present(Present(ids=("build.lazy_loading", "trtexec.device_lazy_loading"), evidence="first",
+                title="CUDA lazy loading disabled",
+                message="TensorRT reports CUDA lazy loading is not enabled."),
+        "TRT403", "lazy-loading-disabled",
+        severity="info",
+        category="memory",
+        summary="CUDA lazy loading is off; all kernels are loaded eagerly (more device memory, slower start).",
+        min_version=(8, 5),
+        fix=Fix(python="os.environ['CUDA_MODULE_LOADING'] = 'LAZY' before CUDA is initialised (CUDA >= 11.7).",
+                trtexec="CUDA_MODULE_LOADING=LAZY trtexec ...",
+                trt11="Lazy loading is the CUDA 12.2+ default; upgrade the driver/toolkit or set the variable."),
+        rationale="With eager loading every TensorRT/cuDNN/cuBLAS kernel is loaded at init, costing hundreds "
+                  "of MiB of device memory and seconds of start-up.")
 
 
 _SHAPE_OPT = re.compile(r"--(min|opt|max)Shapes=(\S+)")
@@ -178,7 +171,7 @@ BIG_ACTIVATION = 1 << 30
 
 @rule("TRT404", "wide-shape-range", severity="info", category="memory",
       summary="Optimization profile min..max spread is wide; activation memory is sized for max.",
-      tables=("options", "memory", "runs"),
+      tables=("memory", "runs", "meta"),
       fix=Fix(python="Use several optimization profiles with narrower ranges (one per typical size) and pick "
                      "one per execution context.",
               trtexec="Narrower --minShapes/--maxShapes, or build one engine per size bucket; set --optShapes to "

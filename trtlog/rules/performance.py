@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from .engine import Evidence, Fix, iter_runs, rule
-from .util import messages, names, option_rows, plural, rows, timing_cache_read_errors
+from .kinds import Present, present
+from .util import at_lines, by_id, names, option_rows, plural, rows, timing_cache_read_errors
 
 LONG_BUILD_S = 60.0
 CACHE_WORTH_S = 30.0
@@ -12,7 +13,7 @@ CACHE_WORTH_S = 30.0
 
 @rule("TRT301", "excessive-reformats", severity="warning", category="performance",
       summary="Many Reformat layers in the engine (format/precision conversions between layers).",
-      tables=("layers", "fusions", "profile"),
+      tables=("layers", "profile"),
       fix=Fix(python="Keep neighbouring layers in one precision/format: set I/O formats "
                      "(tensor.allowed_formats, tensor.dtype) to what the first/last layers use; avoid "
                      "mixing per-layer precisions that force conversions.",
@@ -161,26 +162,26 @@ def timing_cache_invalid(bl, check):
     yield check.finding("Timing cache invalid", text, ev, total=len(bad) + len(cause))
 
 
-@rule("TRT305", "enqueue-bound", severity="warning", category="performance",
-      summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
-      tables=("messages", "perf"),
-      fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
-                     "context.execute_async_v3) and use several streams/contexts.",
-              trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
-              trt11="Same (--useCudaGraph)."),
-      rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
-def enqueue_bound(bl, check):
-    m = messages(bl, r"Throughput may be bound by Enqueue Time", anchor="bound by")
-    if m.empty:
-        return
-    yield check.finding("Throughput bound by enqueue time",
-                        "trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("trtexec.hint_enqueue",),
+                title="Throughput bound by enqueue time",
+                message="trtexec reports the GPU may be under-utilized: enqueue time exceeds GPU compute time."),
+        "TRT305", "enqueue-bound",
+        severity="warning",
+        category="performance",
+        summary="trtexec: throughput is bound by enqueue (CPU launch) time, not GPU compute.",
+        fix=Fix(python="Capture the inference in a CUDA graph (cudaStreamBeginCapture around "
+                       "context.execute_async_v3) and use several streams/contexts.",
+                trtexec="--useCudaGraph; also --infStreams=2 or larger batches.",
+                trt11="Same (--useCudaGraph)."),
+        rationale="When enqueue takes longer than the GPU work, the GPU idles between inferences.")
+
+
+_TRANSFER = {"trtexec.hint_h2d": "host-to-device", "trtexec.hint_d2h": "device-to-host"}
 
 
 @rule("TRT306", "transfer-bound", severity="info", category="performance",
       summary="trtexec: throughput is bound by host<->device transfers, not GPU compute.",
-      tables=("messages", "perf"),
+      tables=("messages",),
       fix=Fix(python="Keep inputs/outputs on the GPU between stages; use pinned host memory and async copies "
                      "overlapped with compute on another stream.",
               trtexec="--noDataTransfers to measure compute only; --useSpinWait; pinned memory is default.",
@@ -188,10 +189,10 @@ def enqueue_bound(bl, check):
       rationale="For small networks the H2D/D2H copies can take longer than the network itself; then "
                 "end-to-end throughput reflects PCIe, not the engine.")
 def transfer_bound(bl, check):
-    m = messages(bl, r"Throughput may be bound by (host-to-device|device-to-host) transfers", anchor="bound by")
+    m = by_id(bl, _TRANSFER)
     if m.empty:
         return
-    kinds = sorted({re.search(r"(host-to-device|device-to-host)", t).group(1) for t in m["text"]})
+    kinds = sorted({_TRANSFER[i] for i in m["msg_id"]})
     yield check.finding("Throughput bound by data transfers",
                         f"trtexec reports throughput bound by {' and '.join(kinds)} transfers.",
                         check.evidence(m, "messages"), total=len(m))
@@ -206,12 +207,14 @@ def transfer_bound(bl, check):
       rationale="Latency figures with a high variance are not comparable between builds; fix the "
                 "measurement before drawing conclusions.")
 def unstable_timings(bl, check):
-    m = messages(bl, r"GPU compute time is unstable, with coefficient of varian\w+ = ([\d.]+)%",
-                 anchor="unstable")
+    m = by_id(bl, ("trtexec.hint_unstable",))
     if m.empty:
         return
+    perf = at_lines(bl, "perf", m["line"])
+    perf = perf[perf["stat"] == "unstable_cov"]
+    cov_at = dict(zip(perf["line"], perf["value"]))
     for run, g in iter_runs(m):
-        cov = [float(re.search(r"= ([\d.]+)%", t).group(1)) for t in g["text"]]
+        cov = [float(cov_at[ln]) for ln in g["line"]]
         yield check.finding(f"Unstable GPU timings (CoV {max(cov):.1f}%)",
                             f"GPU compute time varies with a coefficient of variance of {max(cov):.2f}%; "
                             "latency comparisons need a stable clock.",
@@ -220,7 +223,7 @@ def unstable_timings(bl, check):
 
 @rule("TRT308", "tactic-sources-disabled", severity="warning", category="performance",
       summary="cuDNN / cuBLAS / cuBLASLt tactic sources were disabled for the build.",
-      tables=("options", "messages"),
+      tables=("options", "messages", "meta"),
       fix=Fix(python="config.set_tactic_sources(default) — only remove sources on purpose (e.g. to save "
                      "memory / library load time), and re-time.",
               trtexec="Drop --tacticSources=-CUDNN,-CUBLAS... unless needed (e.g. to avoid loading cuDNN).",
@@ -246,7 +249,7 @@ def tactic_sources_disabled(bl, check):
     disabled = [s for s in _LIBRARY_SOURCES if s not in used]
     if not disabled:
         return
-    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "Disabling unused tactic source")] if ln])
+    shown = check.evidence(lines=[ln for ln in [_first_line(bl, "tactic.disabling_source")] if ln])
     ev = [Evidence(0, f"config.json plan.tactic_sources = {', '.join(used)}")] + shown
     yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
                         f"The build enabled only {', '.join(used)} (bundle config); {', '.join(disabled)} "
@@ -256,8 +259,8 @@ def tactic_sources_disabled(bl, check):
 _LIBRARY_SOURCES = ("CUBLAS", "CUBLAS_LT", "CUDNN")
 
 
-def _first_line(bl, text: str):
-    m = messages(bl, re.escape(text), anchor=text)
+def _first_line(bl, msg_id: str):
+    m = by_id(bl, (msg_id,))
     return int(m["line"].iat[0]) if len(m) else None
 
 
@@ -272,9 +275,8 @@ def _first_line(bl, text: str):
                 "a DLA build slower than pure GPU.")
 def dla_fallback(bl, check):
     fb = rows(bl, "fallbacks", "kind", ("dla_fallback",))
-    m = messages(bl, r"falling back to GPU|Switching this layer's device type to GPU|"
-                     r"Switching .* device type to GPU|no layer in the network can run on DLA|"
-                     r"is not supported on DLA but GPU fallback is not enabled", anchor="GPU")
+    m = by_id(bl, ("fb.dla_not_supported", "fb.dla_unsupported_86", "fb.dla_precision",
+                   "fb.dla_none", "fb.dla_no_fallback"))
     src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
     if src is not None and len(src):
         layers = src["layer"].tolist() if "layer" in src else []
@@ -298,72 +300,63 @@ def dla_fallback(bl, check):
                             total=len(gpu), confidence="medium")
 
 
-@rule("TRT310", "dla-subgraph-limit", severity="warning", category="performance",
-      summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
-      tables=("messages", "fallbacks"),
-      fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
-                     "selected layers for GPU so fewer DLA subgraphs are needed.",
-              trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
-              trt11="Same."),
-      rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
-                "layers creates a new subgraph.",
-      unverified=True)
-def dla_subgraph_limit(bl, check):
-    m = messages(bl, r"DLA supports only \d+ subgraphs per DLA core", anchor="subgraphs")
-    if m.empty:
-        return
-    yield check.finding("DLA subgraph limit reached", f"{plural(len(m), 'layer')} moved to the GPU because the "
-                        "DLA subgraph limit was reached.", check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("fb.dla_subgraphs",),
+                title="DLA subgraph limit reached",
+                message="{count:layer} moved to the GPU because the DLA subgraph limit was reached."),
+        "TRT310", "dla-subgraph-limit",
+        severity="warning",
+        category="performance",
+        summary="The DLA subgraph limit per core was reached; further layers moved to the GPU.",
+        fix=Fix(python="Make DLA-capable layers contiguous (remove unsupported ops in the middle), or mark "
+                       "selected layers for GPU so fewer DLA subgraphs are needed.",
+                trtexec="Same model change; --useDLACore with --allowGPUFallback shows which layers split the graph.",
+                trt11="Same."),
+        rationale="A DLA core loads a limited number of subgraphs; every unsupported layer between DLA "
+                  "layers creates a new subgraph.",
+        unverified=True)
 
 
-@rule("TRT311", "multi-stream-disabled", severity="info", category="performance",
-      summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
-      tables=("messages", "options"), min_version=(8, 6),
-      fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
-              trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
-      rationale="Aux streams only help networks with independent branches; for a chain of layers the "
-                "builder disables them and the setting has no effect.")
-def multi_stream_disabled(bl, check):
-    m = messages(bl, r"\[MS\] Multi stream is disabled because the stream assignment failed", anchor="[MS]")
-    if m.empty:
-        return
-    yield check.finding("Multi-stream disabled", f"The builder disabled auxiliary streams "
-                        f"({plural(len(m), 'time')}): the stream assignment failed.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("opt.multistream_disabled",),
+                title="Multi-stream disabled",
+                message="The builder disabled auxiliary streams ({count:time}): the stream assignment failed."),
+        "TRT311", "multi-stream-disabled",
+        severity="info",
+        category="performance",
+        summary="Auxiliary streams were requested but the stream assignment failed (multi-stream disabled).",
+        min_version=(8, 6),
+        fix=Fix(python="config.max_aux_streams = 0 when the network has no parallel branches (it avoids the attempt).",
+                trtexec="--maxAuxStreams=0 for sequential networks.", trt11="Same."),
+        rationale="Aux streams only help networks with independent branches; for a chain of layers the "
+                  "builder disables them and the setting has no effect.")
 
 
-@rule("TRT312", "default-stream-enqueue", severity="info", category="performance",
-      summary="enqueueV3() was called on the default CUDA stream (extra synchronisation).",
-      tables=("messages",), min_version=(8, 5),
-      fix=Fix(python="stream = torch.cuda.Stream() / cudart.cudaStreamCreate(); "
-                     "context.execute_async_v3(stream_handle)",
-              trtexec="(trtexec uses its own streams; this comes from application code.)",
-              trt11="Same: pass a non-default stream to enqueueV3."),
-      rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
-                "inference with other GPU work.")
-def default_stream_enqueue(bl, check):
-    m = messages(bl, r"Using default stream in enqueueV3\(\)", anchor="default stream")
-    if m.empty:
-        return
-    yield check.finding("Inference on the default stream", f"{plural(len(m), 'enqueueV3 call')} used the "
-                        "default stream.", check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("err.default_stream",),
+                title="Inference on the default stream",
+                message="{count:enqueueV3 call} used the default stream."),
+        "TRT312", "default-stream-enqueue",
+        severity="info",
+        category="performance",
+        summary="enqueueV3() was called on the default CUDA stream (extra synchronisation).",
+        min_version=(8, 5),
+        fix=Fix(python="stream = torch.cuda.Stream() / cudart.cudaStreamCreate(); "
+                       "context.execute_async_v3(stream_handle)",
+                trtexec="(trtexec uses its own streams; this comes from application code.)",
+                trt11="Same: pass a non-default stream to enqueueV3."),
+        rationale="On the legacy default stream TensorRT adds cudaStreamSynchronize calls, which serialise "
+                  "inference with other GPU work.")
 
 
-@rule("TRT313", "profiler-hides-e2e-timing", severity="info", category="performance",
-      summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
-      tables=("messages", "profile"),
-      fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
-              trt11="Same."),
-      rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
-                "numbers instead of reporting inflated ones.")
-def profiler_hides_e2e(bl, check):
-    m = messages(bl, r"e2e network timing is not reported|To show e2e network timing report, add "
-                     r"--separateProfileRun", anchor="e2e network timing")
-    if m.empty:
-        return
-    yield check.finding("End-to-end timing not reported (profiler on)",
-                        "The per-layer profiler was on during the timed run, so only layer times are reported.",
-                        check.evidence(m, "messages"), total=len(m))
+present(Present(ids=("trtexec.e2e_not_reported", "li.profile_e2e_hint"),
+                title="End-to-end timing not reported (profiler on)",
+                message="The per-layer profiler was on during the timed run, so only layer times are reported."),
+        "TRT313", "profiler-hides-e2e-timing",
+        severity="info",
+        category="performance",
+        summary="--dumpProfile without --separateProfileRun: no end-to-end latency was reported.",
+        fix=Fix(python="(trtexec option.)", trtexec="--dumpProfile --separateProfileRun",
+                trt11="Same."),
+        rationale="The layer profiler synchronises after every layer, so trtexec drops the end-to-end "
+                  "numbers instead of reporting inflated ones.")
 
 
 _NOT_COMPUTE = {"Reformat", "NoOp", "Constant", "shape_call", "Shuffle"}

@@ -116,7 +116,7 @@ def internal_error(bl, check):
 
 @rule("TRT117", "engine-load-failed", severity="error", category="build",
       summary="Deserialising or running the engine failed — a runtime failure, not a build failure.",
-      tables=("errors", "phases", "meta"),
+      tables=("errors", "phases"),
       fix=Fix(python="Deserialize with the runtime (and TensorRT version) the engine was built for, on a GPU "
                      "it was built for and with a CUDA driver; TensorRT-RTX engines run on RTX-class GPUs "
                      "(compute capability 7.5-12.x) of the targets set with config.set_compute_capability.",

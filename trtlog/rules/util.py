@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Callable, Iterable, List, Optional, Sequence, Set
 
 import pandas as pd
@@ -26,27 +25,25 @@ def rows(bl, table: str, column: Optional[str] = None, values: Iterable[str] = (
     return df[df[column].isin(vals)]
 
 
-def messages(bl, pattern: str, severities: Iterable[str] = (), flags: int = 0,
-             anchor: Optional[str] = None) -> pd.DataFrame:
-    """messages-table rows whose text matches `pattern` (re.search). `anchor`: a plain substring every
-    match contains, tested first (cheap) so the regex runs on few rows."""
+def by_id(bl, ids: Iterable[str], severities: Iterable[str] = ()) -> pd.DataFrame:
+    """messages-table rows of the grammar messages `ids` (the id of the template each line matched),
+    optionally only those with one of `severities`. Rules select lines by id, never by their text."""
     m = bl.tables.get("messages")
     if m is None or m.empty:
-        return pd.DataFrame(columns=["run", "line", "severity", "text"])
-    text = m["text"].astype(str)
-    if anchor:
-        mask = text.str.contains(anchor, regex=False, case=not (flags & re.I))
-        m = m[mask]
-        text = text[mask]
-    if len(m):
-        with warnings.catch_warnings():  # "pattern has match groups" is fine: we only need the mask
-            warnings.simplefilter("ignore", UserWarning)
-            mask = text.str.contains(pattern, regex=True, flags=flags)
-        m = m[mask]
+        return pd.DataFrame(columns=["run", "line", "severity", "msg_id", "text"])
+    m = m[m["msg_id"].isin(list(ids))]
     sev = list(severities)
     if sev and len(m):
         m = m[m["severity"].isin(sev)]
     return m
+
+
+def at_lines(bl, table: str, lines: Iterable[int]) -> pd.DataFrame:
+    """Rows of `table` on the given log lines (the typed fields of lines selected by id)."""
+    df = bl.tables.get(table)
+    if df is None or df.empty:
+        return df if df is not None else pd.DataFrame()
+    return df[df["line"].isin(list(lines))]
 
 
 def option(bl, key: str, run: Optional[int] = None) -> Optional[str]:
