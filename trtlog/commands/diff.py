@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..diffing.summary import CONDITIONS, parse_fail_on
+from ..diff.summary import CONDITIONS, parse_fail_on
 from ..errors import EXIT_FAIL, TrtlogError
 from .progress import Progress, progress_option
 
@@ -61,14 +61,8 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress, force):
         from ..schemas import DIFF
         _emit(json.dumps({"schema": DIFF, **result.to_dict()}, indent=2, default=str) + "\n", output, force, inputs)
     else:
-        try:
-            from ..report import render_diff_report
-        except ImportError:
-            render_diff_report = None
-        if render_diff_report is None:
-            raise TrtlogError("HTML diff output is unavailable in this installation "
-                              "(trtlog.report.render_diff_report missing)")
-        path = render_diff_report(result.to_dict(), Path(output), force=force, inputs=inputs)
+        from ..diff.html import write_html
+        path = write_html(result, Path(output), force=force, inputs=inputs)
         click.echo(f"wrote {path}", err=True)
 
     met, notes = result.check(fail_on) if conditions else ([], [])

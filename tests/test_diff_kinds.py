@@ -1,0 +1,108 @@
+"""The change-kind catalog (trtlog/diff/kinds.py): every kind the diff emits is declared there, every
+declared kind is shown by a real pair of logs or marked unverified, and docs/diff-kinds.md is generated
+from it."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import trtlog
+from trtlog.diff import Change, diff_builds
+from trtlog.diff.catalog import markdown
+from trtlog.diff.kinds import KINDS
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
+GPU = ROOT / "tests" / "fixtures" / "gpu"
+T80 = "corpus/trt8.0-trtexec-mnist-fp16-verbose-gtx1070.log"
+T82 = "corpus/trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log"
+T84 = "corpus/trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log"
+T86 = "corpus/trt8.6.0-trtexec-mnist-fp16-verbose-rtx3090.log"
+T1014 = "corpus/trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log"
+T1016 = "corpus/trt10.16-trtexec-mnist-fp16-verbose-h100.log"
+T1016_INFO = "corpus/trt10.16-trtexec-dumplayerinfo-h100.log"
+PAD_ERR = "corpus/trt8.2-trtexec-onnx-pad-parse-error-excerpt.log"
+UNKNOWN_OP = "corpus/trt10.16-python-onnxparser-unknown-op-parse-error.log"
+VERBOSITY = "corpus/trt10.16-python-profilingverbosity-verbose-h100.log"
+CNN_FP16, CNN_DYN = "gpu/cnn-fp16-O1-trt8.6.0", "gpu/cnn-dynamic-fp16-O1-trt8.6.0"
+CNN_INT8, CNN_INT8_2 = "gpu/cnn-int8-O1-trt8.6.0", "gpu/cnn-int8-O1-trt8.6.0-run2"
+
+# one real pair (A, B) per kind that shows it (found with benchmarks/compare_diff.py's pairs)
+SHOWN = {
+    "build_status": (T82, PAD_ERR), "error_new": (T82, PAD_ERR), "error_gone": (PAD_ERR, T82),
+    "warning_new": (T84, T86), "warning_gone": (T1016_INFO, T1016), "error_count": (UNKNOWN_OP, VERBOSITY),
+    "warning_count": (T1014, UNKNOWN_OP), "trt_version": (T80, T82), "gpu": (T84, T86),
+    "compute_capability": (T84, T86), "precision_flags": (T80, T82), "builder_flag": (T82, T84),
+    "option": (T80, T82), "build_time": (T80, T82), "build_phase": (T82, T84), "tactic_search": (T80, T82),
+    "tactic_search_layer": (T84, T86), "layer_count": (T80, T82), "fusion_gained": (T1014, T1016),
+    "fusion_lost": (T1016, T1014), "regrouped": (CNN_FP16, CNN_DYN), "precision": (T84, T86),
+    "precision_shift": (T84, T86), "renamed": (T80, T82), "layer_type": (T80, T82), "tactic": (T80, T82),
+    "tactic_summary": (T80, T82), "kernel": (T84, T86), "tactic_time": (T80, T82), "reformat_added": (T84, T86),
+    "reformat_removed": (T84, T86), "reformat_count": (T84, T86), "unmatched": (T80, T82), "memory": (T80, T82),
+    "peak_memory": (T80, T82), "engine_size": (T84, T86), "calibration": (CNN_FP16, CNN_INT8),
+    "calibration_time": (CNN_INT8, CNN_INT8_2), "calibration_scales": (CNN_INT8, CNN_INT8_2),
+    "perf": (T80, T82), "perf_summary": (T80, T82),
+}
+
+
+def path(name: str) -> Path:
+    where, rest = name.split("/", 1)
+    p = (CORPUS if where == "corpus" else GPU) / rest
+    if not p.exists():
+        pytest.skip(f"{p} not available")
+    return p
+
+
+@lru_cache(maxsize=None)
+def load(name):
+    return trtlog.load(str(path(name)))
+
+
+@lru_cache(maxsize=None)
+def kinds_of(a, b):
+    return {c.kind for c in diff_builds(load(a), load(b)).changes}
+
+
+def test_every_kind_is_shown_by_a_real_pair_or_marked_unverified():
+    unverified = {k for k, spec in KINDS.items() if spec.unverified}
+    assert set(SHOWN) | unverified == set(KINDS)
+    assert not set(SHOWN) & unverified
+
+
+@pytest.mark.parametrize("kind", sorted(SHOWN))
+def test_kind_is_emitted_on_its_real_pair(kind):
+    assert kind in kinds_of(*SHOWN[kind])
+
+
+def test_calibration_variants_and_wording_from_typed_fields():
+    # both cnn-int8 builds write the cache of TRT-8600-EntropyCalibration2 (build.log 6557 / run2 6550) and
+    # complete calibration in 34.2045 s (6359) / 27.441 s (6352): variant "same" (score 5) and a time change
+    res = diff_builds(load(CNN_INT8), load(CNN_INT8_2))
+    same = [c for c in res.changes if c.kind == "calibration"]
+    assert [c.variant for c in same] == ["same"] and same[0].score == 5
+    assert (same[0].lines_a, same[0].lines_b) == ([6557], [6550])
+    assert same[0].text.startswith("Both builds ran INT8 calibration; the same: algorithm EntropyCalibration2, ")
+    t = [c for c in res.changes if c.kind == "calibration_time"]
+    assert len(t) == 1 and t[0].text == "Calibration time 34.2 s -> 27.4 s (-20 %)."
+    assert (t[0].lines_a, t[0].lines_b) == ([6359], [6352])
+    one = [c for c in diff_builds(load(CNN_FP16), load(CNN_INT8)).changes if c.kind == "calibration"]
+    assert [c.variant for c in one] == [""] and one[0].text.startswith("Only B ran INT8 calibration")
+
+
+def test_a_kind_outside_the_catalog_is_refused():
+    with pytest.raises(ValueError, match="not in the catalog"):
+        Change("made_up", "", 1, 2)
+
+
+def test_templates_name_only_known_fields_and_variants():
+    for kind, spec in KINDS.items():
+        assert spec.group in ("problems", "environment", "build", "layers", "memory", "calibration", "performance")
+        for name, (score, template) in spec.variants.items():
+            assert score is not None or template, (kind, name)
+
+
+def test_docs_diff_kinds_md_is_generated_from_the_catalog():
+    doc = (ROOT / "docs" / "diff-kinds.md").read_text(encoding="utf-8")
+    assert doc == markdown(), "regenerate: python -m trtlog.diff.catalog > docs/diff-kinds.md"
