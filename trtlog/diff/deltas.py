@@ -38,6 +38,12 @@ _IMPORTANT_FLAGS = {"--fp16", "--int8", "--best", "--bf16", "--fp8", "--int4", "
                     "--streams", "--separateProfileRun", "--profilingVerbosity", "--inputIOFormats",
                     "--outputIOFormats", "--calib", "--refit", "--versionCompatible", "--weightStreaming"}
 PERF_HIGHER_IS_BETTER = {"Throughput"}
+EVIDENCE_LINES = 5          # log lines cited per side by a change that covers several layers or tensors
+PROFILE_EVIDENCE_LINES = 3  # profile lines cited per side by layer_runtime
+KEY_CHARS = 160             # a message without an id is identified by its first characters, numbers masked
+TINY_MS = 1e-12             # the profiled total when nothing was profiled (no division by zero)
+NEW_AS_PCT = 100            # the size of a change from 0 (memory), for its score
+NEW_TRTEXEC_DEFAULTS = 11   # the TensorRT major whose trtexec changed its inference defaults
 
 
 # the precision flags that precision_flags already reports as "Requested precision differs"
@@ -222,7 +228,7 @@ def layer_changes(A: Side, B: Side, al: Alignment) -> List[Change]:
     chosen_a, chosen_b = _chosen_times(A), _chosen_times(B)
     kern_a, kern_b = _kernels(A, la), _kernels(B, lb)
     prof_a, prof_b = _profile(A), _profile(B)
-    prof_total = max(sum(v for v, _ in prof_a.values()), sum(v for v, _ in prof_b.values()), 1e-12)
+    prof_total = max(sum(v for v, _ in prof_a.values()), sum(v for v, _ in prof_b.values()), TINY_MS)
     transitions: Dict[Tuple[str, str], List[Change]] = {}
     compute_groups = 0
     tactic_changes = 0
@@ -230,7 +236,7 @@ def layer_changes(A: Side, B: Side, al: Alignment) -> List[Change]:
     for g in al.groups:
         ga, gb = [la[i] for i in g.a], [lb[j] for j in g.b]
         name_b = " | ".join(l.name for l in gb)
-        ev_a, ev_b = [l.line for l in ga][:5], [l.line for l in gb][:5]
+        ev_a, ev_b = [l.line for l in ga][:EVIDENCE_LINES], [l.line for l in gb][:EVIDENCE_LINES]
         if g.shape != "1:1":
             kind = {"n:1": "fusion_gained", "1:n": "fusion_lost", "n:m": "regrouped"}[g.shape]
             out.append(Change(kind, name_b, [l.name for l in ga], [l.name for l in gb], ev_a, ev_b,
@@ -269,16 +275,16 @@ def layer_changes(A: Side, B: Side, al: Alignment) -> List[Change]:
             if d is not None and abs(d) >= _th("layer_runtime", "min_pct") \
                     and abs(prb - pra) / prof_total >= _th("layer_runtime", "min_share"):
                 out.append(Change("layer_runtime", name_b, pra, prb,
-                                  [prof_a[l.name][1] for l in ga if l.name in prof_a][:3],
-                                  [prof_b[l.name][1] for l in gb if l.name in prof_b][:3],
+                                  [prof_a[l.name][1] for l in ga if l.name in prof_a][:PROFILE_EVIDENCE_LINES],
+                                  [prof_b[l.name][1] for l in gb if l.name in prof_b][:PROFILE_EVIDENCE_LINES],
                                   x=100 * abs(prb - pra) / prof_total, fields={"pct": d}))
 
     changed = sum(len(v) for v in transitions.values())
     if changed:
         th = KINDS["precision_shift"].thresholds
         headline = changed >= th["headline_min_layers"] and changed >= th["headline_share"] * max(compute_groups, 1)
-        ev_a = [l for v in transitions.values() for c in v for l in c.lines_a][:5]
-        ev_b = [l for v in transitions.values() for c in v for l in c.lines_b][:5]
+        ev_a = [l for v in transitions.values() for c in v for l in c.lines_a][:EVIDENCE_LINES]
+        ev_b = [l for v in transitions.values() for c in v for l in c.lines_b][:EVIDENCE_LINES]
         out.append(Change("precision_shift", "", {f"{a}->{b}": len(v) for (a, b), v in transitions.items()},
                           changed, ev_a, ev_b, "headline" if headline else "",
                           fields={"compute_layers": compute_groups}))
@@ -318,7 +324,8 @@ def _reformat_changes(al: Alignment) -> List[Change]:
         if l.is_reformat:
             out.append(Change("reformat_added", l.name, None, _io(l), [], [l.line]))
     if len(ra) != len(rb):
-        out.append(Change("reformat_count", "", len(ra), len(rb), [l.line for l in ra][:5], [l.line for l in rb][:5],
+        out.append(Change("reformat_count", "", len(ra), len(rb), [l.line for l in ra][:EVIDENCE_LINES],
+                          [l.line for l in rb][:EVIDENCE_LINES],
                           x=abs(len(rb) - len(ra))))
     return out
 
@@ -340,7 +347,7 @@ def memory_changes(A: Side, B: Side) -> List[Change]:
         d = pct(va, vb)
         if va != vb and (d is None or abs(d) >= _th("memory", "min_pct")):
             out.append(Change("memory", name, va, vb, [la], [lb], "" if d is not None else "from_zero",
-                              x=abs(d or 100), fields={"pct": d}))
+                              x=abs(d) if d is not None else NEW_AS_PCT, fields={"pct": d}))
     pa, pb = _peak(A), _peak(B)
     if pa and pb:
         for i, dev in ((0, "CPU"), (1, "GPU")):
@@ -387,7 +394,7 @@ _NUM = re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)?")
 def _msg_key(msg_id: str, text: str) -> str:
     if msg_id and msg_id != "unknown":
         return msg_id
-    return _NUM.sub("#", text.strip())[:160]
+    return _NUM.sub("#", text.strip())[:KEY_CHARS]
 
 
 def _problems(side: Side) -> Dict[Tuple[str, str], Tuple[int, int, str]]:
@@ -407,7 +414,7 @@ def _problems(side: Side) -> Dict[Tuple[str, str], Tuple[int, int, str]]:
     for kind, text, line in err[["kind", "text", "line"]].itertuples(index=False):
         if line in err_lines:
             continue
-        key = ("E", f"{kind}: " + _NUM.sub("#", str(text))[:160])
+        key = ("E", f"{kind}: " + _NUM.sub("#", str(text))[:KEY_CHARS])
         if key not in out:
             out[key] = [1, int(line), str(text)]
         else:
@@ -503,8 +510,8 @@ def calibration_changes(A: Side, B: Side) -> List[Change]:
     differ = sorted(t for t in both if not math.isclose(sa[t], sb[t], rel_tol=_th("calibration_scales", "rel_tol")))
     only = len(set(sa) ^ set(sb))
     if differ or only:
-        la = [ca["scale_lines"][t] for t in differ[:5]] or ca["cache_lines"]
-        lb = [cb["scale_lines"][t] for t in differ[:5]] or cb["cache_lines"]
+        la = [ca["scale_lines"][t] for t in differ[:EVIDENCE_LINES]] or ca["cache_lines"]
+        lb = [cb["scale_lines"][t] for t in differ[:EVIDENCE_LINES]] or cb["cache_lines"]
         out.append(Change("calibration_scales", "", len(sa), len(sb), la, lb, x=len(differ),
                           fields={"n_differ": len(differ), "n_both": len(both), "differ": differ or None,
                                   "only": only or None}))
@@ -562,7 +569,7 @@ def perf_caveats(A: Side, B: Side) -> List[str]:
                        f"{oa[name][1]}/{ob[name][1]}): performance figures were measured differently.")
     va, vb = A.trt_version(), B.trt_version()
     major = [v.major if v is not None else None for v in map(find_version, (va, vb))]
-    if None not in major and (major[0] >= 11) != (major[1] >= 11):
+    if None not in major and (major[0] >= NEW_TRTEXEC_DEFAULTS) != (major[1] >= NEW_TRTEXEC_DEFAULTS):
         out.append("trtexec inference defaults (CUDA graphs, spin-wait) changed in TensorRT 11.x; "
                    "check the Inference options of both runs before reading throughput as an engine change.")
     (ga, _), (gb, _) = A.gpu(), B.gpu()

@@ -19,6 +19,7 @@ _SKIP_OPTIONS = {"Selected Device", "Selected Device ID", "Selected Device UUID"
                  "Export output to JSON file", "Export profile to JSON file", "Export layer info to JSON file",
                  "timingCacheFile", "Plugins", "Output", "Format", "Available Devices", "Device"}
 
+
 def _int(v) -> Optional[int]:
     try:
         if v is None or pd.isna(v):
@@ -52,7 +53,6 @@ def pct(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return (b - a) / abs(a) * 100.0
 
 
-
 class Side:
     """One build restricted to one run: the tables the deltas read, plus a few derived facts."""
 
@@ -78,10 +78,6 @@ class Side:
                 df = df[df["run"] == self.run]
             self._cache[name] = df
         return self._cache[name]
-
-    def lines_of(self, name: str, mask) -> List[int]:
-        df = self.t(name)
-        return [int(x) for x in df.loc[mask, "line"].dropna().tolist()[:3]]
 
     def severity_at(self, line: int) -> str:
         m = self.bl.tables["messages"]
@@ -152,5 +148,3 @@ class Side:
     def throughput(self) -> Optional[float]:
         hit = self.perf().get(("Throughput", "value"))
         return hit[0] if hit else None
-
-
