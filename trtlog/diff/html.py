@@ -1,5 +1,7 @@
 """The HTML page of a DiffResult: a view model built from the typed result, rendered with the report's
-template environment (reports/templates/diff.html, the same inline assets and Content-Security-Policy)."""
+template environment (reports/templates/diff.html, the same inline assets and Content-Security-Policy) and
+its chart helpers. The report package's own diff view (built from the JSON dict) is no longer used by
+`trtlog diff`."""
 from __future__ import annotations
 
 import dataclasses
@@ -61,10 +63,22 @@ def diff_view(result: DiffResult) -> Dict[str, Any]:
     }
 
 
+def diff_charts(view: Dict[str, Any]) -> Dict[str, dict]:
+    """The changes-by-kind bar chart (plotly figure JSON, drawn by the page's script)."""
+    from ..report.charts import _axis, _fig, _label, _trace
+    kinds = view["kinds"]
+    if not kinds:
+        return {}
+    data = [_trace("bar", x=[_label(k["kind"]) for k in kinds], y=[k["count"] for k in kinds], color="#3e7cb1",
+                   hovertemplate="%{x}: %{y}<extra></extra>")]
+    return {"chart-diff-kinds": _fig(data, "Changes by kind", 300, xaxis=_axis(), yaxis=_axis(),
+                                     showlegend=False)}
+
+
 def render_html(result: DiffResult) -> str:
-    from ..report import charts, render
+    from ..report import render
     view = diff_view(result)
-    figs = charts.diff_charts(view)
+    figs = diff_charts(view)
     return render._env().get_template("diff.html").render(
         v=view, charts=figs, chart_ids=list(figs), assets=render._assets(),
         page_title=f"{view['title_a']} vs {view['title_b']}")
