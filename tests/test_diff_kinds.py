@@ -11,7 +11,7 @@ import pytest
 import trtlog
 from trtlog.diff import Change, diff_builds
 from trtlog.diff.catalog import markdown
-from trtlog.diff.kinds import KINDS
+from trtlog.diff.kinds import CAVEATS, KINDS, UNVERIFIED_CAVEATS
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "logs"
@@ -89,6 +89,19 @@ def test_calibration_variants_and_wording_from_typed_fields():
     assert (t[0].lines_a, t[0].lines_b) == ([6359], [6352])
     one = [c for c in diff_builds(load(CNN_FP16), load(CNN_INT8)).changes if c.kind == "calibration"]
     assert [c.variant for c in one] == [""] and one[0].text.startswith("Only B ran INT8 calibration")
+
+
+def test_every_caveat_is_shown_by_a_real_pair_or_marked_unverified():
+    # YOLOv8s 10.3 log line 56 `Batch: Explicit`, GoogLeNet 7.1 log line 1491 `Batch: 128`; both logs have perf
+    res = diff_builds(load("corpus/trt10.3-trtexec-yolov8s-fp16-orin.log"),
+                      load("corpus/trt7.1-trtexec-caffe-googlenet-int8-multibatch-jetson.log"))
+    assert "Inference option 'Batch' differs (Explicit vs 128, lines 56/1491): performance figures were measured " \
+           "differently." in res.caveats
+    # Selected Device at line 68 of both: Orin / NVIDIA RTX 2000 Ada Generation Laptop GPU
+    res = diff_builds(load("corpus/trt8.5-trtexec-mnist-best-verbose-orin.log"),
+                      load("corpus/trt8.5-trtexec-plugin-verbose-rtx2000ada.log"))
+    assert "Measured on different GPUs (Orin vs NVIDIA RTX 2000 Ada Generation Laptop GPU)." in res.caveats
+    assert {"inference_option", "different_gpu"} | UNVERIFIED_CAVEATS == set(CAVEATS)
 
 
 def test_a_kind_outside_the_catalog_is_refused():

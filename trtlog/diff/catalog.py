@@ -2,7 +2,16 @@
 `python -m trtlog.diff.catalog > docs/diff-kinds.md`."""
 from __future__ import annotations
 
-from .kinds import GROUPS, KINDS, SUMMARY_DETAIL_MIN_SCORE, SUMMARY_LIMIT, SUMMARY_MIN_SCORE, Scale
+from .kinds import (
+    CAVEATS,
+    GROUPS,
+    KINDS,
+    SUMMARY_DETAIL_MIN_SCORE,
+    SUMMARY_LIMIT,
+    SUMMARY_MIN_SCORE,
+    UNVERIFIED_CAVEATS,
+    Scale,
+)
 
 
 def markdown() -> str:
@@ -31,10 +40,16 @@ def markdown() -> str:
             for name, (_, t) in k.variants.items():
                 if t:
                     out.append(f"  - variant `{name}`: {_cell(t)}")
+            for name, names in k.names.items():
+                out.append(f"  - variant `{name}` for: " + ", ".join(f"`{n}`" for n in sorted(names)))
             for name, t in k.clauses.items():
                 out.append(f"  - clause `{name}`: {_cell(t)}")
         out.append("")
-    return "\n".join(out)
+    out += ["## Caveats", "", "What limits the comparison of performance figures (`caveats`; the summary repeats "
+            "them after a `perf_summary`):", ""]
+    out += [f"- `{name}`: {_cell(t)}" + (" *Unverified.*" if name in UNVERIFIED_CAVEATS else "")
+            for name, t in CAVEATS.items()]
+    return "\n".join(out) + "\n"
 
 
 def _score(s) -> str:

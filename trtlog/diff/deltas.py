@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..vocab import COMPUTE_PRECISIONS, find_version, tactic_int
 from .align import Alignment, Layer
-from .kinds import KINDS
+from .kinds import KINDS, caveat
 from .model import Change
 from .side import Side, _float, _int, layer_precision, pct
 
@@ -19,24 +19,9 @@ _PATH_FLAGS = {"--onnx", "--saveEngine", "--loadEngine", "--timingCacheFile", "-
                "--exportProfile", "--exportLayerInfo", "--exportOutput", "--deploy", "--model",
                "--plugins", "--staticPlugins", "--dynamicPlugins", "--calib", "--loadInputs",
                "--uff", "--output"}
-_IMPORTANT_OPTIONS = {"Precision", "Memory Pools", "Workspace", "Sparsity", "Tactic sources",
-                      "timingCacheMode", "Optimization level", "Builder optimization level",
-                      "Max aux streams", "maxAuxStreams", "Spin-wait", "CUDA Graph", "Input build shape",
-                      "Input inference shape", "Streams", "Data transfers", "Separate profiling",
-                      "Input(s)s format", "Output(s)s format", "Calibration", "LayerPrecisions",
-                      "Layer Precisions", "Strongly Typed", "Direct IO mode", "DirectIO mode",
-                      "Refit", "Profiling verbosity", "Hardware Compatibility Level",
-                      "Runtime Platform", "Weight Streaming", "Strip weights", "Batch", "Max batch"}
 _INFERENCE_KEYS = {"Spin-wait", "CUDA Graph", "Streams", "Data transfers", "Separate profiling",
                    "Multithreading", "Input inference shape", "Batch", "Duration", "Iterations",
                    "Sleep time", "Idle time", "Persistent Cache Ratio", "Inference Shapes"}
-_IMPORTANT_FLAGS = {"--fp16", "--int8", "--best", "--bf16", "--fp8", "--int4", "--noTF32", "--stronglyTyped",
-                    "--memPoolSize", "--workspace", "--builderOptimizationLevel", "--sparsity", "--useCudaGraph",
-                    "--useSpinWait", "--tacticSources", "--maxAuxStreams", "--precisionConstraints",
-                    "--layerPrecisions", "--layerOutputTypes", "--directIO", "--allowGPUFallback",
-                    "--useDLACore", "--hardwareCompatibilityLevel", "--noDataTransfers", "--threads",
-                    "--streams", "--separateProfileRun", "--profilingVerbosity", "--inputIOFormats",
-                    "--outputIOFormats", "--calib", "--refit", "--versionCompatible", "--weightStreaming"}
 PERF_HIGHER_IS_BETTER = {"Throughput"}
 EVIDENCE_LINES = 5          # log lines cited per side by a change that covers several layers or tensors
 PROFILE_EVIDENCE_LINES = 3  # profile lines cited per side by layer_runtime
@@ -44,10 +29,6 @@ KEY_CHARS = 160             # a message without an id is identified by its first
 TINY_MS = 1e-12             # the profiled total when nothing was profiled (no division by zero)
 NEW_AS_PCT = 100            # the size of a change from 0 (memory), for its score
 NEW_TRTEXEC_DEFAULTS = 11   # the TensorRT major whose trtexec changed its inference defaults
-
-
-# the precision flags that precision_flags already reports as "Requested precision differs"
-PRECISION_FLAGS = ("--fp16", "--int8", "--best", "--bf16", "--fp8", "--int4")
 
 
 def _th(kind: str, name: str) -> float:
@@ -101,15 +82,16 @@ def env_changes(A: Side, B: Side, layer_changes: List[Change]) -> List[Change]:
             a_val = (k + ("=" + fa[k] if fa[k] else "")) if k in fa else None
             b_val = (k + ("=" + fb[k] if fb[k] else "")) if k in fb else None
             what = "added" if a_val is None else "removed" if b_val is None else "changed"
-            variant = ("repeats_precision" if precision_differs and k in PRECISION_FLAGS
-                       else "important" if k in _IMPORTANT_FLAGS else "")
+            names = KINDS["builder_flag"].names
+            variant = ("repeats_precision" if precision_differs and k in names["repeats_precision"]
+                       else "important" if k in names["important"] else "")
             out.append(Change("builder_flag", k, a_val, b_val, lca, lcb, variant, fields={"what": what}))
     oa, ob = A.options(), B.options()
     for name in sorted(set(oa) & set(ob)):
         if oa[name][0] == ob[name][0] or name == "Precision":
             continue
         out.append(Change("option", name, oa[name][0], ob[name][0], [oa[name][1]], [ob[name][1]],
-                          "important" if name in _IMPORTANT_OPTIONS else ""))
+                          "important" if name in KINDS["option"].names["important"] else ""))
     return out
 
 
@@ -565,14 +547,13 @@ def perf_caveats(A: Side, B: Side) -> List[str]:
     oa, ob = A.options(), B.options()
     for name in sorted(set(oa) & set(ob)):
         if (oa[name][2] == "Inference" or name in _INFERENCE_KEYS) and oa[name][0] != ob[name][0]:
-            out.append(f"Inference option '{name}' differs ({oa[name][0]} vs {ob[name][0]}, lines "
-                       f"{oa[name][1]}/{ob[name][1]}): performance figures were measured differently.")
+            out.append(caveat("inference_option", name=name, a=oa[name][0], b=ob[name][0], line_a=oa[name][1],
+                              line_b=ob[name][1]))
     va, vb = A.trt_version(), B.trt_version()
     major = [v.major if v is not None else None for v in map(find_version, (va, vb))]
     if None not in major and (major[0] >= NEW_TRTEXEC_DEFAULTS) != (major[1] >= NEW_TRTEXEC_DEFAULTS):
-        out.append("trtexec inference defaults (CUDA graphs, spin-wait) changed in TensorRT 11.x; "
-                   "check the Inference options of both runs before reading throughput as an engine change.")
+        out.append(caveat("trtexec_defaults", major=NEW_TRTEXEC_DEFAULTS))
     (ga, _), (gb, _) = A.gpu(), B.gpu()
     if ga and gb and ga != gb:
-        out.append(f"Measured on different GPUs ({ga} vs {gb}).")
+        out.append(caveat("different_gpu", a=ga, b=gb))
     return out

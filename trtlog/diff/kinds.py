@@ -8,6 +8,7 @@ Every change the diff emits names a kind declared here (`Change` refuses any oth
 - `template`: the wording, `str.format` over the change's typed fields (`a`, `b`, `layer` and the
   kind's own fields). Format specs beyond Python's: `bytes` (1.5 MiB), `names` ('x', 'y' (+2 more)),
   `counts` ({key: n} as 'n key', largest first), `|TEXT` (TEXT when the value is empty);
+- `names`: per variant, the flag / option names that pick it;
 - `clauses`: optional parts, each rendered when the field of the same name is not None, joined by
   `clause_sep` into the template's `{clauses}`.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
 
 from ..vocab import format_bytes
 
@@ -60,6 +61,7 @@ class Kind:
     score: Score
     variants: Mapping[str, Tuple[Optional[Score], Optional[str]]] = field(default_factory=dict)
     thresholds: Mapping[str, float] = field(default_factory=dict)
+    names: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
     clauses: Mapping[str, str] = field(default_factory=dict)
     clause_sep: str = ""
     detail: bool = False            # one per layer/option/figure, usually rolled up into an aggregate kind:
@@ -100,6 +102,25 @@ def short_names(names: List[str], n: int = 3) -> str:
     return s + (f" (+{len(names) - n} more)" if len(names) > n else "")
 
 
+# trtexec flags and printed options that change what is built (or how it is measured): their changes rank higher
+IMPORTANT_FLAGS = frozenset({
+    "--fp16", "--int8", "--best", "--bf16", "--fp8", "--int4", "--noTF32", "--stronglyTyped", "--memPoolSize",
+    "--workspace", "--builderOptimizationLevel", "--sparsity", "--useCudaGraph", "--useSpinWait", "--tacticSources",
+    "--maxAuxStreams", "--precisionConstraints", "--layerPrecisions", "--layerOutputTypes", "--directIO",
+    "--allowGPUFallback", "--useDLACore", "--hardwareCompatibilityLevel", "--noDataTransfers", "--threads",
+    "--streams", "--separateProfileRun", "--profilingVerbosity", "--inputIOFormats", "--outputIOFormats", "--calib",
+    "--refit", "--versionCompatible", "--weightStreaming"})
+# the precision flags, which precision_flags already reports as "Requested precision differs"
+PRECISION_FLAGS = frozenset({"--fp16", "--int8", "--best", "--bf16", "--fp8", "--int4"})
+IMPORTANT_OPTIONS = frozenset({
+    "Precision", "Memory Pools", "Workspace", "Sparsity", "Tactic sources", "timingCacheMode", "Optimization level",
+    "Builder optimization level", "Max aux streams", "maxAuxStreams", "Spin-wait", "CUDA Graph",
+    "Input build shape", "Input inference shape", "Streams", "Data transfers", "Separate profiling",
+    "Input(s)s format", "Output(s)s format", "Calibration", "LayerPrecisions", "Layer Precisions", "Strongly Typed",
+    "Direct IO mode", "DirectIO mode", "Refit", "Profiling verbosity", "Hardware Compatibility Level",
+    "Runtime Platform", "Weight Streaming", "Strip weights", "Batch", "Max batch"})
+
+
 def _pct(cap: float, base: float = 0, den: float = 1, num: float = 1) -> Scale:
     return Scale(base, num, den, cap, "size of the change in %")
 
@@ -135,10 +156,12 @@ _K = [
     Kind("builder_flag", "environment", "A trtexec flag added, removed or changed (path-valued flags are "
          "ignored); variants by importance, and repeats_precision when precision_flags already says it.",
          "trtexec flag {layer} {what}: {a:|-} -> {b:|-}.", 12,
-         variants={"important": (45, None), "repeats_precision": (10, None)}),
+         variants={"important": (45, None), "repeats_precision": (10, None)},
+         names={"important": IMPORTANT_FLAGS, "repeats_precision": PRECISION_FLAGS}),
     Kind("option", "environment", "A printed build/inference option (trtexec `=== ... ===` sections) "
          "with another value; variant important for the options that change what is built.",
-         "Option '{layer}': {a!r} -> {b!r}.", 5, variants={"important": (25, None)}, detail=True),
+         "Option '{layer}': {a!r} -> {b!r}.", 5, variants={"important": (25, None)},
+         names={"important": IMPORTANT_OPTIONS}, detail=True),
     # -- build ----------------------------------------------------------------------------------------
     Kind("build_time", "build", "Total build time moved.", "Build time {a:.3g} s -> {b:.3g} s ({pct:+.0f} %).",
          _pct(60, base=10, den=3), thresholds={"min_pct": 10}),
@@ -242,6 +265,24 @@ _K = [
 
 KINDS: Dict[str, Kind] = {k.id: k for k in _K}
 assert len(KINDS) == len(_K), "duplicate change kind"
+
+
+# what limits the comparison of performance figures (DiffResult.caveats; the summary repeats them after a
+# perf_summary): id -> wording over typed fields
+CAVEATS: Dict[str, str] = {
+    "inference_option": "Inference option '{name}' differs ({a} vs {b}, lines {line_a}/{line_b}): performance "
+                        "figures were measured differently.",
+    "trtexec_defaults": "trtexec inference defaults (CUDA graphs, spin-wait) changed in TensorRT {major}.x; check the "
+                        "Inference options of both runs before reading throughput as an engine change.",
+    "different_gpu": "Measured on different GPUs ({a} vs {b}).",
+}
+
+
+UNVERIFIED_CAVEATS = frozenset({"trtexec_defaults"})   # no real pair of logs the project holds shows it yet
+
+
+def caveat(kind: str, **fields: Any) -> str:
+    return _WORDING.format(CAVEATS[kind], **fields)
 
 
 def ids(*names: str) -> Tuple[str, ...]:
