@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..vocab import COMPUTE_PRECISIONS, find_version, tactic_int
 from .align import Alignment, Layer
-from .kinds import KINDS, caveat
+from .kinds import KINDS, caveat, ids
 from .model import Change
 from .side import Side, _float, _int, layer_precision, pct
 
@@ -29,6 +29,11 @@ KEY_CHARS = 160             # a message without an id is identified by its first
 TINY_MS = 1e-12             # the profiled total when nothing was profiled (no division by zero)
 NEW_AS_PCT = 100            # the size of a change from 0 (memory), for its score
 NEW_TRTEXEC_DEFAULTS = 11   # the TensorRT major whose trtexec changed its inference defaults
+
+
+# a requested precision change is "unrealised" when none of the layers moved precision but layers or tactics changed
+PRECISION_SHIFT, = ids("precision_shift")
+LAYERS_OR_TACTICS_MOVED = set(ids("layer_count", "tactic"))
 
 
 def _th(kind: str, name: str) -> float:
@@ -66,7 +71,7 @@ def env_changes(A: Side, B: Side, layer_changes: List[Change]) -> List[Change]:
     precision_differs = bool(pa and pb and sorted(pa) != sorted(pb))
     if precision_differs:
         kinds = {c.kind for c in layer_changes}
-        unrealised = "precision_shift" not in kinds and bool(kinds & {"layer_count", "tactic"})
+        unrealised = PRECISION_SHIFT not in kinds and bool(kinds & LAYERS_OR_TACTICS_MOVED)
         out.append(Change("precision_flags", "", "+".join(pa), "+".join(pb),
                           A.option("Precision")[1], B.option("Precision")[1],
                           variant="unrealised" if unrealised else ""))
