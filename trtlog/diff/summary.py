@@ -38,7 +38,8 @@ CONDITIONS: Dict[str, Tuple[bool, str]] = {
     "latency-increase": (True, "mean latency (or GPU compute time) in B higher by more than X %"),
     "build-time-increase": (True, "build time in B longer by more than X %"),
     "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more "
-                              "than X % (X >= 5)"),
+                              f"than X % (X >= {KINDS[MEMORY].thresholds['min_pct']:g}: smaller moves are not "
+                              "reported)"),
     "layer-count-increase": (False, "B has more engine layers than A"),
     "new-errors": (False, "an error appears in B that A does not have (or B fails to build)"),
     "new-warnings": (False, "a warning appears in B that A does not have"),
