@@ -99,7 +99,7 @@ def main():
     to, res = best(lambda: diff_builds(oa, ob), args.repeat)
     tj, _ = best(lambda: res.to_dict(), args.repeat)
     print(f"diff (one-run, all rows):     {to:.3f} s  = {to / load:.3f}x load  "
-          f"layers={res.a_info['layers']}/{res.b_info['layers']} changes={len(res.changes)}; to_dict {tj:.3f} s")
+          f"layers={res.a_info.layers}/{res.b_info.layers} changes={len(res.changes)}; to_dict {tj:.3f} s")
     verdict = "OK" if max(td, to + tj) <= 2 * load else "SLOW"
     print(f"target: diff <= 2x load ({2 * load:.2f} s): {verdict}")
     if os.environ.get("KEEP") != "1":

@@ -106,7 +106,7 @@ def test_80_82_renamed_matmul_aligned_by_tensors():
 
 def test_80_82_versions_flags_perf_memory():
     res = diff(T80, T82)
-    assert (res.a_info["trt_version"], res.b_info["trt_version"])[1].startswith("8.2")
+    assert (res.a_info.trt_version, res.b_info.trt_version)[1].startswith("8.2")
     assert one(res, "trt_version").b.startswith("8.2")
     # banner line 1: `... --verbose --fp16` (8.0) vs `... --verbose` (8.2)
     f = one(res, "builder_flag")
@@ -118,7 +118,7 @@ def test_80_82_versions_flags_perf_memory():
     m = one(res, "memory", "Host Persistent")
     assert (m.a, m.b, m.lines_a, m.lines_b) == (4032, 3712, [996], [850])
     # 8.0:1029 `Engine built in 5.6936 sec.`, 8.2:889 `Engine built in 4.89571 sec.`
-    assert (res.a_info["build_seconds"], res.b_info["build_seconds"]) == (5.6936, 4.89571)
+    assert (res.a_info.build_seconds, res.b_info.build_seconds) == (5.6936, 4.89571)
     assert not changes(res, "gpu")   # both `Selected Device: NVIDIA GeForce GTX 1070`
 
 
@@ -155,7 +155,7 @@ def test_84_86_gpu_types_reformats_warnings():
     new = {c.lines_b[0] for c in changes(res, "warning_new")}
     assert 323 in new     # `Tensor DataType is determined at build time for tensors not marked as input or output.`
     assert 211 in new     # `... INT64 weights ... Attempting to cast down to INT32.`
-    assert (res.a_info["layers"], res.b_info["layers"]) == (12, 15)
+    assert (res.a_info.layers, res.b_info.layers) == (12, 15)
     met, _ = res.check("new-warnings")
     assert met
 
@@ -164,7 +164,7 @@ def test_84_86_gpu_types_reformats_warnings():
 def test_1014_1016_myelin_fusion_and_precision_regression():
     xfail_on_tensor_gap((T1016, 4693), (T1014, 4431), (T1014, 4436))
     res = diff(T1014, T1016)
-    assert (res.a_info["layers"], res.b_info["layers"]) == (16, 6)   # 10.14:4430-4445, 10.16:4688-4693
+    assert (res.a_info.layers, res.b_info.layers) == (16, 6)   # 10.14:4430-4445, 10.16:4688-4693
     # 10.16:4688 {ForeignNode[node_conv2d...node_relu]} replaces 10.14:4431 node_conv2d + node_relu
     g, a_names = group_of(res, "{ForeignNode[node_conv2d...node_relu]}")
     assert a_names == ["node_conv2d + node_relu"]
@@ -191,7 +191,7 @@ def test_1014_1016_myelin_fusion_and_precision_regression():
 def test_1014_1016_env_build_time_and_no_new_warnings():
     res = diff(T1014, T1016)
     assert one(res, "gpu").b == "NVIDIA H100 PCIe"             # 10.16:103
-    assert (res.a_info["build_seconds"], res.b_info["build_seconds"]) == (13.8436, 24.4854)  # 4450 / 4698
+    assert (res.a_info.build_seconds, res.b_info.build_seconds) == (13.8436, 24.4854)  # 4450 / 4698
     met, _ = res.check("build-time-increase=50")
     assert met and met[0].startswith("build-time-increase")
     assert res.check("build-time-increase=100")[0] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from corpus import corpus_log
 
 import trtlog
-from trtlog.diffing.align import layers_from_table, metadata_sources, name_sources, shape_wo_batch
+from trtlog.diff.align import layers_from_table, metadata_sources, name_sources, shape_wo_batch
 
 
 def test_fused_name_plain():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,11 +79,6 @@ def test_bad_run_index_exits_2(capsys):
 def test_html(tmp_path, capsys):
     out = tmp_path / "d.html"
     code, _, err = run_main(["diff", str(T82), str(T84), "--format", "html", "-o", str(out)], capsys)
-    try:
-        from trtlog.report import render_diff_report  # noqa: F401
-    except ImportError:
-        assert code == 2 and "HTML" in err
-        return
     assert code == 0, err
     html = out.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "6106.55" in html
@@ -115,3 +111,83 @@ def test_same_log_has_no_differences(capsys):
     assert code == 0 and d["changes"] == [] and d["unmatched"] == {"a": [], "b": []}
     assert d["summary"] == ["No significant difference found between the two builds."]
     assert d["a"]["run"] == 2   # the last run that printed engine layers
+
+
+# -- terminal output (rich) -------------------------------------------------------------------------
+ESC = "\x1b["
+
+
+def diff_out(*args, env=None):
+    from click.testing import CliRunner
+
+    from trtlog.cli import cli
+    env = {"NO_COLOR": None, "FORCE_COLOR": None, "COLUMNS": "72", **(env or {})}
+    try:
+        runner = CliRunner(mix_stderr=False)     # click 8.1 (the newest on Python 3.9)
+    except TypeError:
+        runner = CliRunner()                     # click >= 8.2 keeps stderr apart always
+    res = runner.invoke(cli, ["diff", str(T82), str(T84), *args], env=env)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_piped_text_is_the_plain_rendering():
+    import trtlog
+    from trtlog.diff import diff_builds, render_text
+    expected = render_text(diff_builds(trtlog.load(str(T82)), trtlog.load(str(T84))))
+    assert diff_out() == expected and ESC not in expected
+    assert diff_out("--color", "never", env={"FORCE_COLOR": "1"}) == expected
+    assert diff_out(env={"NO_COLOR": "1", "FORCE_COLOR": "1"}) == expected
+
+
+def test_colour_terminal_output_is_width_aware():
+    import re
+    out = diff_out("--color", "always", env={"NO_COLOR": "1"})        # the flag wins over NO_COLOR
+    assert ESC in out and out == diff_out(env={"FORCE_COLOR": "1"})
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert max(len(line) for line in plain.splitlines()) <= 72       # COLUMNS=72
+    # side-by-side facts: TensorRT 8.2.3 (8.2 log line 1) and 8.4.1 (8.4 log line 1), 12 engine layers each
+    rows = {line.split()[0]: line.split() for line in plain.splitlines() if line.startswith(("TensorRT", "engine"))}
+    assert rows["TensorRT"][1:] == ["8.2.3", "8.4.1"]
+    assert rows["engine"][2:] == ["12", "(2", "reformat)", "12", "(2", "reformat)"]
+    # every change of the plain output is there, wrapped under its bullet
+    words = " ".join(plain.split())
+    assert "Requested precision differs: FP32 -> FP32+FP16, but no matched layer changed its realised precision." \
+        in words
+
+
+def test_output_file_is_always_plain(tmp_path):
+    out = tmp_path / "d.txt"
+    diff_out("-o", str(out), "--color", "always")
+    assert ESC not in out.read_text(encoding="utf-8") and out.read_text(encoding="utf-8").startswith("A: ")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_no_color_on_a_terminal_end_to_end():
+    import os
+    import subprocess
+    root = Path(__file__).resolve().parents[1]
+
+    def on_tty(env):
+        master, slave = os.openpty()
+        p = subprocess.run([sys.executable, "-m", "trtlog", "diff", str(T82), str(T84)], stdout=slave,
+                           stderr=subprocess.PIPE, cwd=root, env=env, timeout=120)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        return p.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
+    code, out = on_tty(env)
+    assert code == 0 and ESC in out and "A (before)" in out
+    code, out = on_tty(dict(env, NO_COLOR="1"))
+    assert code == 0 and ESC not in out and "Summary:" in out and "A (before)" not in out

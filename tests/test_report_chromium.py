@@ -18,7 +18,7 @@ import pytest
 from test_report import FAILED, HOSTILE, MOBILENET, PERF, QAT, corpus_log, findings_for, hostile_buildlog
 
 import trtlog
-from trtlog.report import render_diff_report, render_report
+from trtlog.report import render_report
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "trtlog-report-screenshots"
@@ -198,13 +198,11 @@ def test_hostile_names_create_no_elements_in_chromium(chromium, no_network_prefi
 
 
 def test_diff_report_in_chromium(chromium, no_network_prefix, tmp_path):
-    try:
-        from trtlog.diff import diff_builds
-    except ImportError:
-        pytest.skip("trtlog.diff not available yet")
+    from trtlog.diff import diff_builds
+    from trtlog.diff.html import write_html  # the page `trtlog diff --format html` writes
     a = trtlog.load(corpus_log("trt10.14-trtexec-mnist-fp16-verbose-rtx6000ada.log"))
     b = trtlog.load(corpus_log("trt10.16-trtexec-mnist-fp16-verbose-h100.log"))
-    page = render_diff_report(diff_builds(a, b).to_dict(), tmp_path / "diff.html")
+    page = write_html(diff_builds(a, b), tmp_path / "diff.html")
     res, console = open_page(chromium, no_network_prefix, page, tmp_path)
     dom = Dom(res.stdout)
     check_clean_page(res, console, dom)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..diffing.summary import CONDITIONS, parse_fail_on
+from ..diff.summary import CONDITIONS, parse_fail_on
 from ..errors import EXIT_FAIL, TrtlogError
+from .color import color_option, use_color
+from .defaults import with_config
 from .progress import Progress, progress_option
 
 _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
@@ -26,10 +28,17 @@ _FAIL_HELP = ("Comma list of CI conditions; exit 1 when one is met: "
               help="Run index inside A (multi-run logs; default: last with engine layers).")
 @click.option("--run-b", type=int, default=None, help="Run index inside B.")
 @progress_option
+@color_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-def command(a, b, fmt, output, fail_on, run_a, run_b, progress, force):
-    """Diff two TensorRT logs or bundles of the same model (A = before, B = after)."""
+@click.pass_context
+def command(ctx, a, b, fmt, output, fail_on, run_a, run_b, progress, color, no_color, force):
+    """Diff two TensorRT logs or bundles of the same model (A = before, B = after).
+
+    On a colour terminal the text output is a side-by-side table of the two builds and the changes
+    wrapped to the terminal width; piped or written with -o it is plain text (--color always forces
+    colour, NO_COLOR / --color never turn it off; [tool.trtlog] color sets the default)."""
     conditions = parse_fail_on(fail_on)   # bad conditions fail before the (slow) parsing
+    colored = use_color(with_config(ctx, {"color": color})["color"], no_color) and fmt == "text" and not output
     from .. import load
     from ..diff import diff_builds, render_text
     from ..output import check_target
@@ -55,20 +64,20 @@ def command(a, b, fmt, output, fail_on, run_a, run_b, progress, force):
         meter.stop()
     inputs = [a, b] + bl_a.meta.get("sources", []) + bl_b.meta.get("sources", [])
 
-    if fmt == "text":
+    if colored:
+        from rich.console import Console
+
+        from ..diff.text import render_rich
+        render_rich(result, Console(file=sys.stdout, force_terminal=True, no_color=False, color_system="standard",
+                                    highlight=False, markup=False, emoji=False))
+    elif fmt == "text":
         _emit(render_text(result), output, force, inputs)
     elif fmt == "json":
         from ..schemas import DIFF
         _emit(json.dumps({"schema": DIFF, **result.to_dict()}, indent=2, default=str) + "\n", output, force, inputs)
     else:
-        try:
-            from ..report import render_diff_report
-        except ImportError:
-            render_diff_report = None
-        if render_diff_report is None:
-            raise TrtlogError("HTML diff output is unavailable in this installation "
-                              "(trtlog.report.render_diff_report missing)")
-        path = render_diff_report(result.to_dict(), Path(output), force=force, inputs=inputs)
+        from ..diff.html import write_html
+        path = write_html(result, Path(output), force=force, inputs=inputs)
         click.echo(f"wrote {path}", err=True)
 
     met, notes = result.check(fail_on) if conditions else ([], [])

@@ -5,26 +5,27 @@ from typing import Dict, List, Optional, Tuple
 
 from ..errors import TrtlogError
 from ..vocab import precision_rank
-from .deltas import Change
+from .kinds import KINDS, SUMMARY_DETAIL_MIN_SCORE, SUMMARY_LIMIT, SUMMARY_MIN_SCORE, ids
+from .model import Change
 
-# kinds that are rolled up into an aggregate change and so never head the summary themselves
-_PER_LAYER = {"precision", "tactic", "kernel", "renamed", "reformat_added", "reformat_removed",
-              "layer_type", "tactic_time", "option", "tactic_search_layer", "perf"}
+MEMORY, ERROR_NEW, WARNING_NEW, BUILD_STATUS, PRECISION, PERF_SUMMARY = ids(
+    "memory", "error_new", "warning_new", "build_status", "precision", "perf_summary")
 
 
-def summarize(changes: List[Change], caveats: List[str], limit: int = 6) -> List[str]:
-    ranked = sorted((c for c in changes if c.kind not in _PER_LAYER or c.score >= 30),
+def summarize(changes: List[Change], caveats: List[str], limit: int = SUMMARY_LIMIT) -> List[str]:
+    """The ranked headline changes in words (one per kind and text, or per kind and layer)."""
+    ranked = sorted((c for c in changes if not KINDS[c.kind].detail or c.score >= SUMMARY_DETAIL_MIN_SCORE),
                     key=lambda c: -c.score)
     out, seen = [], set()
     for c in ranked:
-        if c.score < 10 or len(out) >= limit:
+        if c.score < SUMMARY_MIN_SCORE or len(out) >= limit:
             break
-        key = (c.kind, c.layer) if c.kind in ("perf", "memory", "build_phase") else (c.kind, c.text)
+        key = (c.kind, c.layer) if KINDS[c.kind].summary_by_layer else (c.kind, c.text)
         if key in seen:
             continue
         seen.add(key)
         out.append(c.text)
-    if any(c.kind == "perf_summary" for c in changes):
+    if any(c.kind == PERF_SUMMARY for c in changes):
         out += [f"Caveat: {c}" for c in caveats]
     if not out:
         out.append("No significant difference found between the two builds.")
@@ -37,7 +38,8 @@ CONDITIONS: Dict[str, Tuple[bool, str]] = {
     "latency-increase": (True, "mean latency (or GPU compute time) in B higher by more than X %"),
     "build-time-increase": (True, "build time in B longer by more than X %"),
     "memory-increase": (True, "any engine memory total (activation, persistent, scratch, weights) grows by more "
-                              "than X % (X >= 5)"),
+                              f"than X % (X >= {KINDS[MEMORY].thresholds['min_pct']:g}: smaller moves are not "
+                              "reported)"),
     "layer-count-increase": (False, "B has more engine layers than A"),
     "new-errors": (False, "an error appears in B that A does not have (or B fails to build)"),
     "new-warnings": (False, "a warning appears in B that A does not have"),
@@ -68,13 +70,6 @@ def parse_fail_on(spec: str) -> List[Tuple[str, Optional[float]]]:
     return out
 
 
-def _pct_change(changes: List[Change], kind: str, layer: str) -> Optional[float]:
-    for c in changes:
-        if c.kind == kind and c.layer == layer and c.a:
-            return (c.b - c.a) / abs(c.a) * 100.0
-    return None
-
-
 def evaluate(result, conditions: List[Tuple[str, Optional[float]]]) -> Tuple[List[str], List[str]]:
     """-> (met: one line per condition met, notes: conditions that could not be evaluated)."""
     met, notes = [], []
@@ -98,29 +93,29 @@ def evaluate(result, conditions: List[Tuple[str, Optional[float]]]) -> Tuple[Lis
             else:
                 notes.append("latency-increase not evaluated: no latency figures on both sides")
         elif name == "build-time-increase":
-            a, b = result.a_info.get("build_seconds"), result.b_info.get("build_seconds")
+            a, b = result.a_info.build_seconds, result.b_info.build_seconds
             if a is None or b is None:
                 notes.append("build-time-increase not evaluated: build time missing")
             elif a > 0 and (b - a) / a * 100 > x:
                 met.append(f"build-time-increase: {a:.4g} -> {b:.4g} s ({(b - a) / a * 100:+.0f} % > {x:g} %)")
         elif name == "memory-increase":
             for c in ch:
-                if c.kind == "memory" and c.a and (c.b - c.a) / c.a * 100 > x:
+                if c.kind == MEMORY and c.a and (c.b - c.a) / c.a * 100 > x:
                     met.append(f"memory-increase: {c.layer} {c.a:.0f} -> {c.b:.0f} bytes")
         elif name == "layer-count-increase":
-            na, nb = result.a_info.get("layers", 0), result.b_info.get("layers", 0)
+            na, nb = result.a_info.layers, result.b_info.layers
             if nb > na:
                 met.append(f"layer-count-increase: {na} -> {nb} engine layers")
         elif name == "new-errors":
-            new = [c for c in ch if c.kind == "error_new" or (c.kind == "build_status" and c.b == "failed")]
+            new = [c for c in ch if c.kind == ERROR_NEW or (c.kind == BUILD_STATUS and c.b == "failed")]
             if new:
                 met.append(f"new-errors: {len(new)} (first: {new[0].text[:120]})")
         elif name == "new-warnings":
-            new = [c for c in ch if c.kind == "warning_new"]
+            new = [c for c in ch if c.kind == WARNING_NEW]
             if new:
                 met.append(f"new-warnings: {len(new)} (first: {new[0].text[:120]})")
         elif name in ("precision-regression", "precision-change"):
-            hits = [c for c in ch if c.kind == "precision" and (name == "precision-change" or _wider(c.a, c.b))]
+            hits = [c for c in ch if c.kind == PRECISION and (name == "precision-change" or _wider(c.a, c.b))]
             if hits:
                 met.append(f"{name}: {len(hits)} layers (first: {hits[0].text[:120]})")
     return met, notes
