@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -255,7 +256,7 @@ def hostile_buildlog():
     mem = bl.tables["memory"].copy()
     mem.loc[mem["kind"] == "change", "name"] = HOSTILE[2]
     bl.tables["memory"] = mem
-    bl.meta["gpu"] = HOSTILE[1]
+    bl.facts = dataclasses.replace(bl.facts, gpu=HOSTILE[1])      # facts are resolved at load time
     return bl
 
 
@@ -270,6 +271,7 @@ def test_hostile_names_are_escaped(tmp_path):
         assert not [k for k in attrs if k.startswith("on")], attrs
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert '<div class="k">GPU</div><div class="val">&#34;&gt;&lt;img src=x onerror=alert(2)&gt; (sm ' in html
     assert "\u202eunicode \u00e9\u4e2d &#39;quote&#39;" in html
     # Chart JSON inside <script> cannot close the element, and plotly gets entity-escaped labels.
     block = re.search(r'id="trtlog-charts">(.*?)</script>', html, re.S).group(1)

@@ -59,7 +59,9 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, for
         _write_tables(bl, names, fmt, outdir, force)
         return 0
     if not table_name:
-        click.echo(f"{bl.path}: TensorRT {bl.trt_version_label} ({bl.meta.get('trt_version_source', '')}), "
+        f = bl.facts
+        built = f.product if f.rtx else f"TensorRT {f.trt_version_label}"
+        click.echo(f"{bl.path}: {built} ({f.version_source}), "
                    f"producer {bl.producer}, {bl.lines} lines, {bl.recognized} recognised")
         for name in names:
             click.echo(f"  {name:<13} {len(bl.tables[name]):>8} rows")
@@ -123,7 +125,7 @@ def _write_tables(bl, names, fmt, outdir, force):
         os.makedirs(outdir, exist_ok=True)
     except OSError as exc:
         raise os_error(outdir, exc, "create") from None
-    inputs = [bl.path] + list(bl.meta.get("sources", []))
+    inputs = [bl.path] + list(bl.facts.sources)
     for name in names:
         df = bl.tables[name]
         path = os.path.join(outdir, f"{name}.{_EXT[fmt]}")
