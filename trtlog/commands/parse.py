@@ -23,9 +23,11 @@ from .progress import Progress, progress_option
               help="With --unknown: cluster the unknown lines into candidate templates (numbers, names, hex "
                    "abstracted) with counts and first line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
+@click.option("--facts", "facts", is_flag=True,
+              help="Print one JSON object with the build facts (version, GPU, build ok, ...) and their evidence.")
 @progress_option
 @click.option("--force", is_flag=True, help="Overwrite existing table files in the -o directory.")
-def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, force):
+def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progress, force):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
@@ -45,6 +47,10 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, for
     if stats:
         from ..schemas import PARSE_STATS
         click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))
+        return 0
+    if facts:
+        from ..schemas import FACTS
+        click.echo(json.dumps({"schema": FACTS, "file": bl.path, **bl.facts.to_dict()}))
         return 0
     if unknown:
         m = bl.tables["messages"]
