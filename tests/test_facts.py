@@ -109,3 +109,17 @@ def test_buildlog_without_loader_computes_facts_on_first_use():
     bl = trtlog.BuildLog(path="x.log", meta={"trt_version": "8.6.1", "producer": "python", "build_ok": True})
     assert bl.facts.trt_version == "8.6.1" and bl.product == "TensorRT 8.6.1" and bl.producer == "python"
     assert repr(bl) == "<BuildLog 'x.log': python, TensorRT 8.6.1, 0 lines, 0 runs, 0 layers, built>"
+
+
+def test_fleet_rows_carry_the_facts():
+    pytest.importorskip("pyarrow")
+    from trtlog.fleet.task import _facts
+    bl = trtlog.load(FIXTURES / "rtx" / "cnn")
+    row = _facts(bl, [])
+    # a TensorRT-RTX row carries TensorRT-RTX's version and says where it was stated (env.json)
+    assert (row["backend"], row["trt_version"], row["trt_version_key"]) == ("TensorRT-RTX", "1.7.1.116", [1, 7, 1, 116])
+    assert row["trt_version_source"] == "env.json" and row["build_ok"] is True
+    assert row["engine_size_mib"] == round(602956 / MiB, 3) and row["model"] == "cnn"
+    row = _facts(trtlog.load(corpus_log("trt8.4-trtexec-best-myelin-assert-fail-orin.log")), [])
+    assert (row["build_ok"], row["gpu"], row["precision_requested"]) == (False, "Orin", "FP32,FP16,INT8")
+    assert row["failure"].startswith("trtexec: /root/gpgpu/MachineLearning/myelin")
