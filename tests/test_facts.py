@@ -123,3 +123,19 @@ def test_fleet_rows_carry_the_facts():
     row = _facts(trtlog.load(corpus_log("trt8.4-trtexec-best-myelin-assert-fail-orin.log")), [])
     assert (row["build_ok"], row["gpu"], row["precision_requested"]) == (False, "Orin", "FP32,FP16,INT8")
     assert row["failure"].startswith("trtexec: /root/gpgpu/MachineLearning/myelin")
+
+
+def test_bundle_config_facts():
+    f = trtlog.load(FIXTURES / "rtx" / "profiles_two").facts
+    # config.json: two profiles of input `input` (min/opt/max 1x3x32x32 / 4x3x64x64 / 8x3x128x128 and
+    # 8x3x32x32 / 16x3x64x64 / 32x3x64x64), "profiles_added": [0, 1]; env.json "nvidia_driver": ""
+    assert [(p.profile, p.min, p.opt, p.max, p.added) for p in f.requested_profiles] == [
+        (0, "1x3x32x32", "4x3x64x64", "8x3x128x128", True), (1, "8x3x32x32", "16x3x64x64", "32x3x64x64", True)]
+    assert f.where("requested_profiles").file == "config.json"
+    assert f.driver == "" and f.where("driver").file == "env.json"      # env.json names no driver
+    assert f.to_dict()["requested_profiles"][1]["max"] == "32x3x64x64"
+    g = trtlog.load(FIXTURES / "gpu" / "cnn-fp16-trt8.6.0").facts
+    # config.json plan.tactic_sources ["EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS"]; env.json driver 580.159.04
+    assert g.tactic_sources == ("EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS") and g.driver == "580.159.04"
+    assert g.requested_profiles == ()
+    assert trtlog.load(corpus_log("trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log")).facts.driver is None

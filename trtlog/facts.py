@@ -16,7 +16,7 @@ build_seconds and the version in `meta`; see trtlog/parse/loader.py):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
@@ -48,6 +48,17 @@ NOWHERE = Evidence()
 
 
 @dataclass(frozen=True)
+class ProfileRequest:
+    """One input of one optimisation profile a bundle's config.json asked for (dims as '1x3x224x224')."""
+    profile: int
+    input: str
+    min: str
+    opt: str
+    max: str
+    added: Optional[bool]            # False: TensorRT rejected the profile; None: the bundle does not say
+
+
+@dataclass(frozen=True)
 class Facts:
     """The build facts of one BuildLog. Strings are '' and optional values None when the log does not say."""
     source: str = ""                 # the bundle directory, else the log path
@@ -73,6 +84,9 @@ class Facts:
     engine_bytes: Optional[int] = None
     memory_totals: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # name -> bytes
     engine_layers: int = 0
+    tactic_sources: Tuple[str, ...] = ()            # bundle config: the tactic sources the build enabled
+    requested_profiles: Tuple[ProfileRequest, ...] = ()
+    driver: Optional[str] = None     # env.json nvidia_driver ('' = env.json names none; None = not stated)
     evidence: Mapping[str, Evidence] = field(default_factory=lambda: MappingProxyType({}))
 
     # -- derived --------------------------------------------------------------------------------
@@ -131,7 +145,7 @@ class Facts:
             elif isinstance(v, Mapping):
                 v = dict(v)
             elif isinstance(v, tuple):
-                v = list(v)
+                v = [asdict(x) if is_dataclass(x) else x for x in v]
             out[f.name] = v
         return out
 
@@ -341,6 +355,19 @@ class _Builder:
         self.put("memory_totals", MappingProxyType(totals))
         self.put("engine_layers", to_int(self.meta.get("engine_layers")) or int(len(self.t["layers"])))
 
+    def bundle_config(self) -> None:
+        m = self.meta
+        sources = tuple(str(t) for t in m.get("tactic_sources") or ())
+        self.put("tactic_sources", sources, self.file("config.json") if sources else NOWHERE)
+        profiles = tuple(ProfileRequest(profile=int(p["profile"]), input=str(p["input"]), min=str(p["min"]),
+                                        opt=str(p["opt"]), max=str(p["max"]), added=p.get("added"))
+                         for p in m.get("requested_profiles") or ())
+        self.put("requested_profiles", profiles, self.file("config.json") if profiles else NOWHERE)
+        env = m.get("env") if isinstance(m.get("env"), dict) else {}
+        driver = env.get("nvidia_driver")
+        if driver is not None:
+            self.put("driver", str(driver), self.file("env.json"))
+
     def facts(self) -> Facts:
         m = self.meta
         self.version()
@@ -349,6 +376,7 @@ class _Builder:
         self.precision()
         self.build()
         self.memory()
+        self.bundle_config()
         return Facts(source=str(m.get("bundle") or self.bl.path),
                      sources=tuple(str(p) for p in m.get("sources") or ()), producer=_s(m.get("producer")) or "unknown",
                      backend=TENSORRT_RTX if m.get("backend") == TENSORRT_RTX else TENSORRT,
