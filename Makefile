@@ -1,6 +1,6 @@
 # Quick start:  make demo   (fresh venv, install, a real TensorRT-RTX build on the CPU, explain + HTML report)
 #               make test   (the test suite with real TensorRT-RTX builds; tests needing ../shared or Chromium skip cleanly)
-#               make lint   (ruff, configured in pyproject.toml)
+#               make lint   (ruff, and mypy on the typed core; both configured in pyproject.toml)
 # Another Python: make test PYTHON=python3.9 VENV=.venv-3.9
 PYTHON ?= python3
 VENV   ?= .venv
@@ -36,6 +36,7 @@ zoo: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # the shared corpus and the public logs committed here (tests/corpus/logs); both must pass
 check-coverage: venv

@@ -96,7 +96,7 @@ def realised_precision(dtypes: Iterable[str]) -> str:
     precs = [precision_of(d) for d in dtypes if d]
     ranked = [p for p in precs if p in COMPUTE_PRECISIONS and p != "TF32"]
     if ranked:
-        return min(ranked, key=precision_rank)
+        return min(ranked, key=lambda p: precision_rank(p) or 0)   # ranked: compute precisions, never None
     return precs[0] if precs else ""
 
 

@@ -35,13 +35,13 @@ def _decompressor(head: bytes):
     return None, ""
 
 
-def _open_binary(path: str) -> Tuple[IO[bytes], str, IO[bytes]]:
+def _open_binary(path: str) -> Tuple[io.BufferedReader, str, IO[bytes]]:
     """(stream of the log's bytes, compression, the file itself: its position is the progress)"""
     if path == "-":
         stdin = getattr(sys.stdin, "buffer", None)
         if stdin is None or stdin.closed:
             raise TrtlogError("cannot read standard input: it is closed")
-        raw: IO[bytes] = stdin if isinstance(stdin, io.BufferedReader) else io.BufferedReader(stdin)
+        raw: io.BufferedReader = stdin if isinstance(stdin, io.BufferedReader) else io.BufferedReader(stdin)
     else:
         if not os.path.exists(path):
             raise TrtlogError(f"no such file: {path}")
@@ -63,7 +63,7 @@ def _open_binary(path: str) -> Tuple[IO[bytes], str, IO[bytes]]:
         raise TrtlogError(f"cannot read {'standard input' if path == '-' else path}: "
                           f"{getattr(exc, 'strerror', None) or exc}") from None
     opener, kind = _decompressor(head)
-    file = raw
+    file: IO[bytes] = raw
     if opener is not None:
         raw = io.BufferedReader(opener(raw))  # type: ignore[arg-type]
     return raw, kind, file

@@ -72,8 +72,8 @@ def portable(source: str, force: bool = False) -> str:
                     q += "?"
                     i += 1
                 items[-1] += q
-            elif c == "{" and items and _QUANT.match(source, i):
-                q = _QUANT.match(source, i).group(0)
+            elif c == "{" and items and (quant := _QUANT.match(source, i)):
+                q = quant.group(0)
                 i += len(q)
                 if source.startswith("+", i):
                     items[-1] = atomic(items[-1] + q)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .engine import Evidence, Fix, iter_runs, rule
-from .util import messages, names, option_rows, plural, rows
+from .util import messages, names, option_rows, plural, rows, timing_cache_read_errors
 
 LONG_BUILD_S = 60.0
 CACHE_WORTH_S = 30.0
@@ -128,7 +128,7 @@ def timing_cache_unused(bl, check):
 
 @rule("TRT304", "timing-cache-invalid", severity="warning", category="performance",
       summary="The supplied timing cache was invalid and was ignored.",
-      tables=("timing_cache", "meta"),
+      tables=("timing_cache", "errors", "meta"),
       fix=Fix(python="Delete the cache file and let the next build write a new one; a cache is only valid "
                      "for the same TensorRT version and GPU. TensorRT-RTX: drop the timing-cache calls (no-ops "
                      "since 1.2) and keep a runtime cache (IRuntimeConfig.set_runtime_cache) instead.",
@@ -143,14 +143,22 @@ def timing_cache_invalid(bl, check):
     bad = tc[tc["event"].isin(["invalid", "rejected"])]
     if bad.empty:
         return
+    cause = timing_cache_read_errors(bl)
     if bl.meta.get("backend") == "tensorrt-rtx":
         text = ("The timing cache given to the build did not deserialize and was dropped. TensorRT-RTX compiles "
                 "its kernels just in time and keeps timing-cache calls only as no-ops: an application ported "
                 "from TensorRT gains nothing from them; a runtime cache is what it should keep instead.")
+    elif len(cause):
+        first = cause.iloc[0]
+        text = (f"TensorRT could not read the timing cache given to the build and dropped it "
+                f"({plural(len(bad), 'time')}): the line before says why — line {int(first['line'])}: "
+                f"«{str(first['text']).strip()}». A timing cache is only valid whole, and for the TensorRT version "
+                "(and GPU) that wrote it; without it every tactic was timed again.")
     else:
         text = ("The timing cache could not be used; a local cache was set up instead, so every tactic was "
                 "timed again.")
-    yield check.finding("Timing cache invalid", text, check.evidence(bad, "timing_cache"), total=len(bad))
+    ev = check.evidence(bad, "timing_cache", lines=cause["line"] if len(cause) else ())
+    yield check.finding("Timing cache invalid", text, ev, total=len(bad) + len(cause))
 
 
 @rule("TRT305", "enqueue-bound", severity="warning", category="performance",

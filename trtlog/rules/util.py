@@ -141,3 +141,19 @@ def rejected_profile_runs(bl) -> Set[int]:
     if err is None or err.empty:
         return set()
     return set(err.loc[err["kind"].isin(["profile_invalid", "profile_rejected"]), "run"].astype(int))
+
+
+def timing_cache_read_errors(bl) -> pd.DataFrame:
+    """errors-table rows TensorRT printed while reading a timing cache: the Serialization error on the line
+    just before a 'The timing cache will not be used!' of the same run (TensorRT 8.6+: '1: [stdArchiveReader.cpp::
+    ...] Error Code 1: Serialization (... Version tag does not match ...)' then '4: The timing cache will not be
+    used!'). The same Serialization wording elsewhere is an engine the runtime refused; other errors there (the
+    CUDA errors of a driverless TensorRT-RTX host) are not the cache's."""
+    err, tc = bl.tables.get("errors"), bl.tables.get("timing_cache")
+    if err is None or err.empty or tc is None or tc.empty:
+        return pd.DataFrame(columns=["run", "line"])
+    rej = tc[tc["event"] == "rejected"]
+    before = set(zip(rej["run"].astype(int), rej["line"].astype(int) - 1))
+    err = err[err["category"] == "Serialization"]
+    keys = list(zip(err["run"].astype(int), err["line"].astype(int)))
+    return err[[k in before for k in keys]]
