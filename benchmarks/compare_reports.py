@@ -4,13 +4,14 @@ subprocess (click's CliRunner). Before comparing, the generation time stamp is r
 the vendored plotly.js bundle by its length (it is byte-identical or the CSP hash differs anyway).
 Differing pages are printed as a unified diff of their text, long lines cut at tag and comma boundaries.
 
-    python3 benchmarks/compare_reports.py [--ref ../main] [--lines 60] [--only NAME_SUBSTRING]
+    python3 benchmarks/compare_reports.py [--ref ../main | --rev COMMIT] [--lines 60] [--only NAME_SUBSTRING]
 """
 from __future__ import annotations
 
 import argparse
 import difflib
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def _lines(html: str) -> list:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", default=str(ROOT.parent / "main"), help="reference checkout (not modified)")
+    ap.add_argument("--rev", default="", help="reference revision of this repository instead of --ref")
     ap.add_argument("--lines", type=int, default=60, help="diff lines shown per differing page")
     ap.add_argument("--only", default="", help="only inputs whose path contains this")
     args = ap.parse_args()
@@ -66,8 +68,14 @@ def main() -> None:
         tmp = Path(tmpd)
         listing = tmp / "inputs.txt"
         listing.write_text("".join(i + "\n" for i in items))
+        ref_root = Path(args.ref)
+        if args.rev:
+            ref_root = tmp / "rev"
+            ref_root.mkdir()
+            arch = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(ref_root)], input=arch.stdout, check=True)
         sides = []
-        for name, root in (("ref", Path(args.ref)), ("new", ROOT)):
+        for name, root in (("ref", ref_root), ("new", ROOT)):
             (tmp / name).mkdir()
             sides.append(run_child(CHILD, root, listing, tmp / f"{name}.pkl", str(tmp / name)))
     ref, new = sides

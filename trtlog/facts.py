@@ -145,7 +145,7 @@ class Facts:
             elif isinstance(v, Mapping):
                 v = dict(v)
             elif isinstance(v, tuple):
-                v = [asdict(x) if is_dataclass(x) else x for x in v]
+                v = [asdict(x) if is_dataclass(x) and not isinstance(x, type) else x for x in v]
             out[f.name] = v
         return out
 
@@ -154,7 +154,8 @@ _FIELDS = frozenset(f.name for f in fields(Facts)) - {"evidence"}
 
 
 def _rebuild(state: Dict[str, Any]) -> Facts:
-    return Facts(**{k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in state.items()})
+    args: Dict[str, Any] = {k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in state.items()}
+    return Facts(**args)
 
 
 # -- computing them ------------------------------------------------------------------------------
@@ -170,7 +171,9 @@ def _s(v: Any) -> str:
 
 
 def _first(df: pd.DataFrame, col: str, value: Any, out: str = "line") -> Any:
-    hit = df.loc[df[col] == value, out] if len(df) else ()
+    if not len(df):
+        return None
+    hit = df.loc[df[col] == value, out]
     return hit.iloc[0] if len(hit) else None
 
 
@@ -189,6 +192,12 @@ def _keyed(df: pd.DataFrame, keys: Tuple[str, ...]) -> Tuple[str, Evidence]:
             if _s(v).strip():
                 return _s(v).strip(), _line(line)
     return "", NOWHERE
+
+
+def _doc(meta: Dict[str, Any], key: str) -> Dict[str, Any]:
+    """A bundle JSON document the loader put in meta ({} when absent)."""
+    v = meta.get(key)
+    return v if isinstance(v, dict) else {}
 
 
 class _Builder:
@@ -249,7 +258,7 @@ class _Builder:
     def device(self) -> None:
         gpu, where = _s(self.meta.get("gpu")), NOWHERE
         dev_gpu, dev_where = _keyed(self.t["device"], _GPU_KEYS)
-        env = self.meta.get("env") if isinstance(self.meta.get("env"), dict) else {}
+        env = _doc(self.meta, "env")
         if gpu and dev_gpu == gpu:
             where = dev_where
         elif gpu and gpu == _s(env.get("gpu") or env.get("gpu_name")):
@@ -278,8 +287,8 @@ class _Builder:
         self.put("command", cmd, where)
         model = _s(self.meta.get("model"))
         if model:
-            cfg = self.meta.get("config") if isinstance(self.meta.get("config"), dict) else {}
-            spec = cfg.get("spec", cfg) if isinstance(cfg, dict) else {}
+            cfg = _doc(self.meta, "config")
+            spec = cfg.get("spec", cfg)
             where = self.file("config.json") if isinstance(spec, dict) and spec.get("model") == model else NOWHERE
             self.put("model", model, where)
             return
@@ -321,7 +330,7 @@ class _Builder:
         secs = to_float(m.get("build_seconds"))
         where = NOWHERE
         if secs is not None:
-            status = m.get("status_json") if isinstance(m.get("status_json"), dict) else {}
+            status = _doc(m, "status_json")
             if to_float(status.get("build_seconds")) == secs:
                 where = status_file
             else:
@@ -337,7 +346,7 @@ class _Builder:
 
     def memory(self) -> None:
         mem = self.t["memory"]
-        status = self.meta.get("status_json") if isinstance(self.meta.get("status_json"), dict) else {}
+        status = _doc(self.meta, "status_json")
         size = to_int(status.get("engine_bytes")) if status.get("engine_bytes") else None
         if size is not None:
             self.put("engine_bytes", size, self.file("status.json"))
@@ -363,7 +372,7 @@ class _Builder:
                                         opt=str(p["opt"]), max=str(p["max"]), added=p.get("added"))
                          for p in m.get("requested_profiles") or ())
         self.put("requested_profiles", profiles, self.file("config.json") if profiles else NOWHERE)
-        env = m.get("env") if isinstance(m.get("env"), dict) else {}
+        env = _doc(m, "env")
         driver = env.get("nvidia_driver")
         if driver is not None:
             self.put("driver", str(driver), self.file("env.json"))

@@ -60,7 +60,7 @@ def _plain(obj: Any) -> Any:
 
 
 def _fig(data: List[dict], title: str, height: int = 360, **layout: Any) -> dict:
-    lay = dict(_BASE_LAYOUT)
+    lay: Dict[str, Any] = dict(_BASE_LAYOUT)
     lay.update(title=dict(text=_label(title, 200), x=0, font=dict(size=14)), height=height)
     lay.update(layout)
     return _plain({"data": data, "layout": lay})
@@ -83,11 +83,11 @@ def precision_chart(precision: "views.PrecisionSection") -> Optional[dict]:
 
 
 def layer_time_chart(layers: "views.Layers") -> Optional[dict]:
-    timed = [r for r in layers.rows if r.time_ms is not None]
+    timed = [(r, r.time_ms) for r in layers.rows if r.time_ms is not None]
     if not timed:
         return None
-    timed.sort(key=lambda r: -r.time_ms)
-    top = timed[:TOP_N][::-1]
+    timed.sort(key=lambda rt: -rt[1])
+    top = [r for r, _ in timed[:TOP_N]][::-1]
     labels = [f"{r.idx}. {_label(r.name, 50)}" for r in top]
     data = []
     for prec in sorted({r.precision for r in top}):
@@ -109,8 +109,7 @@ def profile_chart(perf: "views.Perf") -> Optional[dict]:
     if not rows:
         return None
     avg = all(r.avg_ms is not None for r in rows)
-    ms = [(r, r.avg_ms if avg else r.time_ms) for r in rows]
-    ms = [(r, v) for r, v in ms if v is not None]
+    ms = [(r, v) for r, v in ((r, r.avg_ms if avg else r.time_ms) for r in rows) if v is not None]
     top = sorted(ms, key=lambda rv: -rv[1])[:TOP_N][::-1]
     labels = [f"{len(top) - i}. {_label(r.layer, 50)}" for i, (r, _) in enumerate(top)]
     data = [_trace("bar", x=[v for _, v in top], y=labels, orientation="h", color="#3e7cb1",
@@ -139,10 +138,10 @@ def tactic_chart(tactics: "views.Tactics") -> Optional[dict]:
             if p.time_ms is None:  # skipped tactic, nothing to plot
                 continue
             text = f"{_label(p.runner)} {_label(p.tactic)}"
-            if p.chosen:
-                ch_x.append(p.time_ms), ch_y.append(label), ch_text.append(text)
-            else:
-                alt_x.append(p.time_ms), alt_y.append(label), alt_text.append(text)
+            xs, ys, texts = (ch_x, ch_y, ch_text) if p.chosen else (alt_x, alt_y, alt_text)
+            xs.append(p.time_ms)
+            ys.append(label)
+            texts.append(text)
     data = [
         _trace("scatter", x=alt_x, y=alt_y, mode="markers", name="alternatives", text=alt_text,
                    marker=dict(color="rgba(123,135,148,0.45)", size=6),

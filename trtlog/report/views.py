@@ -663,7 +663,8 @@ def validation_view(validation: Optional[dict]) -> Optional[Validation]:
     """validate.json (schema trtlog.validate/1): verdict, per-output metrics, the rest as key/value."""
     if not validation or not isinstance(validation, dict):
         return None
-    outputs = validation.get("outputs") if isinstance(validation.get("outputs"), list) else []
+    outputs = validation.get("outputs")
+    outputs = outputs if isinstance(outputs, list) else []
     out_rows = [[_display(o.get(k)) if isinstance(o, dict) else "" for k, _ in _OUTPUT_COLS] for o in outputs]
     rows = []
     for k, v in validation.items():
