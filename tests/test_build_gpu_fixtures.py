@@ -48,12 +48,17 @@ def test_bundle_files_agree(bundle):
     assert config["spec"]["tactic_sources"] == "EDGE_MASK_CONVOLUTIONS,JIT_CONVOLUTIONS"
     lines = log_lines(bundle.name)
     # every enveloped line has the standard Python-logger form; the rest continue a multi-line message
-    assert all(ENVELOPE.match(l) for l in lines if l.startswith("[") and not l.startswith("[ONNX"))
+    # (the ONNX parser's "[8] Assertion failed: ..." continues its error on a line of its own: custom-op line 94)
+    assert all(ENVELOPE.match(l) for l in lines
+               if l.startswith("[") and not l.startswith("[ONNX") and not re.match(r"\[\d+\] ", l))
     assert "[TRT] [I] [MemUsageChange] Init CUDA: CPU +" in lines[0]    # the builder's first message
     if status["ok"]:
         assert status["engine_bytes"] > 0 and status["exit_code"] == 0 and status["phase"] == "done"
         assert any("Engine generation completed in" in l for l in lines)
         assert (bundle / "layers.json").exists() or (bundle / "layers.json.xz").exists()
+    elif bundle.name == "custom-op-trt8.6.0":     # the ONNX parser stopped at the unknown op (session 5)
+        assert status["phase"] == "parse" and status["error"].startswith("ONNX parse failed: Assertion failed: creator")
+        assert not any("Engine generation completed in" in l for l in lines)
     else:
         assert status == {"ok": False, "exit_code": 1, "error": "build did not finish", "build_seconds": None,
                           "engine_bytes": 0, "producer": "python"}

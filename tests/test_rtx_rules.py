@@ -181,3 +181,29 @@ def test_trt304_timing_cache_of_zeros_is_rejected():
     f = only("bad_timing_cache", "TRT304")
     assert lines(f) == [161, 162] and "runtime cache" in f.message
     assert "TRT304" not in codes("cnn")                   # no timing cache given: quiet
+
+
+# ---- TRT118 datatype-unsupported-on-target --------------------------------------------------------
+
+def test_trt118_fp8_and_fp4_data_for_an_ampere_target():
+    # fp8_qdq_sm86 line 147 / fp4_weight_only_sm86 line 111: "... Cannot compile for target(s) sm86, because
+    # the model contains HW-specific datatypes: fp8_e4m3." (fp4_e2m1)
+    for name, line, printed, precision, cc in (("fp8_qdq_sm86", 147, "fp8_e4m3", "FP8", "8.9"),
+                                               ("fp4_weight_only_sm86", 111, "fp4_e2m1", "FP4", "10.0")):
+        f = only(name, "TRT118")
+        assert lines(f) == [line] and f.title == f"{precision} not computable on a build target"
+        assert printed in f.message and f"compute capability {cc} or newer" in f.message
+        assert "TRT101" in codes(name)                   # the build failed: that stays said
+
+
+def test_trt118_turing_has_no_fp32_gemm_but_fp16_builds():
+    # cc_turing line 363: "Cannot compile operation '/fc' for Turing (SM75): FP32 GEMM is not supported."
+    f = only("cc_turing", "TRT118")
+    assert lines(f) == [363] and "operation /fc in FP32" in f.message and "FP16" in f.message
+    # ...and the claim behind the fix: FP16 GEMMs build for 7.5 (cc_turing_fp16, status ok)
+    assert trtlog.load(str(ZOO / "cc_turing_fp16")).meta["build_ok"] is True
+
+
+@pytest.mark.parametrize("name", ["fp4_weight_only_sm120", "fp8_qdq", "cc_turing_fp16", "int4_weight_only"])
+def test_trt118_quiet_where_the_target_has_the_hardware(name):
+    assert "TRT118" not in codes(name)

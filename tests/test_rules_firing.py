@@ -88,6 +88,7 @@ FIRING = {
     "TRT213": ("rtx", "layernorm_decomposed_fp16", 296, "Running layernorm after self-attention with FP16"),
     "TRT214": ("corpus", "trtrtx-python-verbose.log", 66, "Layer(Myelin): {ForeignNode[(Unnamed Layer* 0)"),
     "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
+    "TRT118": ("rtx", "fp4_weight_only_sm86", 111, "Cannot compile for target(s) sm86, because the model contains"),
 }
 
 

@@ -131,12 +131,13 @@ _table("device", "GPU / system facts (trtexec Device Information, builder-resour
     ("value", "str", "value as printed"),
 ])
 _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, aborts, tracebacks.", [
-    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, cuda_init_failure, gpu_memory_unknown, engine_other_device (engine built on another GPU model; not fatal), export_failure (a program's own verdict, e.g. Ultralytics' `TensorRT: export failure`), deserialization_failure (7.x plugin/engine deserialisation lines), profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), profile_shape_conflict (valid profiles that break a shape constraint of the graph: 'values for profile N violate shape constraints'), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver)"),
+    ("kind", "str", "error_code, onnx_node, onnx_error, invalid_node, trtexec_failure, assertion, traceback, plugin_not_found, tactic_exception (not fatal by itself), internal_check, cuda_init_failure, gpu_memory_unknown, engine_other_device (engine built on another GPU model; not fatal), export_failure (a program's own verdict, e.g. Ultralytics' `TensorRT: export failure`), deserialization_failure (7.x plugin/engine deserialisation lines), profile_invalid (IOptimizationProfile::isValid: node = the inputs), profile_rejected (addOptimizationProfile), profile_shape_conflict (valid profiles that break a shape constraint of the graph: 'values for profile N violate shape constraints'), no_profile (the build's 'no optimization profile has been defined'), cc_check_skipped (TensorRT-RTX skipped the compute-capability check: no driver), datatype_unsupported (a target GPU cannot compute a data type the model holds: 'Cannot compile for target(s) sm86, because the model contains HW-specific datatypes: fp4_e2m1')"),
     ("code", "int", "TensorRT error code where printed"),
     ("category", "str", "e.g. Internal Error, API Usage Error"),
     ("node", "str", "ONNX node or layer"),
     ("api", "str", "the API call or source location that reported it (IBuilder::buildSerializedNetwork, IRuntime::deserializeCudaEngine, checkMacros.cpp::catchCudaError::250)"),
     ("cuda_error", "int", "CUDA runtime error number where printed ('cudaError 35: ...')"),
+    ("datatypes", "str", "data types the error names, as printed (datatype_unsupported: 'fp4_e2m1')"),
     ("text", "str", "message text"),
 ])
 _table("timing_cache", "Timing cache events.", [

@@ -53,6 +53,13 @@ _CONTAINS = (("fp16", "FP16"), ("half", "FP16"), ("bf16", "BF16"), ("int8", "INT
              ("bool", "BOOL"))
 COMPUTE_PRECISIONS = frozenset(p.name for p in PRECISIONS if p.kind != "index")
 
+# the oldest GPUs (compute capability) with hardware for a precision's math, and their architecture names
+HARDWARE_PRECISION: Dict[str, Tuple[str, str]] = {
+    "BF16": ("8.0", "Ampere or newer"),
+    "FP8": ("8.9", "Ada, Hopper or Blackwell"),
+    "FP4": ("10.0", "Blackwell: 10.x datacenter, 12.x RTX"),
+}
+
 
 def precision_of(dtype: str) -> str:
     """Canonical precision name of a dtype as any TensorRT output spells it ('Half' -> 'FP16');

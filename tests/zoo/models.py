@@ -275,6 +275,23 @@ def int4_weight_only() -> onnx.ModelProto:
     return g.model("int4_weight_only", [vi("input", F16, [16, k])], [vi(y, F16, [16, n])], opset=21)
 
 
+def fp4_weight_only() -> onnx.ModelProto:
+    """FP4 (E2M1) weight-only GEMM: block-quantized FP4 weights (block 16 along K, FP32 scales) dequantized
+    and multiplied by FP32 activations (opset 23 FLOAT4E2M1); only Blackwell targets (12.x) compute FP4."""
+    g = G(12)
+    k, n, block = 256, 256, 16
+    w = g.rng.randn(k, n).astype(np.float32) * 0.1
+    scales = (np.abs(w).reshape(k // block, block, n).max(1) / 6).astype(np.float32)
+    q = w / np.repeat(scales, block, 0)
+    grid = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6], np.float32)         # the E2M1 magnitudes
+    q = np.sign(q) * grid[np.abs(np.abs(q)[..., None] - grid).argmin(-1)]
+    g.inits.append(h.make_tensor("fc.weight_q", T.FLOAT4E2M1, [k, n], q.flatten().tolist()))
+    wd = g.op("DequantizeLinear", ["fc.weight_q", g.const("fc.weight_scale", scales)], "fc/weight_dq",
+              axis=0, block_size=block)
+    y = g.op("MatMul", ["input", wd], "fc")
+    return g.model("fp4_weight_only", [vi("input", F32, [16, k])], [vi(y, F32, [16, n])], opset=23)
+
+
 def _rnn(op: str) -> onnx.ModelProto:
     g = G(12)
     hidden, gates = 64, {"LSTM": 4, "GRU": 3}[op]
@@ -390,6 +407,7 @@ MODELS: Dict[str, Callable[[], onnx.ModelProto]] = {
     "int8_qdq_per_channel": lambda: int8_qdq(True),
     "fp8_qdq": fp8_qdq,
     "int4_weight_only": int4_weight_only,
+    "fp4_weight_only": fp4_weight_only,
     "lstm": lstm,
     "gru": gru,
     "loop": loop,

@@ -397,7 +397,8 @@ def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
     api = (f.get("api") or f.get("where") or "").rstrip(":")
     row = {"kind": msg.consts.get("kind", "error"), "code": f.get("code"), "category": f.get("category", ""),
-           "node": f.get("node", ""), "api": api, "cuda_error": f.get("cuda_error"), "text": text}
+           "node": f.get("node", ""), "api": api, "cuda_error": f.get("cuda_error"),
+           "datatypes": f.get("datatypes", ""), "text": text}
     st.add("errors", n, row)
     st.meta.setdefault("first_error_line", n)
     if api.startswith("IBuilder::build"):       # buildSerializedNetwork / buildEngineWithConfig failed

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
+from ..vocab import HARDWARE_PRECISION, precision_of
 from .engine import Fix, iter_runs, rule
 from .util import messages, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
 
-_CAUSE_KINDS = ("assertion", "plugin_not_found", "onnx_error", "invalid_node", "onnx_node", "error_code",
+_CAUSE_KINDS = ("assertion", "plugin_not_found", "datatype_unsupported", "onnx_error", "invalid_node", "onnx_node",
+                "error_code",
                 "profile_invalid", "profile_rejected", "no_profile",
                 "traceback", "trtexec_failure")
 
@@ -483,3 +485,35 @@ def unrecognised_message(bl, check):
                         f"({len(errors)} errors). First: {first[:300]}",
                         check.evidence(u, "messages"), total=len(u),
                         severity="error" if len(errors) else "warning")
+
+
+@rule("TRT118", "datatype-unsupported-on-target", severity="error", category="build",
+      summary="A target GPU cannot compute a data type the model holds (FP8 before 8.9, FP4 before Blackwell).",
+      tables=("errors",),
+      fix=Fix(python="Drop the older targets from the build (TensorRT-RTX: config.set_compute_capability / "
+                     "--compute-capability 12.0), build a second engine for them from a model without those "
+                     "Q/DQ nodes (FP16 or INT8), or keep the quantized part out of the network.",
+              trtexec="Build per GPU generation: --computeCapabilities for the targets that have the hardware, "
+                      "and an FP16/INT8 model for the others.",
+              trt11="Same: quantized FP8/FP4 layers need hardware for them; ship one engine per GPU generation."),
+      rationale="A strongly typed network keeps the precision of its Q/DQ nodes: where the target has no "
+                "FP8/FP4 hardware, no kernel exists and the build fails instead of falling back.")
+def datatype_unsupported(bl, check):
+    err = rows(bl, "errors", "kind", ("datatype_unsupported",))
+    if err is None or err.empty:
+        return
+    printed = sorted({d.strip() for value in err["datatypes"] for d in str(value).split(",") if d.strip()})
+    precisions = sorted({precision_of(d) for d in printed})
+    needs = [f"{p} needs compute capability {HARDWARE_PRECISION[p][0]} or newer ({HARDWARE_PRECISION[p][1]})"
+             for p in precisions if p in HARDWARE_PRECISION]
+    nodes = sorted({n for n in err["node"] if n})
+    what = (f"operation{'s' if len(nodes) > 1 else ''} {names(nodes)} in {names(precisions)}" if nodes
+            else f"{names(printed)} data")
+    yield check.finding(
+        f"{names(precisions)} not computable on a build target",
+        f"The model holds {what}, which at least one target GPU of the build has no kernel for, so the "
+        f"build stopped" + (": " + "; ".join(needs) if needs else "") + "."
+        + (" TensorRT-RTX has no FP32 GEMM for that target, while FP16 GEMMs build for it: cast these "
+           "operations (or the model) to FP16, or drop that target." if nodes and precisions == ["FP32"] else ""),
+        check.evidence(err, "errors"), total=len(err))
+
