@@ -108,6 +108,17 @@ def _edit_json(path: Path, fn):
     ("layers.json", lambda d: [1, 2, 3], "layers.json: [0] must be a layer name or a layer object, not integer 1"),
     ("config.json", lambda d: {**d, "spec": {**d["spec"], "precisions": "fp16"}},
      'config.json: "spec".precisions must be a list, not the string "fp16"'),
+    # every key the loader reads is typed: several builds, the TensorRT-RTX version, profiles, the plan
+    ("status.json", lambda d: {**d, "builds": [{"ok": "yes"}]},
+     'status.json: "builds"[0].ok must be true or false, not the string "yes"'),
+    ("env.json", lambda d: {**d, "tensorrt_rtx": ["1.7"]},
+     'env.json: "tensorrt_rtx" must be a string or a number, not a list'),
+    ("config.json", lambda d: {**d, "spec": {**d["spec"], "min_shapes": {"input": [1, 3.5]}}},
+     'config.json: "spec".min_shapes.input[1] must be an integer, not number 3.5'),
+    ("config.json", lambda d: {**d, "profiles_added": "0"},
+     'config.json: "profiles_added" must be a list, not the string "0"'),
+    ("config.json", lambda d: {**d, "plan": {"tactic_sources": "CUBLAS"}},
+     'config.json: "plan".tactic_sources must be a list, not the string "CUBLAS"'),
 ])
 def test_bundle_json_with_wrong_types(bundle, capsys, name, edit, message):
     path = bundle / name

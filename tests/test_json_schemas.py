@@ -33,6 +33,7 @@ def test_json_outputs_name_their_schema_and_match_the_docs():
     a, b = corpus_log(T82), corpus_log(T84)
     docs = {schemas.EXPLAIN: out_of("explain", a, "--format", "json"),
             schemas.PARSE_STATS: out_of("parse", a, "--stats"),
+            schemas.FACTS: out_of("parse", a, "--facts"),
             schemas.DIFF: out_of("diff", a, b, "--format", "json"),
             schemas.RULES: out_of("rules", "--format", "json")}
     for name, doc in docs.items():
@@ -40,4 +41,8 @@ def test_json_outputs_name_their_schema_and_match_the_docs():
         assert list(doc) == documented_fields(name), name
     # T82 is 2891 lines, all recognised (corpus-coverage); one run with 12 engine layers
     assert docs[schemas.PARSE_STATS]["lines"] == 2891 and docs[schemas.PARSE_STATS]["tables"]["layers"] == 12
+    # T82 line 62: Selected Device: NVIDIA GeForce GTX 1070; line 11: Precision: FP32
+    facts = docs[schemas.FACTS]
+    assert facts["gpu"] == "NVIDIA GeForce GTX 1070" and facts["evidence"]["gpu"] == {"line": 62}
+    assert facts["precision_requested"] == ["FP32"] and facts["trt_version"] == "8.2.3"
     assert {d["schema"] for d in out_of("explain", a, b, "--format", "json")} == {schemas.EXPLAIN}

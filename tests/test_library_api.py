@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_all_names_the_public_api():
-    assert set(trtlog.__all__) == {"BuildLog", "DiffResult", "Finding", "TrtlogError", "diff_builds", "load",
+    assert set(trtlog.__all__) == {"BuildLog", "DiffResult", "Facts", "Finding", "TrtlogError", "diff_builds", "load",
                                    "open_dataset", "render_report", "run_rules", "scan", "__version__"}
     for name in trtlog.__all__:
         assert getattr(trtlog, name) is not None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -110,7 +111,7 @@ def test_int8_verbose_mobilenet_report_facts(mobilenet, mobilenet_html, tmp_path
                     html, re.S).group(1)
     assert "<td>CaskConvolution</td><td>INT8</td>" in row and "0xffb9fbd2bfa6c47d" in row
     assert re.search(r"<tr><td>INT8</td><td class=\"num\">\d+</td>", html)   # precision breakdown row
-    # INT8 was requested (Precision: FP32+INT8, line 14) and is shown as requested.
+    # INT8 was requested (Precision: FP32+INT8, line 15) and is shown as requested.
     assert '<span class="badge">INT8</span>' in html
     # Line 1375: the calibrator warning is quoted in the warnings table.
     assert "Calibrator is not being used. Users must provide dynamic range" in html
@@ -124,6 +125,35 @@ def test_int8_verbose_mobilenet_report_facts(mobilenet, mobilenet_html, tmp_path
     assert out.stat().st_size <= 3 * 1024 * 1024
     figs = chart_data(html)
     assert {"chart-tactics", "chart-memory", "chart-fusions"} <= set(figs)
+
+
+def _plain_values(obj, where="view"):
+    """Everything a template or chart reads is a section dataclass, a list/dict/set, or plain text/numbers."""
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from _plain_values(getattr(obj, f.name), f"{where}.{f.name}")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _plain_values(v, f"{where}[{k!r}]")
+    elif isinstance(obj, (list, tuple, set)):
+        for i, v in enumerate(obj):
+            yield from _plain_values(v, f"{where}[{i}]")
+    elif obj is not None and type(obj) not in (str, int, float, bool):
+        yield f"{where}: {type(obj).__name__}"
+
+
+def test_view_model_sections_are_typed_and_hold_no_frames(mobilenet):
+    from trtlog.report import views
+    view = views.report_view(mobilenet, findings_for(mobilenet))
+    assert isinstance(view.tactics, views.Tactics) and isinstance(view.precision, views.PrecisionSection)
+    assert not list(_plain_values(view))        # no DataFrame / numpy value reaches a template or chart
+    # the slowest decisions carry their candidates as typed points (the tactic chart), the others none
+    slow = view.tactics.groups[0]
+    assert slow.points and all(isinstance(p, views.TacticPoint) for p in slow.points)
+    assert sum(p.chosen for p in slow.points) >= 1 and not view.tactics.groups[-1].points
+    # Precision: FP32+INT8 (line 15); the INT8 share of layers is a number for the chart, its text for the table
+    int8 = next(b for b in view.precision.breakdown if b.precision == "INT8")
+    assert int8.requested == "yes" and int8.layers_pct == f"{int8.layers_share:.1f}".rstrip("0").rstrip(".")
 
 
 def test_findings_link_to_evidence_lines(mobilenet, mobilenet_html):
@@ -255,7 +285,7 @@ def hostile_buildlog():
     mem = bl.tables["memory"].copy()
     mem.loc[mem["kind"] == "change", "name"] = HOSTILE[2]
     bl.tables["memory"] = mem
-    bl.meta["gpu"] = HOSTILE[1]
+    bl.facts = dataclasses.replace(bl.facts, gpu=HOSTILE[1])      # facts are resolved at load time
     return bl
 
 
@@ -270,6 +300,7 @@ def test_hostile_names_are_escaped(tmp_path):
         assert not [k for k in attrs if k.startswith("on")], attrs
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert '<div class="k">GPU</div><div class="val">&#34;&gt;&lt;img src=x onerror=alert(2)&gt; (sm ' in html
     assert "\u202eunicode \u00e9\u4e2d &#39;quote&#39;" in html
     # Chart JSON inside <script> cannot close the element, and plotly gets entity-escaped labels.
     block = re.search(r'id="trtlog-charts">(.*?)</script>', html, re.S).group(1)

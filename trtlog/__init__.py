@@ -1,5 +1,5 @@
 """trtlog: make TensorRT engine builds explainable. The public API (docs/api.md): load, run_rules,
-diff_builds, render_report, BuildLog, Finding, DiffResult, TrtlogError."""
+diff_builds, render_report, BuildLog, Facts, Finding, DiffResult, TrtlogError."""
 from __future__ import annotations
 
 __version__ = "0.1.0"
@@ -8,7 +8,7 @@ from .api import diff_builds, load, render_report, run_rules  # noqa: E402
 from .errors import TrtlogError  # noqa: E402
 
 # importing these pulls in pandas (~0.5 s): only when asked, so `trtlog build` starts fast
-_LAZY = {"BuildLog": ("buildlog", "BuildLog"), "Finding": ("rules.engine", "Finding"),
+_LAZY = {"BuildLog": ("buildlog", "BuildLog"), "Facts": ("facts", "Facts"), "Finding": ("rules.engine", "Finding"),
          "DiffResult": ("diff", "DiffResult")}
 
 
@@ -32,5 +32,5 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["BuildLog", "DiffResult", "Finding", "TrtlogError", "diff_builds", "load", "open_dataset",
+__all__ = ["BuildLog", "DiffResult", "Facts", "Finding", "TrtlogError", "diff_builds", "load", "open_dataset",
            "render_report", "run_rules", "scan", "__version__"]

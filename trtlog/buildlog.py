@@ -1,9 +1,11 @@
-"""BuildLog: the typed tables parsed from one TensorRT log (or bundle), plus metadata.
+"""BuildLog: the typed tables parsed from one TensorRT log (or bundle), its facts, plus metadata.
 
 Data flows one way: parse -> BuildLog -> rules / report / diff. Nothing downstream re-reads the log
 text; the `messages` table keeps every line so evidence can be quoted.
 
-`meta` keys (all optional, absent when the log does not say):
+`facts` (trtlog/facts.py) are the build facts resolved once from meta and the tables, each with its
+evidence: read them there. `meta` is what the parser and the loader gathered, kept as it was; its
+keys (all optional, absent when the log does not say):
   trt_version        "8.6.0" (str), also on BuildLog.trt_version
   producer           trtexec | python | python-old | custom-logger | json | unknown (the program that wrote the log)
   backend            "tensorrt-rtx" for TensorRT-RTX logs and bundles (absent: TensorRT)
@@ -27,11 +29,14 @@ text; the `messages` table keeps every line so evidence can be quoted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import pandas as pd
 
 from . import tables as T
+
+if TYPE_CHECKING:        # pragma: no cover
+    from .facts import Facts
 
 
 @dataclass
@@ -41,6 +46,7 @@ class BuildLog:
     meta: Dict[str, Any] = field(default_factory=dict)
     lines: int = 0
     recognized: int = 0
+    _facts: Optional["Facts"] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in T.TABLES:
@@ -60,43 +66,47 @@ class BuildLog:
         return self.tables[name]
 
     @property
+    def facts(self) -> "Facts":
+        """The build facts (trtlog/facts.py), computed once: by the loader, else on first use."""
+        if self._facts is None:
+            from .facts import compute
+            self._facts = compute(self)
+        return self._facts
+
+    @facts.setter
+    def facts(self, value: "Facts") -> None:
+        self._facts = value
+
+    @property
     def trt_version(self) -> str:
         """The TensorRT version the log prints ('' when it prints none)."""
-        return self.meta.get("trt_version", "")
+        return self.facts.trt_version
 
     @property
     def backend(self) -> str:
         """tensorrt or tensorrt-rtx."""
-        return self.meta.get("backend", "tensorrt")
+        return self.facts.backend
 
     @property
     def product(self) -> str:
         """What built the engine, with the version the log or bundle states: 'TensorRT 10.16.1',
         'TensorRT-RTX 1.7.1', 'TensorRT-RTX (version unknown)', '' when nothing is known."""
-        if self.backend == "tensorrt-rtx":
-            v = self.meta.get("backend_version") or "unknown"
-            return "TensorRT-RTX " + (v if v != "unknown" else "(version unknown)")
-        label = self.trt_version_label
-        return f"TensorRT {label}" if label != "unknown" else ""
+        return self.facts.product
 
     @property
     def trt_version_min(self) -> str:
         """The printed version, else the lowest version whose messages the log carries, else ''
         (what version-dependent advice may assume)."""
-        return self.trt_version or self.meta.get("trt_version_min", "")
+        return self.trt_version or self.facts.trt_version_min
 
     @property
     def trt_version_label(self) -> str:
         """For people: '10.8.0', '>= 8.6 (not printed)' or 'unknown'."""
-        if self.trt_version:
-            return self.trt_version
-        if self.meta.get("trt_version_min"):
-            return f">= {self.meta['trt_version_min']} (not printed)"
-        return "unknown"
+        return self.facts.trt_version_label
 
     @property
     def producer(self) -> str:
-        return self.meta.get("producer", "unknown")
+        return self.facts.producer
 
     @property
     def unknown(self) -> int:
@@ -114,9 +124,9 @@ class BuildLog:
         return hit.iat[0] if len(hit) else ""
 
     def stats(self) -> dict:
-        extra = {"backend": self.backend, "backend_version": self.meta.get("backend_version", "unknown")} \
-            if self.backend == "tensorrt-rtx" else {}
-        return {"file": self.path, "trt_version": self.trt_version or "unknown", "producer": self.producer, **extra,
+        f = self.facts
+        extra = {"backend": f.backend, "backend_version": f.backend_version or "unknown"} if f.rtx else {}
+        return {"file": self.path, "trt_version": self.trt_version or "unknown", "producer": f.producer, **extra,
                 "lines": self.lines, "recognized": self.recognized, "unknown": self.unknown,
                 "tables": {n: int(len(df)) for n, df in self.tables.items()}}
 
@@ -124,14 +134,36 @@ class BuildLog:
         runs = self.tables["runs"]
         return list(range(len(runs))) if len(runs) else [0]
 
-    # -- notebooks and export (trtlog/display.py, trtlog/parquet.py) ----------------------------
+    # -- notebooks and export (trtlog/parquet.py) -----------------------------------------------
+    def _state(self) -> str:
+        ok = self.facts.build_ok
+        return "built" if ok is True else "build failed" if ok is False else "no build"
+
+    def summary(self) -> List[tuple]:
+        """(label, value) pairs of facts already parsed (nothing is computed: the rules do not run)."""
+        f = self.facts
+        took = f" in {f.build_seconds:.1f} s" if f.build_seconds else ""
+        out = [("file", str(self.path)), ("producer", f.producer), ("built with", f.product or "unknown")]
+        if f.gpu:
+            out.append(("GPU", f.gpu))
+        return out + [("build", self._state() + took), ("lines", f"{self.lines} ({self.recognized} recognised)"),
+                      ("runs", str(len(self.tables["runs"]))), ("engine layers", str(len(self.tables["layers"])))]
+
     def __repr__(self) -> str:
-        from .display import text
-        return text(self)
+        path = str(self.path)
+        path = path if len(path) <= 60 else "\u2026" + path[-59:]
+        n = {"line": self.lines, "run": len(self.tables["runs"]), "layer": len(self.tables["layers"])}
+        counts = ", ".join(f"{v} {k}{'' if v == 1 else 's'}" for k, v in n.items())
+        return f"<BuildLog {path!r}: {self.facts.producer}, {self.facts.product or 'TensorRT ?'}, {counts}, " \
+               f"{self._state()}>"
 
     def _repr_html_(self) -> str:
-        from .display import html_table
-        return html_table(self)
+        from html import escape as e
+        cell = "style='text-align:left'"
+        rows = "".join(f"<tr><th {cell}>{e(k)}</th><td {cell}>{e(v)}</td></tr>" for k, v in self.summary())
+        sizes = ", ".join(f"{e(n)} {len(df)}" for n, df in self.tables.items() if len(df))
+        return f"<div><b>BuildLog</b><table>{rows}<tr><th {cell}>tables (rows)</th><td {cell}>{sizes}</td></tr>" \
+               "</table></div>"
 
     def to_parquet(self, directory, overwrite: bool = False):
         """One Parquet file per table plus meta.json in `directory` (needs pyarrow); returns the directory."""

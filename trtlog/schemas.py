@@ -5,6 +5,7 @@ from __future__ import annotations
 
 EXPLAIN = "trtlog.explain/1"          # trtlog explain --format json (one per input)
 PARSE_STATS = "trtlog.parse-stats/1"  # trtlog parse --stats
+FACTS = "trtlog.facts/1"              # trtlog parse --facts (BuildLog.facts.to_dict())
 DIFF = "trtlog.diff/1"                # trtlog diff --format json
 RULES = "trtlog.rules/1"              # trtlog rules --format json
 # validate.json ("trtlog.validate/1") and bench.json ("trtlog.bench/1") are named where they are written

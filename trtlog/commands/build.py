@@ -168,7 +168,7 @@ def _explain(bundle: Path, explain: bool, report, force: bool = False) -> None:
             click.echo(text.rstrip("\n"))
         if report:
             from ..report import render_report
-            path = render_report(bl, findings, Path(report), force=force, inputs=bl.meta.get("sources", []))
+            path = render_report(bl, findings, Path(report), force=force, inputs=list(bl.facts.sources))
             click.echo(f"report: {path}")
     except TrtlogError as exc:
         click.echo(f"trtlog: explain: {exc}", err=True)

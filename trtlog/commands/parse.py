@@ -23,9 +23,11 @@ from .progress import Progress, progress_option
               help="With --unknown: cluster the unknown lines into candidate templates (numbers, names, hex "
                    "abstracted) with counts and first line numbers.")
 @click.option("--stats", is_flag=True, help="Print one JSON object with line coverage and table sizes.")
+@click.option("--facts", "facts", is_flag=True,
+              help="Print one JSON object with the build facts (version, GPU, build ok, ...) and their evidence.")
 @progress_option
 @click.option("--force", is_flag=True, help="Overwrite existing table files in the -o directory.")
-def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, force):
+def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progress, force):
     """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
     from .. import load
     if table_name and table_name not in T.TABLES:
@@ -46,6 +48,10 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, for
         from ..schemas import PARSE_STATS
         click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))
         return 0
+    if facts:
+        from ..schemas import FACTS
+        click.echo(json.dumps({"schema": FACTS, "file": bl.path, **bl.facts.to_dict()}))
+        return 0
     if unknown:
         m = bl.tables["messages"]
         u = m[m["msg_id"] == "unknown"]
@@ -59,7 +65,9 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, progress, for
         _write_tables(bl, names, fmt, outdir, force)
         return 0
     if not table_name:
-        click.echo(f"{bl.path}: TensorRT {bl.trt_version_label} ({bl.meta.get('trt_version_source', '')}), "
+        f = bl.facts
+        built = f.product if f.rtx else f"TensorRT {f.trt_version_label}"
+        click.echo(f"{bl.path}: {built} ({f.version_source}), "
                    f"producer {bl.producer}, {bl.lines} lines, {bl.recognized} recognised")
         for name in names:
             click.echo(f"  {name:<13} {len(bl.tables[name]):>8} rows")
@@ -123,7 +131,7 @@ def _write_tables(bl, names, fmt, outdir, force):
         os.makedirs(outdir, exist_ok=True)
     except OSError as exc:
         raise os_error(outdir, exc, "create") from None
-    inputs = [bl.path] + list(bl.meta.get("sources", []))
+    inputs = [bl.path] + list(bl.facts.sources)
     for name in names:
         df = bl.tables[name]
         path = os.path.join(outdir, f"{name}.{_EXT[fmt]}")

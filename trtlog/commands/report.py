@@ -72,7 +72,7 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
     out_path = output or default_output(source)
     inputs = [source] + ([validation_path] if validation_path else [])
     check_target(out_path, force=force, inputs=inputs)      # before the (slow) parsing
-    # A bundle's validate.json is already in bl.meta["validation"] (the loader reads it).
+    # A bundle's validate.json is read by the loader (bl.meta["validation"]).
     validation = read_validation(validation_path) if validation_path is not None else None
     meter = Progress(progress)
     try:
@@ -82,7 +82,7 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
         findings = [] if no_rules else collect_findings(bl, codes)
         meter.phase("writing the report")
         out = render_report(bl, findings, out_path, validation=validation, force=force,
-                            inputs=inputs + bl.meta.get("sources", []))
+                            inputs=inputs + list(bl.facts.sources))
     finally:
         meter.stop()
     click.echo(str(out))

@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 
 from .. import tables as T
 from ..errors import TrtlogError
-from ..vocab import find_version
 from . import dataset
 from .inputs import Input, digest
 from .schema import PRECISIONS, SEVERITIES, partition, schema
@@ -163,13 +162,10 @@ def model_name(model_path: str) -> str:
 
 
 def _facts(bl, findings) -> Dict[str, Any]:
-    meta = bl.meta
-    rtx = bl.backend == "tensorrt-rtx"
+    facts = bl.facts
     # TensorRT-RTX numbers its own releases (1.x): its rows carry that version, `backend` says whose
-    version = str((meta.get("backend_version") if rtx else bl.trt_version) or "")
-    if version == "unknown":
-        version = ""
-    key = find_version(version)
+    version = facts.version_text
+    key = facts.version
     layers = bl.tables["layers"]
     precs = layers["precision"][layers["precision"] != ""] if len(layers) else pd.Series([], dtype=object)
     shares: Dict[str, Optional[float]] = {f"share_{p}": None for p in PRECISIONS}
@@ -180,31 +176,23 @@ def _facts(bl, findings) -> Dict[str, Any]:
     sev = {s: 0 for s in SEVERITIES}
     for f in findings:
         sev[f.severity] = sev.get(f.severity, 0) + 1
-    build_ok = meta.get("build_ok")
-    model_path = str(meta.get("model") or "")
+    model_path = facts.model
+    size = facts.engine_size_mib
     return {
-        "producer": bl.producer, "backend": "TensorRT-RTX" if rtx else "TensorRT",
+        "producer": facts.producer, "backend": "TensorRT-RTX" if facts.rtx else "TensorRT",
         "trt_version": version, "trt_version_key": list(key.release) if key is not None else None,
-        "trt_version_source": str(meta.get("trt_version_source") or ""),
-        "gpu": str(meta.get("gpu") or ""), "compute_capability": str(meta.get("compute_capability") or ""),
+        "trt_version_source": facts.version_source,
+        "gpu": facts.gpu, "compute_capability": facts.compute_capability,
         "model": model_name(model_path) if model_path else "", "model_path": model_path,
-        "build_ok": None if build_ok is None else bool(build_ok), "failure": str(meta.get("failure") or ""),
-        "build_seconds": _num(meta.get("build_seconds")), "engine_size_mib": _num(meta.get("engine_size_mib")),
-        "precision_requested": ",".join(str(p) for p in (meta.get("precision_requested") or [])),
-        "strongly_typed": None if meta.get("strongly_typed") is None else bool(meta.get("strongly_typed")),
+        "build_ok": facts.build_ok, "failure": facts.failure,
+        "build_seconds": facts.build_seconds, "engine_size_mib": None if size is None else round(size, 3),
+        "precision_requested": ",".join(facts.precision_requested),
+        "strongly_typed": facts.strongly_typed,
         "engine_layers": int(len(precs)), **shares,
         **{f"findings_{s}": n for s, n in sev.items()},
         "lines": int(bl.lines), "recognized": int(bl.recognized),
         "coverage": (bl.recognized / bl.lines) if bl.lines else None,
     }
-
-
-def _num(v: Any) -> Optional[float]:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
 
 
 def _finding_row(log_id: str, f) -> Dict[str, Any]:

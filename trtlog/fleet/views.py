@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 import pandas as pd
 
 from .. import __version__
-from ..report.views import fmt_num
+from ..report.fmt import fmt_num
 from .query import connect
 from .schema import PRECISIONS
 

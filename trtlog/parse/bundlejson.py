@@ -43,14 +43,21 @@ SCALAR = AnyOf(STR, NUMBER, name="a string or a number")
 # a Python dict spec = a JSON object whose listed keys have those specs (other keys are free)
 Spec = Union[str, Opt, AnyOf, ListOf, MapOf, Dict[str, Any]]
 
+# one engine build of a bundle that holds several steps (tests/zoo/two_builds.py)
+_STEP = {"model": Opt(STR), "ok": Opt(BOOL), "deserialized": Opt(BOOL), "build_seconds": Opt(NUMBER),
+         "engine_bytes": Opt(INT)}
 STATUS = {"ok": Opt(BOOL), "exit_code": Opt(INT), "error": Opt(STR), "build_seconds": Opt(NUMBER),
           "engine_bytes": Opt(INT), "producer": Opt(STR), "wall_seconds": Opt(NUMBER),
-          "warnings": Opt(INT), "errors": Opt(INT), "phase": Opt(STR)}
-ENV = {"tensorrt": Opt(SCALAR), "gpu": Opt(STR), "gpu_name": Opt(STR), "compute_capability": Opt(SCALAR),
-       "producer": Opt(STR), "gpu_memory_mib": Opt(NUMBER)}
+          "warnings": Opt(INT), "errors": Opt(INT), "phase": Opt(STR), "builds": Opt(ListOf(_STEP))}
+ENV = {"tensorrt": Opt(SCALAR), "tensorrt_rtx": Opt(SCALAR), "backend": Opt(STR), "gpu": Opt(STR),
+       "gpu_name": Opt(STR), "compute_capability": Opt(SCALAR), "producer": Opt(STR), "gpu_memory_mib": Opt(NUMBER)}
+_DIMS = AnyOf(ListOf(INT), STR, name="dimensions (a list of integers or '1x3x224x224')")
+_SHAPES = Opt(MapOf(_DIMS))
+_PROFILE = {"shapes": _SHAPES, "min_shapes": _SHAPES, "opt_shapes": _SHAPES, "max_shapes": _SHAPES}
 CONFIG = {"argv": Opt(ListOf(STR)),
           "spec": Opt({"model": Opt(STR), "precisions": Opt(ListOf(STR)), "best": Opt(BOOL),
-                       "strongly_typed": Opt(BOOL)})}
+                       "strongly_typed": Opt(BOOL), **_PROFILE, "extra_profiles": Opt(ListOf(_PROFILE))}),
+          "profiles_added": Opt(ListOf(INT)), "plan": Opt({"tactic_sources": Opt(ListOf(STR))})}
 _NONFINITE = Opt(MapOf(Opt(NUMBER)))
 VALIDATE = {"status": Opt(STR), "passed": Opt(BOOL),
             "outputs": Opt(ListOf({"name": Opt(STR), "passed": Opt(BOOL), "max_abs_ref": Opt(NUMBER),

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import tables as T
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
+from ..facts import compute as compute_facts
 from . import bundlejson as J
 from .bulk import table_columns
 from .layerjson import bench_rows, is_profile, layer_rows, profile_rows, read_json
@@ -26,10 +27,13 @@ def load(path, *, allow_non_trt: bool = False, jobs: Optional[int] = None,
     `progress(done_bytes, total_bytes)` is called as the log text is read (see LogSource)."""
     path = str(path)
     if path != "-" and os.path.isdir(path):
-        return _load_bundle(Path(path), jobs, progress=progress)
-    if path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
-        return _load_json(path)
-    return _load_log(path, allow_non_trt=allow_non_trt, jobs=jobs, progress=progress)
+        bl = _load_bundle(Path(path), jobs, progress=progress)
+    elif path != "-" and path.lower().endswith((".json", ".json.xz", ".json.gz")):
+        bl = _load_json(path)
+    else:
+        bl = _load_log(path, allow_non_trt=allow_non_trt, jobs=jobs, progress=progress)
+    bl.facts = compute_facts(bl)         # resolved once, from the finished meta and tables
+    return bl
 
 
 def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None,

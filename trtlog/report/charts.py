@@ -1,4 +1,4 @@
-"""Plotly figures for the report, built from the view models as plain JSON-ready dicts.
+"""Plotly figures for the report, built from its section view models (views.py) as plain JSON-ready dicts.
 
 The dicts are plotly.js figure specs ({"data": [traces], "layout": {...}}) that the vendored plotly.js
 basic bundle draws in the page, so plotly's Python package is not needed. Only trace types in that
@@ -10,7 +10,10 @@ it as literal text.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:        # pragma: no cover
+    from . import views
 
 # Readable defaults; no template (plotly.py's default one would add ~8 KB per figure).
 _BASE_LAYOUT = dict(
@@ -57,68 +60,69 @@ def _plain(obj: Any) -> Any:
 
 
 def _fig(data: List[dict], title: str, height: int = 360, **layout: Any) -> dict:
-    lay = dict(_BASE_LAYOUT)
+    lay: Dict[str, Any] = dict(_BASE_LAYOUT)
     lay.update(title=dict(text=_label(title, 200), x=0, font=dict(size=14)), height=height)
     lay.update(layout)
     return _plain({"data": data, "layout": lay})
 
 
-def precision_chart(precision: dict) -> Optional[dict]:
-    rows = precision["breakdown"]
+def precision_chart(precision: "views.PrecisionSection") -> Optional[dict]:
+    rows = precision.breakdown
     if not rows:
         return None
-    names = [_label(r["precision"]) for r in rows]
-    data = [_trace("bar", name="% of layers", x=names, y=[round(r["_layers_pct"], 2) for r in rows],
+    names = [_label(r.precision) for r in rows]
+    data = [_trace("bar", name="% of layers", x=names, y=[round(r.layers_share, 2) for r in rows],
                    color="#3e7cb1", hovertemplate="%{x}: %{y:.1f}% of layers<extra></extra>")]
-    if precision["has_time"]:
+    if precision.has_time:
         data.append(_trace("bar", name="% of profiled time", x=names,
-                           y=[round(r["_time_pct"] or 0.0, 2) for r in rows], color="#f0a202",
+                           y=[round(r.time_share or 0.0, 2) for r in rows], color="#f0a202",
                            hovertemplate="%{x}: %{y:.1f}% of time<extra></extra>"))
     return _fig(data, "Realised precision", 320, barmode="group",
                 yaxis=_axis("%", range=[0, 100]), xaxis=_axis(),
                 **_LEGEND_BELOW)
 
 
-def layer_time_chart(layers: dict) -> Optional[dict]:
-    timed = [r for r in layers["rows"] if r["time_sort"]]
+def layer_time_chart(layers: "views.Layers") -> Optional[dict]:
+    timed = [(r, r.time_ms) for r in layers.rows if r.time_ms is not None]
     if not timed:
         return None
-    timed.sort(key=lambda r: -float(r["time_sort"]))
-    top = timed[:TOP_N][::-1]
-    labels = [f"{r['idx']}. {_label(r['name'], 50)}" for r in top]
+    timed.sort(key=lambda rt: -rt[1])
+    top = [r for r, _ in timed[:TOP_N]][::-1]
+    labels = [f"{r.idx}. {_label(r.name, 50)}" for r in top]
     data = []
-    for prec in sorted({r["precision"] for r in top}):
-        sel = [i for i, r in enumerate(top) if r["precision"] == prec]
+    for prec in sorted({r.precision for r in top}):
+        sel = [i for i, r in enumerate(top) if r.precision == prec]
         data.append(_trace(
             "bar",
-            x=[float(top[i]["time_sort"]) for i in sel], y=[labels[i] for i in sel], orientation="h",
+            x=[top[i].time_ms for i in sel], y=[labels[i] for i in sel], orientation="h",
             name=_label(prec or "unknown"), color=_COLORS.get(prec, "#9aa5b1"),
-            hovertext=[f"{_label(top[i]['name'], 200)}<br>{_label(top[i]['type'])}" for i in sel],
+            hovertext=[f"{_label(top[i].name, 200)}<br>{_label(top[i].type)}" for i in sel],
             hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra>%{fullData.name}</extra>"))
     return _fig(data, f"Slowest {len(top)} layers (profile, ms per run), coloured by precision",
                 140 + 22 * len(top), xaxis=_axis("ms"),
                 yaxis=_axis(categoryorder="array", categoryarray=labels), **_LEGEND_BELOW)
 
 
-def profile_chart(perf: dict) -> Optional[dict]:
+def profile_chart(perf: "views.Perf") -> Optional[dict]:
     """Slowest profiled layers when the log has a profile but no engine layer list to attach it to."""
-    rows = [r for r in perf["profile"] if r["avg_sort"] or r["time_sort"]]
+    rows = [r for r in perf.profile if r.avg_ms is not None or r.time_ms is not None]
     if not rows:
         return None
-    key = "avg_sort" if all(r["avg_sort"] for r in rows) else "time_sort"
-    top = sorted(rows, key=lambda r: -float(r[key]))[:TOP_N][::-1]
-    labels = [f"{len(top) - i}. {_label(r['layer'], 50)}" for i, r in enumerate(top)]
-    data = [_trace("bar", x=[float(r[key]) for r in top], y=labels, orientation="h", color="#3e7cb1",
-                   hovertext=[_label(r["layer"], 200) for r in top],
+    avg = all(r.avg_ms is not None for r in rows)
+    ms = [(r, v) for r, v in ((r, r.avg_ms if avg else r.time_ms) for r in rows) if v is not None]
+    top = sorted(ms, key=lambda rv: -rv[1])[:TOP_N][::-1]
+    labels = [f"{len(top) - i}. {_label(r.layer, 50)}" for i, (r, _) in enumerate(top)]
+    data = [_trace("bar", x=[v for _, v in top], y=labels, orientation="h", color="#3e7cb1",
+                   hovertext=[_label(r.layer, 200) for r, _ in top],
                    hovertemplate="%{hovertext}<br>%{x:.4f} ms<extra></extra>")]
-    unit = "average ms per run" if key == "avg_sort" else "total ms"
+    unit = "average ms per run" if avg else "total ms"
     return _fig(data, f"Slowest {len(top)} profiled layers ({unit})", 140 + 22 * len(top),
                 xaxis=_axis("ms"), yaxis=_axis(categoryorder="array", categoryarray=labels),
                 showlegend=False)
 
 
-def tactic_chart(tactics: dict) -> Optional[dict]:
-    groups = [g for g in tactics["groups"] if g["_chosen_time"] is not None and "_g" in g][:TOP_N]
+def tactic_chart(tactics: "views.Tactics") -> Optional[dict]:
+    groups = [g for g in tactics.groups if g.chosen_ms is not None and g.points][:TOP_N]
     if not groups:
         return None
     groups = groups[::-1]
@@ -129,16 +133,15 @@ def tactic_chart(tactics: dict) -> Optional[dict]:
     ch_y: List[str] = []
     ch_text: List[str] = []
     for i, g in enumerate(groups):
-        label = f"{len(groups) - i}. {_label(g['layer'], 45)}"
-        df = g["_g"]
-        for runner, tactic, t, chosen in zip(df["runner"], df["tactic"], df["time_ms"], df["chosen"]):
-            if t != t:  # NaN: skipped tactic, nothing to plot
+        label = f"{len(groups) - i}. {_label(g.layer, 45)}"
+        for p in g.points:
+            if p.time_ms is None:  # skipped tactic, nothing to plot
                 continue
-            text = f"{_label(runner)} {_label(tactic)}"
-            if bool(chosen):
-                ch_x.append(float(t)), ch_y.append(label), ch_text.append(text)
-            else:
-                alt_x.append(float(t)), alt_y.append(label), alt_text.append(text)
+            text = f"{_label(p.runner)} {_label(p.tactic)}"
+            xs, ys, texts = (ch_x, ch_y, ch_text) if p.chosen else (alt_x, alt_y, alt_text)
+            xs.append(p.time_ms)
+            ys.append(label)
+            texts.append(text)
     data = [
         _trace("scatter", x=alt_x, y=alt_y, mode="markers", name="alternatives", text=alt_text,
                    marker=dict(color="rgba(123,135,148,0.45)", size=6),
@@ -152,17 +155,17 @@ def tactic_chart(tactics: dict) -> Optional[dict]:
                 yaxis=_axis(), **_LEGEND_BELOW)
 
 
-def memory_chart(memory: dict) -> Optional[dict]:
-    pts = [t for t in memory["timeline"] if t["_cpu_now"] is not None or t["_gpu_now"] is not None]
+def memory_chart(memory: "views.Memory") -> Optional[dict]:
+    pts = [t for t in memory.timeline if t.cpu_now_mib is not None or t.gpu_now_mib is not None]
     if not pts:
         return None
-    x = [t["line"] for t in pts]
-    hover = [f"line {t['line']}: {_label(t['name'], 80)}" for t in pts]
+    x = [t.line for t in pts]
+    hover = [f"line {t.line}: {_label(t.name, 80)}" for t in pts]
     data = [
-        _trace("scatter", x=x, y=[t["_cpu_now"] for t in pts], name="CPU (MiB)", mode="lines+markers",
+        _trace("scatter", x=x, y=[t.cpu_now_mib for t in pts], name="CPU (MiB)", mode="lines+markers",
                    line=dict(shape="hv", color="#3e7cb1"), text=hover,
                    hovertemplate="%{text}<br>CPU now %{y} MiB<extra></extra>"),
-        _trace("scatter", x=x, y=[t["_gpu_now"] for t in pts], name="GPU (MiB)", mode="lines+markers",
+        _trace("scatter", x=x, y=[t.gpu_now_mib for t in pts], name="GPU (MiB)", mode="lines+markers",
                    line=dict(shape="hv", color="#2a9d8f"), text=hover,
                    hovertemplate="%{text}<br>GPU now %{y} MiB<extra></extra>"),
     ]
@@ -171,31 +174,31 @@ def memory_chart(memory: dict) -> Optional[dict]:
                 **_LEGEND_BELOW)
 
 
-def phases_chart(phases: dict) -> Optional[dict]:
-    timed = [r for r in phases["rows"] if r["_seconds"] is not None]
+def phases_chart(phases: "views.Phases") -> Optional[dict]:
+    timed = [r for r in phases.rows if r.seconds_value is not None]
     if not timed:
         return None
-    labels = [f"{i + 1}. {_label(r['phase'], 50)} (line {r['line']})" for i, r in enumerate(timed)][::-1]
-    data = [_trace("bar", x=[r["_seconds"] for r in timed][::-1], y=labels, orientation="h",
+    labels = [f"{i + 1}. {_label(r.phase, 50)} (line {r.line})" for i, r in enumerate(timed)][::-1]
+    data = [_trace("bar", x=[r.seconds_value for r in timed][::-1], y=labels, orientation="h",
                    color="#3e7cb1", hovertemplate="%{y}<br>%{x:.4f} s<extra></extra>")]
     return _fig(data, "Build phases (seconds, in log order)", 120 + 24 * len(timed),
                 xaxis=_axis("s"), yaxis=_axis(), showlegend=False)
 
 
-def layer_count_chart(phases: dict) -> Optional[dict]:
-    steps = [r for r in phases["rows"] if r["_layers"] is not None]
+def layer_count_chart(phases: "views.Phases") -> Optional[dict]:
+    steps = [r for r in phases.rows if r.layers_value is not None]
     if len(steps) < 2:
         return None
-    x = [f"{i + 1}. {_label(r['phase'], 40)}" for i, r in enumerate(steps)]
-    data = [_trace("scatter", x=x, y=[r["_layers"] for r in steps], mode="lines+markers", color="#f0a202",
+    x = [f"{i + 1}. {_label(r.phase, 40)}" for i, r in enumerate(steps)]
+    data = [_trace("scatter", x=x, y=[r.layers_value for r in steps], mode="lines+markers", color="#f0a202",
                        hovertemplate="%{x}<br>%{y} layers<extra></extra>")]
     return _fig(data, "Layer count through the optimizer", 360, xaxis=_axis(tickangle=-35),
                 yaxis=_axis("layers"), showlegend=False)
 
 
-def fusion_chart(fusions: dict) -> Optional[dict]:
+def fusion_chart(fusions: "views.Fusions") -> Optional[dict]:
     counts: Dict[str, int] = {}
-    for c in fusions["counts"]:
+    for c in fusions.counts:
         counts[c["pass_name"]] = counts.get(c["pass_name"], 0) + c["count"]
     if not counts:
         return None
@@ -206,17 +209,17 @@ def fusion_chart(fusions: dict) -> Optional[dict]:
                 xaxis=_axis("events"), yaxis=_axis(), showlegend=False)
 
 
-def report_charts(view: dict) -> Dict[str, dict]:
+def report_charts(view: "views.Report") -> Dict[str, dict]:
     """Chart id -> figure dict, only for charts that have data."""
     builders = {
-        "chart-precision": lambda: precision_chart(view["precision"]),
-        "chart-layer-time": lambda: layer_time_chart(view["layers"]),
-        "chart-profile": lambda: None if view["layers"]["has_time"] else profile_chart(view["perf"]),
-        "chart-tactics": lambda: tactic_chart(view["tactics"]),
-        "chart-memory": lambda: memory_chart(view["memory"]),
-        "chart-phases": lambda: phases_chart(view["phases"]),
-        "chart-layer-count": lambda: layer_count_chart(view["phases"]),
-        "chart-fusions": lambda: fusion_chart(view["fusions"]),
+        "chart-precision": lambda: precision_chart(view.precision),
+        "chart-layer-time": lambda: layer_time_chart(view.layers),
+        "chart-profile": lambda: None if view.layers.has_time else profile_chart(view.perf),
+        "chart-tactics": lambda: tactic_chart(view.tactics),
+        "chart-memory": lambda: memory_chart(view.memory),
+        "chart-phases": lambda: phases_chart(view.phases),
+        "chart-layer-count": lambda: layer_count_chart(view.phases),
+        "chart-fusions": lambda: fusion_chart(view.fusions),
     }
     out = {}
     for cid, build in builders.items():
@@ -224,13 +227,3 @@ def report_charts(view: dict) -> Dict[str, dict]:
         if fig is not None:
             out[cid] = fig
     return out
-
-
-def diff_charts(view: dict) -> Dict[str, dict]:
-    if not view["kinds"]:
-        return {}
-    kinds = view["kinds"]
-    data = [_trace("bar", x=[_label(k["kind"]) for k in kinds], y=[k["count"] for k in kinds], color="#3e7cb1",
-                   hovertemplate="%{x}: %{y}<extra></extra>")]
-    return {"chart-diff-kinds": _fig(data, "Changes by kind", 300, xaxis=_axis(), yaxis=_axis(),
-                                     showlegend=False)}

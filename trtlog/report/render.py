@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
-from . import charts, views
+from . import charts, diffview, views
 
 # plotly.js adds its few CSS rules by creating an empty <style> element and calling insertRule on
 # it (CSSOM, which CSP allows); the empty element itself needs the hash of the empty string.
@@ -87,7 +87,7 @@ def render_report_html(bl: BuildLog, findings: Sequence[Any] = (), validation: O
     view = views.report_view(bl, findings, validation)
     figs = charts.report_charts(view)
     return _env().get_template("report.html").render(
-        v=view, charts=figs, chart_ids=list(figs), assets=_assets(), page_title=view["header"]["title"])
+        v=view, charts=figs, chart_ids=list(figs), assets=_assets(), page_title=view.header.title)
 
 
 def render_report(bl: BuildLog, findings: Sequence[Any], out_path: Any, validation: Optional[dict] = None,
@@ -100,8 +100,8 @@ def render_report(bl: BuildLog, findings: Sequence[Any], out_path: Any, validati
 def render_diff_html(diff_dict: dict) -> str:
     if not isinstance(diff_dict, dict):
         raise TrtlogError("diff report needs the dict from DiffResult.to_dict()")
-    view = views.diff_view(diff_dict)
-    figs = charts.diff_charts(view)
+    view = diffview.diff_view(diff_dict)
+    figs = diffview.diff_charts(view)
     return _env().get_template("diff.html").render(
         v=view, charts=figs, chart_ids=list(figs), assets=_assets(),
         page_title=f"{view['title_a']} vs {view['title_b']}")
