@@ -6,29 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
-import math
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from .. import __version__
+from ..report.fmt import display as _display
 from .align import Layer
 from .model import DiffResult, Evidence
 from .side import layer_precision
 from .text import by_kind
-
-
-def _display(v: Any) -> str:
-    from ..report.views import fmt_num
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "" if math.isnan(v) else fmt_num(v, 4)
-    if isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list, tuple)) for x in v):
-        return "; ".join(_display(x) for x in v)
-    if isinstance(v, (dict, list, tuple)):
-        return json.dumps(v, default=str, sort_keys=True, ensure_ascii=False)
-    return str(v)
 
 
 def _evidence(ev: List[Evidence]) -> List[dict]:

@@ -72,7 +72,11 @@ class Kind:
     def score_of(self, variant: str = "", x: Optional[float] = None) -> float:
         s = self.variants[variant][0] if variant else None
         s = self.score if s is None else s
-        return s(x) if isinstance(s, Scale) else s
+        if isinstance(s, Scale):
+            if x is None:
+                raise ValueError(f"change kind {self.id}: its score scales with x, and none was given")
+            return s(x)
+        return s
 
     def wording(self, variant: str, fields: Mapping[str, Any]) -> str:
         template = (self.variants[variant][1] if variant else None) or self.template

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
-from . import charts, diffview, views
+from . import charts, views
 
 # plotly.js adds its few CSS rules by creating an empty <style> element and calling insertRule on
 # it (CSSOM, which CSP allows); the empty element itself needs the hash of the empty string.
@@ -95,19 +95,3 @@ def render_report(bl: BuildLog, findings: Sequence[Any], out_path: Any, validati
     """Write one self-contained HTML report for `bl` and its findings (trtlog.output.write: an
     existing file only with `force`, never over one of `inputs`, atomically); returns the path."""
     return _write(render_report_html(bl, findings, validation), out_path, force, inputs)
-
-
-def render_diff_html(diff_dict: dict) -> str:
-    if not isinstance(diff_dict, dict):
-        raise TrtlogError("diff report needs the dict from DiffResult.to_dict()")
-    view = diffview.diff_view(diff_dict)
-    figs = diffview.diff_charts(view)
-    return _env().get_template("diff.html").render(
-        v=view, charts=figs, chart_ids=list(figs), assets=_assets(),
-        page_title=f"{view['title_a']} vs {view['title_b']}")
-
-
-def render_diff_report(diff_dict: dict, out_path: Any, *, force: bool = False, inputs: Sequence[Any] = ()) -> Path:
-    """Write the HTML page for a build diff (the dict schema of DiffResult.to_dict())."""
-    return _write(render_diff_html(diff_dict), out_path, force, inputs)
-
