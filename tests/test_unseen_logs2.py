@@ -27,6 +27,7 @@ ORT = "onnxruntime-trt-ep-int8-calibration-table-missing-scales-sm89-doc-excerpt
 TRTLLM8 = "trtllm0.8-build-py-llama-python-traceback-issue-excerpt.log"                       # M8
 TRTLLM7 = "trtllm0.7-build-py-llama13b-awq-killed-rtx4060-laptop-issue-excerpt.log"           # M9
 TORCHTRT = "torch-tensorrt-dynamo-resnet50-fp16-compile-settings-issue-excerpt.log"           # M10
+DLA = "deepstream-yolo-dla-build-leaky-relu-not-supported-gpu-fallback-issue-excerpt.log"      # M11
 
 
 @lru_cache(maxsize=None)
@@ -50,8 +51,8 @@ def rows(log_name: str, table: str, **eq):
     return df
 
 
-def test_the_block_lists_its_ten_logs_and_they_are_committed():
-    assert OURS == [TRTLLM20, REDRAFTER, QWEN, ORIN, NOHUP, INT8, ORT, TRTLLM8, TRTLLM7, TORCHTRT]
+def test_the_block_lists_its_eleven_logs_and_they_are_committed():
+    assert OURS == [TRTLLM20, REDRAFTER, QWEN, ORIN, NOHUP, INT8, ORT, TRTLLM8, TRTLLM7, TORCHTRT, DLA]
     for name in OURS:
         assert (HERE / name).is_file(), name
 
@@ -197,3 +198,24 @@ def test_torch_tensorrt_own_warning_is_not_a_tensorrt_warning_and_fp16_is_reques
     prec = rows(TORCHTRT, "options", key="Precision")
     assert list(prec["line"]) == [4] and list(prec["value"]) == ["float16"]
     assert bl.meta["precision_requested"] == ["float16"]
+
+
+# --- M11: DeepStream-Yolo on DLA: TensorRT's reason before each fallback ----------------------------------
+def test_dla_fallback_reasons_are_rows_not_unrecognised_errors():
+    bl = log(DLA)
+    assert bl.producer == "deepstream"
+    fb = log(DLA).tables["fallbacks"]
+    # 6 fallback lines (4, 6, 8, 10, 11, 13) and 6 reasons (3, 5, 7, 9, 12, 14): the [E] line names why
+    falls = fb[fb["kind"] == "dla_fallback"]
+    assert list(falls["line"]) == [4, 6, 8, 10, 11, 13]
+    assert list(falls["layer"])[:4] == ["leaky_1", "leaky_2", "leaky_3", "route_3"]
+    why = fb[fb["kind"] == "dla_reason"].set_index("line")
+    assert list(why.index) == [3, 5, 7, 9, 12, 14]
+    # line 3 "ERROR: [TRT]: leaky_1: ActivationLayer (with ActivationType = LEAKY_RELU) not supported for DLA."
+    assert why.loc[3, "layer"] == "leaky_1"
+    assert why.loc[3, "reason"] == "ActivationLayer (with ActivationType = LEAKY_RELU)"
+    # line 9 "WARNING: [TRT]: route_3: Concatenation on DLA requires at least two inputs."
+    assert why.loc[9, "layer"] == "route_3"
+    assert why.loc[9, "reason"] == "Concatenation on DLA requires at least two inputs"
+    # the reasons were an error-level "Unrecognised TensorRT error" (TRT113) before
+    assert codes(DLA) == {"TRT309"}
