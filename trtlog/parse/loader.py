@@ -90,8 +90,11 @@ def _columns(rows: List[dict], table: str) -> Dict[str, list]:
     return {c: [r.get(c) for r in rows] for c in cols}
 
 
-# version features -> earliest version that prints them (log wins over docs; see MESSAGES.md)
-_INFER = [("byte_units", "10.14"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
+# version features -> earliest version that prints them (log wins over docs; see MESSAGES.md).
+# byte_units (" bytes" after the memory totals): 10.3 prints none (tests/corpus/logs/trt10.3-trtexec-
+# rtmpose-*); a TensorRT-LLM 0.20 build prints them (trtllm0.20-trtllm-build-*, line 58), and that release
+# ships TensorRT 10.10 (its release notes): the first release with the unit lies in 10.4-10.10, claim 10.4
+_INFER = [("byte_units", "10.4"), ("runner_ids", "8.6"), ("profiling_completed", "8.6"),
           ("kernel_library", "8.4"), ("hex_tactics", "8.4"),
           ("snapshot_kernel_library", "8.2"), ("snapshot", "8.0"), ("decimal_tactics", "8.0"),
           ("trt7_summary", "7")]
