@@ -151,7 +151,8 @@ def test_int8_shape_inference_exception_text_is_part_of_the_exception():
     # inference of"; 4 ".../BatchNormalization_scale_out = mul(...), name=..."; 5 "Error is:"; 6 "Input 0's element
     # type (int8) differs from ..."; 7 "... Could not find any implementation for node ..."
     assert ids(INT8)[:7] == ["app.serialized_engine_echo", "err.tactic_exception_code"] + \
-        ["err.shape_inference_text"] * 4 + ["err.error_code"]
+        ["err.shape_inference_text"] * 4 + ["err.no_implementation_code"]
+    assert bl.tables["errors"].set_index("line").loc[7, "kind"] == "error_code"   # its own id, still an error code
     assert {"TRT101", "TRT104"} <= codes(INT8)
 
 
