@@ -220,3 +220,13 @@ def test_dla_fallback_reasons_are_rows_not_unrecognised_errors():
     assert why.loc[9, "reason"] == "Concatenation on DLA requires at least two inputs"
     # the reasons were an error-level "Unrecognised TensorRT error" (TRT113) before
     assert codes(DLA) == {"TRT309"}
+
+
+def test_trt309_groups_the_dla_fallbacks_by_the_reason_tensorrt_printed():
+    # leaky_1/2/3/5/6 (lines 3, 5, 7, 12, 14): LEAKY_RELU activations; route_3 (line 9): a one-input concatenation;
+    # the Slice of line 11 has no reason line
+    (f,) = [f for f in run_rules(log(DLA)) if f.code == "TRT309"]
+    assert "ActivationLayer (with ActivationType = LEAKY_RELU): leaky_1, leaky_2, leaky_3, leaky_5 and 1 more" \
+        in f.message
+    assert "Concatenation on DLA requires at least two inputs: route_3" in f.message
+    assert [e.line for e in f.evidence][:2] == [3, 4]

@@ -280,9 +280,19 @@ def dla_fallback(bl, check):
     src, table = (fb, "fallbacks") if fb is not None and len(fb) else (m, "messages")
     if src is not None and len(src):
         layers = src["layer"].tolist() if "layer" in src else []
+        # TensorRT 7-8 say why on the line before each fallback (fb.dla_reason rows): group the layers by reason
+        why = rows(bl, "fallbacks", "kind", ("dla_reason",))
+        reasons = ""
+        if why is not None and len(why):
+            by_reason = why.groupby("reason", sort=False)["layer"].apply(list)
+            reasons = " Why, as TensorRT printed it: " + "; ".join(
+                f"{reason}: {names(group, 4)}" for reason, group in by_reason.items()) + "."
+        ev = check.evidence(src, table)
+        if reasons:
+            ev = sorted(check.evidence(why.head(2), "fallbacks") + ev[:3], key=lambda e: e.line)
         yield check.finding(f"{plural(len(src), 'layer')} fell back from DLA to GPU",
                             f"{plural(len(src), 'fallback')}" + (f": {names(layers)}" if any(layers) else "")
-                            + ".", check.evidence(src, table), total=len(src))
+                            + "." + reasons, ev, total=len(src))
         return
     # the placement summary of a DLA build (--useDLACore --allowGPUFallback): layers listed under
     # "Layers Running on GPU" next to DLA subgraphs are the ones the DLA could not take
