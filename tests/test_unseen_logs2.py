@@ -230,3 +230,12 @@ def test_trt309_groups_the_dla_fallbacks_by_the_reason_tensorrt_printed():
         in f.message
     assert "Concatenation on DLA requires at least two inputs: route_3" in f.message
     assert [e.line for e in f.evidence][:2] == [3, 4]
+
+
+def test_trt104_quotes_where_the_tactic_exception_text_ends():
+    # the exception of line 2 runs over lines 3-6 and ends with line 6 "Input 0's element type (int8) differs from
+    # input 1's element type (" -- the cause a reader needs, before the no-implementation error of line 7
+    (f,) = [f for f in run_rules(log(INT8)) if f.code == "TRT104"]
+    assert "goes on over 4 lines and ends: Input 0's element type (int8) differs from input 1's element type (" \
+        in f.message
+    assert [e.line for e in f.evidence] == [2, 3, 4, 5, 6, 7]

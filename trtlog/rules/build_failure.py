@@ -156,12 +156,21 @@ def no_implementation(bl, check):
                             check.evidence(m, "messages"), total=len(m))
         return
     kind, label, rows_, fix = cause
+    # an exception whose text runs over the plain lines after it (TensorRT 10's shape-inference error)
+    first = int(rows_["line"].iat[0])
+    more = by_id(bl, _EXCEPTION_TEXT)
+    more = more[(more["line"] > first) & (more["line"] < int(m["line"].min()))]
+    goes_on = (f" Its text goes on over {plural(len(more), 'line')} and ends: "
+               f"{str(more['text'].iat[-1]).strip()[:240]}") if len(more) else ""
     yield check.finding(f"No implementation found for {names(nodes, 2) or 'a node'}: {label}",
                         f"TensorRT found no tactic for {what}. The lines just before it name the cause: "
                         f"{rows_['text'].iat[0].strip()[:240]}"
-                        + (f" ({plural(len(rows_), 'line')} of this kind)." if len(rows_) > 1 else "."),
-                        check.evidence(rows_.head(4), "messages", lines=m["line"].tolist()),
+                        + (f" ({plural(len(rows_), 'line')} of this kind)." if len(rows_) > 1 else ".") + goes_on,
+                        check.evidence(rows_.head(4), "messages", lines=m["line"].tolist() + more["line"].tolist()),
                         fix=fix, total=len(m) + len(rows_))
+
+
+_EXCEPTION_TEXT = ("err.shape_inference_text",)
 
 
 _NO_IMPL = ("err.no_implementation_code", "err.could_not_find_impl")
