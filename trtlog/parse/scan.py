@@ -5,7 +5,7 @@ severity, the text after the envelope and its first token, the dispatch key of G
 Second pass: the lines of each key are joined and matched together against that key's templates,
 in the order Grammar.match tries them; lines no keyed template takes go through the field-first
 ("floating") templates in order, each tried on the lines that contain its anchor.
-The regexes are the grammar's own templates in their line-safe form (Message.line_body), so a
+The regexes are the grammar's own templates in their line-safe form (Message.render), so a
 joined block matches exactly as its lines would one by one. Two shortcuts keep that exact:
   * lines whose only whitespace is single spaces are matched with the template's spaces as a
     literal " " and `\\S` as `[^ ]` (the regex engine's fast paths): inside such a line both can
@@ -55,15 +55,12 @@ class Alt:
         self.marker = ""                   # group that is not None when this alternative matched
         self.fields: Dict[str, str] = {}   # field name -> group name
 
-    def body(self, tag: str) -> str:
-        body = self.msg.line_body
-        for name, _ in self.msg.fields:
-            if name in self.capture:
-                group = "%s_%s" % (tag, name)
-                self.fields[name] = group
-                body = body.replace("(?P<%s>" % name, "(?P<%s>" % group)
-            else:
-                body = body.replace("(?P<%s>" % name, "(?:")
+    def body(self, tag: str, spaced: bool = False) -> str:
+        """This alternative inside a second-pass regex: the template rendered with its captured
+        fields as groups `<tag>_<field>` (the others not captured) and a marker group."""
+        groups = {name: ("%s_%s" % (tag, name) if name in self.capture else None) for name, _ in self.msg.fields}
+        self.fields = {name: g for name, g in groups.items() if g}
+        body = self.msg.render(groups, spaced)
         if self.fields:
             self.marker = next(iter(self.fields.values()))
         else:
@@ -78,23 +75,19 @@ class Alt:
         return body
 
 
-def _spaced(source: str) -> str:
-    """A regex for lines whose only whitespace is single spaces (see the module docstring)."""
-    return (source.replace(r"[^\S\n]++", " ").replace(r"[^\S\n]*+", " ?").replace(r"[^\S\n]+", " ")
-            .replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+"))
-
-
 class Level2:
     """A regex over joined lines: each line is one of `alts` (first match wins) or a miss."""
 
     def __init__(self, alts: List[Alt], head: str = "", anchor: Optional[str] = None):
         self.alts = alts
         self.anchor = anchor
-        bodies = "|".join(a.body("a%d" % i) for i, a in enumerate(alts))
-        source = r"^(?:%s(?:%s)|(?P<miss>)[^\n]*)$" % (head, bodies)
-        self.exact = rx.compile(source, re.M)
+
+        def source(spaced: bool) -> str:
+            bodies = "|".join(a.body("a%d" % i, spaced) for i, a in enumerate(alts))
+            return r"^(?:%s(?:%s)|(?P<miss>)[^\n]*)$" % (head, bodies)
+        self.exact = rx.compile(source(False), re.M)
         # the same for lines whose only whitespace is single spaces (see the module docstring)
-        self.spaced = rx.compile(_spaced(source), re.M)
+        self.spaced = rx.compile(source(True), re.M)
         self.stride = self.exact.groups + 1
         self.slot = self.exact.groupindex
         # lines without a measurement repeat: match each distinct text once
