@@ -288,14 +288,14 @@ def finish_tactics(st: State) -> Dict[str, object]:
         st.feature("hex_tactics")
     elif len(tac["tactic"]):
         st.feature("decimal_tactics")
-    apply_marks(st, tac)
-    tac["tactic_int"] = _tactic_ints(tac["tactic"])
+    codes, uniq = pd.factorize(tac["tactic"])     # each distinct tactic id once
+    apply_marks(st, tac, codes, uniq)
+    tac["tactic_int"] = _tactic_ints(codes, uniq)
     return tac
 
 
-def _tactic_ints(tactics: np.ndarray):
-    """vocab.tactic_int of every tactic id, computed once per distinct id."""
-    codes, uniq = pd.factorize(tactics)
+def _tactic_ints(codes: np.ndarray, uniq: np.ndarray):
+    """vocab.tactic_int of every tactic id (`uniq[codes]`), computed once per distinct id."""
     ints = [tactic_int(t) for t in uniq]
     if any(v is not None and not -(1 << 63) <= v < (1 << 63) for v in ints):
         return [ints[c] for c in codes.tolist()]          # too big for Int64: as the handlers did
@@ -304,10 +304,11 @@ def _tactic_ints(tactics: np.ndarray):
     return pd.arrays.IntegerArray(values[codes], missing[codes]) if len(codes) else []
 
 
-def apply_marks(st: State, tac: Dict[str, np.ndarray]) -> None:
+def apply_marks(st: State, tac: Dict[str, np.ndarray], t_rows: np.ndarray, t_uniq: np.ndarray) -> None:
     """Set "fastest"/"chosen" as the line handlers' (runner, tactic) -> row index of the current
     layer/format block did: the last row of that runner and tactic since the block started, else
-    (runner unknown) the last row of the tactic's key that was first seen last."""
+    (runner unknown) the last row of the tactic's key that was first seen last. `t_uniq[t_rows]` is
+    the rows' tactic column."""
     marks = st.bulk_marks
     if not marks:
         return
@@ -325,7 +326,9 @@ def apply_marks(st: State, tac: Dict[str, np.ndarray]) -> None:
     upto = np.searchsorted(row_lines, lines, "left")
     # (runner, tactic) as one integer for rows and marks; rows sorted by (key, row)
     r_codes, r_uniq = pd.factorize(np.concatenate([tac["runner"], _objects(runners)]))
-    t_codes, t_uniq = pd.factorize(np.concatenate([tac["tactic"], _objects(tactics)]))
+    index = dict(zip(t_uniq.tolist(), range(len(t_uniq))))
+    unknown = len(t_uniq)      # a tactic no row has
+    t_codes = np.concatenate([t_rows, np.fromiter((index.get(t, unknown) for t in tactics), np.int64, len(tactics))])
     key = r_codes.astype(np.int64) * (len(t_uniq) + 1) + t_codes
     row_key, mark_key = key[:n], key[n:]
     combined = np.sort(row_key * (n + 1) + np.arange(n))

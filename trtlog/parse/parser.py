@@ -22,6 +22,7 @@ from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
+import pandas as pd
 
 from ..errors import TrtlogError
 from . import bulk
@@ -225,7 +226,17 @@ class Messages:
                 "run": np.concatenate(self.run) if self.run else np.array([], np.int64),
                 "severity": list(chain.from_iterable(self.sev)),
                 "source": names[np.concatenate(self.source)] if n else names[:0],
-                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": families[ids]}
+                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": _strings(families, ids)}
+
+
+def _strings(values: np.ndarray, codes: np.ndarray):
+    """values[codes] as the column pandas makes of strings (its `str` dtype where that is the default,
+    pandas 3): taken in Arrow from the few distinct values, not converted from a million objects."""
+    dtype = pd.Series(["x"]).dtype
+    if getattr(dtype, "storage", "") != "pyarrow":      # object dtype, or strings kept in Python
+        return values[codes]
+    import pyarrow as pa
+    return pd.array(pa.array(values.tolist(), pa.large_string()).take(pa.array(codes)), dtype=dtype)
 
 
 @contextmanager
@@ -280,9 +291,9 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
         bulk_mask[h.offs] = True
         ids[h.offs] = msgs.code(st.grammar.messages[h.index].id)
         if len(single) == 1:
-            env = np.full(len(h.offs), single[0])
-        else:
-            env = np.array([bs.envelope(i) for i in h.offs.tolist()])
+            source[h.offs] = msgs.code(envelopes[single[0]].source)
+            continue
+        env = np.array([bs.envelope(i) for i in h.offs.tolist()])
         for e in np.unique(env).tolist():
             source[h.offs[env == e]] = msgs.code(envelopes[e].source)
     sev = list(bs.sev)                  # the line parser fills in the other lines

@@ -117,7 +117,7 @@ class Hits:
         self.index = alt.index    # the template: Grammar.messages[index]
         self.offs = offs          # block-local line offsets
         self.fields = fields      # field name -> raw matched strings
-        self.texts = texts        # the stripped message texts
+        self.texts = texts        # the stripped message texts (of an inert template: not all of them)
 
 
 class BlockScan:
@@ -293,7 +293,7 @@ class Scanner:
             whole = len(sl) == len(texts)
             bs.hits.append(Hits(a, idx if whole else idx[sel],
                                 {name: col if whole else _take(col, sl) for name, col in cols.items()},
-                                texts if whole else _take(texts, sl)))
+                                texts if whole or a.msg.inert else _take(texts, sl)))
         return matched[back] if back is not None else matched
 
     def _floating(self, bs: BlockScan, idx: np.ndarray) -> None:
