@@ -59,3 +59,22 @@ def test_a_section_in_todays_format_with_an_action_loads(tmp_path):
                                 "handler = tactic_time\n")
     m = g.by_id["tactic.extra_time"]
     assert m.action is ACTIONS["tactic_time"] and m.used_fields == {"tactic", "time_ms"}
+
+
+def test_field_reads_come_from_the_handlers_source():
+    from trtlog.parse.handlers import field_reads
+    reads = field_reads()
+    assert {"api", "where", "code", "category", "node", "cuda_error"} <= reads["error"]
+    assert reads["dla_offloaded"] == {"offloaded", "candidates"}
+
+
+def test_field_a_function_handler_reads_that_no_section_captures_fails_at_load(tmp_path):
+    d = tmp_path / "grammars"
+    shutil.copytree(grammar._grammar_dir(), d)
+    fb = d / "fallback.grammar"
+    text = fb.read_text(encoding="utf-8")
+    assert "out of {candidates:int}" in text
+    fb.write_text(text.replace("out of {candidates:int}", "out of {total:int}"), encoding="utf-8")
+    with pytest.raises(TrtlogError, match=r"fallback\.grammar \[fb\.dla_offloaded\]: handler 'dla_offloaded' reads "
+                                          r"field\(s\) candidates that no template"):
+        grammar.load_grammar(d)

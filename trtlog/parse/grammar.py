@@ -295,6 +295,7 @@ class Grammar:
                 self.keyed.setdefault(m.scope, {}).setdefault(m.key, []).append(m)
             else:
                 self.floating.setdefault(m.scope, []).append(m)
+        _check_reads(messages)
         # field-first templates are tried one by one: the tactic family dominates verbose logs, so first
         for scope in self.floating:
             self.floating[scope].sort(key=lambda m: m.family != "tactics")
@@ -356,6 +357,25 @@ def _bind(m: Message) -> None:
                           f"template {m.template!r} does not capture")
     m.inert = m.action is not None and not (m.action.sets or m.action.block or m.action.tactic or m.action.mark
                                             or m.action.feature or (m.action is PLAIN and m.table))
+
+
+def _check_reads(messages: List[Message]) -> None:
+    """Every field a function handler reads (handlers.field_reads) must be captured, or set as a
+    constant, by some template of the sections that name it: a misspelt field fails here."""
+    from .handlers import field_reads
+    captured: Dict[str, set] = {}
+    sections: Dict[str, List[Message]] = {}
+    for m in messages:
+        if m.action is None:
+            captured.setdefault(m.handler, set()).update([name for name, _ in m.fields], m.consts)
+            sections.setdefault(m.handler, []).append(m)
+    for handler, names in field_reads().items():
+        missing = sorted(names - captured.get(handler, names))
+        if missing:
+            ms = sections[handler]
+            where = ", ".join(dict.fromkeys(f"{m.family}.grammar [{m.id}]" for m in ms))
+            raise TrtlogError(f"{where}: handler {handler!r} reads field(s) {', '.join(missing)} that no template "
+                              f"of its section(s) captures")
 
 
 def _reads_groups(m: Message) -> Tuple[Tuple[str, str], ...]:

@@ -8,8 +8,11 @@ handlers run line by line (parser.py); scan.py leaves their lines to the line pa
 """
 from __future__ import annotations
 
+import ast
+import inspect
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+import sys
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import tables as T
 from ..tensors import Tensor, display, formats
@@ -118,6 +121,32 @@ def needs(*fields: str) -> Callable:
         NEEDS[fn.__name__[2:]] = fields
         return fn
     return mark
+
+
+def field_reads() -> Dict[str, FrozenSet[str]]:
+    """Handler -> the field names it reads from its fields argument (`f.get("x", ...)`, `f["x"]`),
+    read from this module's source: the grammar checks at load that some template of the handler's
+    sections captures each ({} where the source is not available)."""
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    except (OSError, TypeError):
+        return {}
+    out: Dict[str, FrozenSet[str]] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("h_") and len(node.args.args) >= 4):
+            continue
+        f = node.args.args[3].arg
+        names = set()
+        for sub in ast.walk(node):
+            if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get"
+                    and isinstance(sub.func.value, ast.Name) and sub.func.value.id == f and sub.args
+                    and isinstance(sub.args[0], ast.Constant)):
+                names.add(sub.args[0].value)
+            elif (isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and isinstance(sub.value, ast.Name)
+                  and sub.value.id == f and isinstance(sub.slice, ast.Constant)):
+                names.add(sub.slice.value)
+        out[node.name[2:]] = frozenset(names)
+    return out
 
 
 # --- runs, banners, versions ---------------------------------------------------------------------
@@ -333,7 +362,7 @@ def h_trt7_perf_stat(st: State, n: int, msg, f: dict, text: str) -> None:
     if stat == "percentile":
         stat = "p" + str(f.get("pct", "")).rstrip("%")
     st.add("perf", n, {"metric": st.perf_metric or "Latency", "stat": stat, "value": f.get("value"),
-                       "unit": f.get("unit", "ms")})
+                       "unit": "ms"})
 
 
 def h_profile_row(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -375,9 +404,9 @@ def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.add("errors", n, {"kind": "onnx_node", "node": f.get("node", ""), "category": f.get("op", ""),
-                         "text": text})
-    st.add("onnx", n, {"kind": "node_error", "name": f.get("node", ""), "op": f.get("op", ""),
+    # the node's name follows on its own `name: "..."` line (h_node_field fills it in)
+    st.add("errors", n, {"kind": "onnx_node", "node": "", "category": f.get("op", ""), "text": text})
+    st.add("onnx", n, {"kind": "node_error", "name": "", "op": f.get("op", ""),
                        "detail": f.get("output", "")})
 
 
