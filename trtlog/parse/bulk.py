@@ -2,7 +2,7 @@
 
 A block's action lines come in batches, one per template alternative: the lines scan.py matched in
 bulk (before the block's line loop) and the lines the line-by-line parser matched one at a time
-(during it). What the line handlers would keep in State is made column-wise:
+(during it). What a line-at-a-time engine would keep in State is made column-wise:
   * the tactic timing context (context.py): a batch's context events (actions.Set) enter the
     timeline, bulk ones before the line loop, the line parser's at once; tactic rows and marks read
     the merged timeline after the loop;
