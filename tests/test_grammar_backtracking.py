@@ -19,7 +19,6 @@ N = 1000             # characters of adversarial payload
 _CHILD = r"""
 import re, sys, time
 from trtlog.parse.grammar import default_grammar
-from trtlog.parse.scan import _spaced
 N, BOUND = int(sys.argv[1]), float(sys.argv[2])
 payloads = {
     "digits": "1" * N, "digits_spaced": "1 " * (N // 2), "decimals": "1." * (N // 2),
@@ -32,9 +31,8 @@ g = default_grammar()
 patterns = []
 for m in g.messages:
     patterns.append((m, "template", m.regex))
-    line = "^(?:%s)$" % m.line_body
-    patterns.append((m, "line-safe", compile_rx(line, re.M)))        # as scan.py compiles them
-    patterns.append((m, "spaced", compile_rx(_spaced(line), re.M)))
+    patterns.append((m, "line-safe", compile_rx("^(?:%s)$" % m.render(), re.M)))        # as scan.py compiles them
+    patterns.append((m, "spaced", compile_rx("^(?:%s)$" % m.render(spaced=True), re.M)))
 for scope, by_key in g.combined.items():
     for key, (rx, index) in by_key.items():
         patterns.append((next(iter(index.values())), "combined:" + key, rx))

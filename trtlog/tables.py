@@ -230,7 +230,9 @@ def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
         values = data.get(name)
         if values is None:
             values = [None] * n if kind != "bool" else [False] * n
-        if kind == "str":
+        if kind == "str" and isinstance(getattr(values, "dtype", None), pd.StringDtype):
+            series = pd.Series(values, name=name)      # pandas strings already (parser.Messages.columns)
+        elif kind == "str":
             if not no_none and None in values:
                 values = ["" if v is None else v for v in values]
             series = pd.Series(values, dtype=object, name=name)

@@ -1,15 +1,17 @@
-"""Column-wise twins of the handlers, for the lines scan.py matched in bulk.
+"""The actions (actions.py) of a block's lines, column-wise: the one engine for action messages.
 
-A template is *bulk* when its handler has a twin here (or it has none: a plain table row or
-nothing). What the handlers keep in State is reproduced column-wise:
-  * the tactic timing context (context.py): bulk lines add their events before the block's line
-    loop, and their tactic rows read the merged timeline after it;
+A block's action lines come in batches, one per template alternative: the lines scan.py matched in
+bulk (before the block's line loop) and the lines the line-by-line parser matched one at a time
+(during it). What a line-at-a-time engine would keep in State is made column-wise:
+  * the tactic timing context (context.py): a batch's context events (actions.Set) enter the
+    timeline, bulk ones before the line loop, the line parser's at once; tactic rows and marks read
+    the merged timeline after the loop;
   * "fastest"/"chosen" marks and the lines that start a new layer/format block, applied to the
-    finished tactics table (apply_marks) exactly as the line handlers' row index did;
-  * table rows: column batches merged with the line-by-line rows by line number at the end, except
-    for tables whose handlers look back at earlier rows (handlers.LOOKBACK_TABLES): those get dict
-    rows put in line order during the loop.
-Field values are what the line parser hands the handler: raw strings for `hot = yes` templates,
+    finished tactics table (apply_marks);
+  * table rows: column batches merged with the function handlers' rows by line number at the end,
+    except for tables whose handlers look back at earlier rows (handlers.LOOKBACK_TABLES): those get
+    dict rows in line order during the loop.
+Field values are what the line parser hands a handler: raw strings for `hot = yes` templates,
 converted with the grammar's field types otherwise.
 """
 from __future__ import annotations
@@ -21,27 +23,23 @@ import pandas as pd
 
 from .. import tables as T
 from ..vocab import tactic_int
+from .actions import PLAIN, Action
 from .context import object_array as _objects
 from .grammar import TYPES, Message
 from .handlers import LOOKBACK_TABLES, State
 
-# handler -> the fields its twin uses (a plain table row uses them all)
-USES = {"tactic_time": ("tactic", "time_ms", "kernel"), "set_tactic_name": ("kernel",), "costs": ("layer",),
-        "format": ("format",), "timing_runner": ("layer", "runner"), "fastest": ("layer", "runner", "tactic"),
-        "chose": ("runner", "tactic"), "tactic_skip": ("tactic", "kernel", "requested", "available"), "noop": ()}
-BULK_HANDLERS = frozenset(USES) | {""}
 TEXT_TABLES = {name for name, (_, cols) in T.TABLES.items() if any(c[0] == "text" for c in cols)}
 TAC_COLUMNS = [c for c in T.columns("tactics") if c != "tactic_int"]
 
 
 def is_bulk(m: Message) -> bool:
-    return m.scope == "message" and not m.opens and not m.closes and m.handler in BULK_HANDLERS
+    """Lines of `m` can be matched in bulk: an action, outside continuation blocks."""
+    return m.scope == "message" and not m.opens and not m.closes and m.action is not None
 
 
 def uses(m: Message) -> set:
-    """The fields of bulk template `m` that its twin reads (scan.py captures only those)."""
-    names = {name for name, _ in m.fields}
-    return names if not m.handler else names & set(USES[m.handler])
+    """The fields of action template `m` that its action reads (scan.py captures only those)."""
+    return m.used_fields
 
 
 def _convert(value: str, conv):
@@ -52,8 +50,8 @@ def _convert(value: str, conv):
 
 
 def fields_of(msg: Message, raw: Dict[str, list]) -> Dict[str, object]:
-    """The handler's field dict, column-wise: raw for hot templates, else Message.convert's values
-    (constants as scalars). Fields the twin does not read (not captured) are absent."""
+    """The action's field dict, column-wise: raw for hot templates, else Message.convert's values
+    (constants as scalars). Fields the action does not read (not captured) are absent."""
     if msg.hot:
         return dict(raw)
     out: Dict[str, object] = dict(msg.consts)
@@ -76,47 +74,58 @@ def _shared(values) -> list:
     return list(map(first.setdefault, values, values))
 
 
-class BlockBulk:
-    """The bulk lines of one block (scan.BlockScan) around the block's line loop."""
+def events(action: Action, f: Dict[str, object], n: int):
+    """The context events of n lines of one template: (variable, kept line indexes or None for all,
+    values)."""
+    for s in action.sets:
+        if not s.field:
+            yield s.var, None, [""] * n
+        elif s.field in f:
+            values = _column(f[s.field], n)
+            if s.when == "nonempty":
+                keep = [i for i, v in enumerate(values) if v]
+                yield s.var, keep, [values[i] for i in keep]
+            else:
+                yield s.var, None, values
+        elif s.when == "always":
+            yield s.var, None, [""] * n
+
+
+class Batch:
+    """Lines of one template alternative in one block: line numbers, fields (lists or constants),
+    texts; `bulk`: matched by scan.py (else by the line parser)."""
+    __slots__ = ("msg", "lines", "f", "texts", "bulk")
+
+    def __init__(self, msg: Message, lines: np.ndarray, f: Dict[str, object], texts: list, bulk: bool):
+        self.msg, self.lines, self.f, self.texts, self.bulk = msg, lines, f, texts, bulk
+
+
+class BlockActions:
+    """The action lines of one block (scan.BlockScan), around the block's line loop."""
 
     def __init__(self, st: State, hits: list, base: int):
         self.st = st
         self.base = base
-        self.batches = []          # (template, hits, lines, fields) per template alternative
         messages = st.grammar.messages
+        self.batches: List[Batch] = []
         for h in hits:
             msg = messages[h.index]
-            self.batches.append((msg, h, base + 1 + h.offs, fields_of(msg, h.fields)))
+            if not msg.inert:
+                self.batches.append(Batch(msg, base + 1 + h.offs, fields_of(msg, h.fields), h.texts, True))
+        self.late: Dict[int, tuple] = {}      # id(message) -> (message, lines, fields, texts) of line-parser lines
         self.pending: List[tuple] = []    # (line, table, row) of look-back tables, in line order
         self._pos = 0
 
     # -- before the line loop -------------------------------------------------------------------
     def before_loop(self) -> None:
         ctx = self.st.ctx
-        for msg, h, lines, f in self.batches:
-            handler, n = msg.handler, len(lines)
-            if handler == "tactic_time" or handler == "tactic_skip":
-                ctx.add_bulk("kernel", lines, [""] * n)
-            elif handler == "set_tactic_name":
-                ctx.add_bulk("kernel", lines, f["kernel"] if msg.hot else _column(f.get("kernel", ""), n))
-            elif handler == "costs":
-                ctx.add_bulk("layer", lines, _column(f.get("layer", ""), n))
-                ctx.add_bulk("runner", lines, [""] * n)
-                ctx.add_bulk("kernel", lines, [""] * n)
-            elif handler == "format":
-                ctx.add_bulk("format", lines, _column(f.get("format", ""), n))
-            elif handler == "timing_runner":
-                if "layer" in f:
-                    ctx.add_bulk("layer", lines, _column(f["layer"], n))
-                ctx.add_bulk("runner", lines, _column(f.get("runner", ""), n))
-                ctx.add_bulk("kernel", lines, [""] * n)
-            elif handler == "fastest" and "layer" in f:
-                layers = _column(f["layer"], n)
-                keep = [i for i, v in enumerate(layers) if v]
-                ctx.add_bulk("layer", lines[keep], [layers[i] for i in keep])
-            elif not handler and msg.table in LOOKBACK_TABLES:
-                rows = self._rows(msg, h, lines, f)
-                self.pending += [(int(line), msg.table, row) for line, row in zip(lines, rows)]
+        for b in self.batches:
+            msg = b.msg
+            for var, keep, values in events(msg.action, b.f, len(b.lines)):
+                ctx.add_bulk(var, b.lines if keep is None else b.lines[keep], values)
+            if msg.action is PLAIN and msg.table in LOOKBACK_TABLES:
+                rows = _rows(msg, b.f, b.texts, len(b.lines))
+                self.pending += [(int(line), msg.table, row) for line, row in zip(b.lines, rows)]
         self.pending.sort(key=lambda p: p[0])
         ctx.start_loop()
 
@@ -132,78 +141,100 @@ class BlockBulk:
                 st.rows[table].append(row)
             self._pos += 1
 
+    # -- a line of the line loop ----------------------------------------------------------------
+    def line(self, n: int, msg: Message, mm, text: str) -> None:
+        """Line n, matched by the line parser (`mm`): a batch of one. Its context events take effect
+        now; a look-back row is added now; the rest waits for after_loop."""
+        if msg.inert:
+            return
+        used = msg.reads_groups
+        f = fields_of(msg, {name: [mm.group(g)] for name, g in used})
+        ctx = self.st.ctx
+        for var, keep, values in events(msg.action, f, 1):
+            if keep is None or keep:
+                ctx.set(var, values[0])
+        if msg.action is PLAIN and msg.table in LOOKBACK_TABLES:
+            self.st.add(msg.table, n, _rows(msg, f, [text], 1)[0])
+            return
+        got = self.late.get(id(msg))
+        if got is None:
+            self.late[id(msg)] = (msg, [n], f, [text])
+            return
+        _, lines, cols, texts = got
+        lines.append(n)
+        texts.append(text)
+        for k, v in f.items():
+            if isinstance(v, list):
+                cols[k] += v
+
     # -- after the line loop ----------------------------------------------------------------------
     def after_loop(self, run: np.ndarray) -> Dict[str, list]:
-        """Rows, marks and events of the bulk lines (minus those handed to the line parser);
-        returns this block's bulk tactic rows column-wise."""
-        st, ctx = self.st, self.st.ctx
+        """Rows, marks and block starts of the block's action lines (bulk lines handed to the line
+        parser left out); returns this block's action tactic rows column-wise."""
+        ctx = self.st.ctx
         self.flush(1 << 62)
         tac: Dict[str, list] = {c: [] for c in TAC_COLUMNS}
-        for msg, h, lines, f in self.batches:
-            if ctx.void:
+        batches = self.batches + [Batch(msg, np.array(lines, np.int64), f, texts, False)
+                                  for msg, lines, f, texts in self.late.values()]
+        for b in batches:
+            lines, f, texts = b.lines, b.f, b.texts
+            if b.bulk and ctx.void:
                 keep = [i for i, line in enumerate(lines.tolist()) if line not in ctx.void]
                 if len(keep) < len(lines):
                     lines = lines[keep]
                     f = {k: ([v[i] for i in keep] if isinstance(v, list) else v) for k, v in f.items()}
-            n = len(lines)
-            if not n:
-                continue
-            handler = msg.handler
-            if handler in ("tactic_time", "tactic_skip"):
-                self._tactic_rows(tac, handler, msg, lines, f, run)
-            elif handler in ("costs", "format"):
-                st.bulk_resets.append(lines)
-            elif handler == "fastest":
-                if "runner" in f:
-                    runner = [r.split("[", 1)[0] if r and "[" in r else r for r in _column(f["runner"], n)]
-                else:
-                    runner = ctx.read("runner", lines).tolist()
-                st.bulk_marks.append((lines, runner, _column(f.get("tactic", ""), n), "fastest"))
-                if any(name == "seconds" for name, _ in msg.fields):
-                    st.features["profiling_completed"] = st.features.get("profiling_completed", 0) + n
-            elif handler == "chose":
-                st.bulk_marks.append((lines, _column(f.get("runner", ""), n), _column(f.get("tactic", ""), n),
-                                      "chosen"))
-            elif not handler and msg.table and msg.table not in LOOKBACK_TABLES:
-                cols = {k: v for k, v in f.items()}
-                if msg.table in TEXT_TABLES and "text" not in cols:
-                    cols["text"] = self._texts(h, lines)
-                cols["run"] = run[lines - self.base - 1].tolist()
-                st.batches.setdefault(msg.table, []).append((lines, cols))
+                    texts = [texts[i] for i in keep]
+            if len(lines):
+                self._effects(tac, b.msg, lines, f, texts, run[lines - self.base - 1])
         return tac
 
-    def _texts(self, h, lines) -> list:
-        if len(lines) == len(h.offs):
-            return h.texts
-        keep = set((lines - self.base - 1).tolist())
-        return [t for o, t in zip(h.offs.tolist(), h.texts) if o in keep]
+    def _effects(self, tac, msg: Message, lines: np.ndarray, f: dict, texts: list, run: np.ndarray) -> None:
+        st, a, n = self.st, msg.action, len(lines)
+        if a.tactic is not None:
+            self._tactic_rows(tac, msg, lines, f, run)
+        if a.block:
+            st.bulk_resets.append(lines)
+        if a.mark is not None:
+            m = a.mark
+            if "runner" in f:
+                runner = _column(f["runner"], n)
+                if m.strip:
+                    runner = [r.split("[", 1)[0] if r and "[" in r else r for r in runner]
+            elif m.runner_from_context:
+                runner = self.st.ctx.read("runner", lines).tolist()
+            else:
+                runner = [""] * n
+            st.bulk_marks.append((lines, runner, _column(f.get("tactic", ""), n), m.column))
+        if a.feature and any(name == a.feature[0] for name, _ in msg.fields):
+            st.features[a.feature[1]] = st.features.get(a.feature[1], 0) + n
+        if a is PLAIN and msg.table and msg.table not in LOOKBACK_TABLES:
+            cols = dict(f)
+            if msg.table in TEXT_TABLES and "text" not in cols:
+                cols["text"] = texts
+            cols["run"] = run.tolist()
+            st.batches.setdefault(msg.table, []).append((lines, cols))
 
-    def _rows(self, msg, h, lines, f) -> List[dict]:
-        n = len(lines)
-        cols = {k: _column(v, n) for k, v in f.items()}
-        if msg.table in TEXT_TABLES and "text" not in cols:
-            cols["text"] = h.texts
-        names = list(cols)
-        return [dict(zip(names, vals)) for vals in (zip(*cols.values()) if names else [()] * n)]
-
-    def _tactic_rows(self, tac, handler, msg, lines, f, run) -> None:
-        ctx, n = self.st.ctx, len(lines)
-        if handler == "tactic_time":
-            kernel = f.get("kernel")
-            if kernel is None or not all(kernel):
-                pending = ctx.read("kernel", lines)
-                kernel = [k or p for k, p in zip(kernel, pending)] if kernel is not None else pending.tolist()
-            tactic, time_ms, skipped = f["tactic"], list(map(float, f["time_ms"])), [""] * n
+    def _tactic_rows(self, tac, msg: Message, lines: np.ndarray, f: dict, run: np.ndarray) -> None:
+        ctx, n, t = self.st.ctx, len(lines), msg.action.tactic
+        kernel = f.get("kernel")
+        if kernel is None:
+            kernel = ctx.read("kernel", lines).tolist()
         else:
-            reason = msg.consts.get("reason", "skipped")
-            kernel = _column(f["kernel"], n) if "kernel" in f else ctx.read("kernel", lines).tolist()
-            tactic, time_ms, skipped = _column(f.get("tactic", ""), n), [None] * n, [reason] * n
-            if "requested" in f:
-                self.st.batches.setdefault("memory", []).append((lines, {
-                    "kind": "tactic_skip_scratch", "name": ctx.read("layer", lines).tolist(),
-                    "bytes": _column(f["requested"], n), "available_bytes": _column(f.get("available"), n),
-                    "tactic": tactic, "run": run[lines - self.base - 1].tolist()}))
-        tac["run"].append(run[lines - self.base - 1])
+            kernel = _column(kernel, n)
+            if not all(kernel):       # the pending kernel of the two-line (<= 8.5) form
+                kernel = [k or p for k, p in zip(kernel, ctx.read("kernel", lines))]
+        tactic = _column(f.get("tactic", ""), n)
+        if t.time:
+            time_ms = list(map(float, f[t.time])) if msg.hot else _column(f[t.time], n)
+            skipped = [""] * n
+        else:
+            time_ms, skipped = [None] * n, [msg.consts.get("reason", "skipped")] * n
+        if t.scratch and "requested" in f:
+            self.st.batches.setdefault("memory", []).append((lines, {
+                "kind": "tactic_skip_scratch", "name": ctx.read("layer", lines).tolist(),
+                "bytes": _column(f["requested"], n), "available_bytes": _column(f.get("available"), n),
+                "tactic": tactic, "run": run.tolist()}))
+        tac["run"].append(run)
         tac["line"].append(lines)
         for var in ("layer", "runner", "format"):
             tac[var].append(ctx.read(var, lines))
@@ -213,6 +244,15 @@ class BlockBulk:
         tac["skipped"].append(skipped)
         tac["fastest"].append(np.zeros(n, bool))
         tac["chosen"].append(np.zeros(n, bool))
+
+
+def _rows(msg: Message, f: dict, texts: list, n: int) -> List[dict]:
+    """Plain rows of n lines as dicts (look-back tables)."""
+    cols = {k: _column(v, n) for k, v in f.items()}
+    if msg.table in TEXT_TABLES and "text" not in cols:
+        cols["text"] = texts
+    names = list(cols)
+    return [dict(zip(names, vals)) for vals in (zip(*cols.values()) if names else [()] * n)]
 
 
 # -- the finished tables -----------------------------------------------------------------------------
@@ -248,14 +288,14 @@ def finish_tactics(st: State) -> Dict[str, object]:
         st.feature("hex_tactics")
     elif len(tac["tactic"]):
         st.feature("decimal_tactics")
-    apply_marks(st, tac)
-    tac["tactic_int"] = _tactic_ints(tac["tactic"])
+    codes, uniq = pd.factorize(tac["tactic"])     # each distinct tactic id once
+    apply_marks(st, tac, codes, uniq)
+    tac["tactic_int"] = _tactic_ints(codes, uniq)
     return tac
 
 
-def _tactic_ints(tactics: np.ndarray):
-    """vocab.tactic_int of every tactic id, computed once per distinct id."""
-    codes, uniq = pd.factorize(tactics)
+def _tactic_ints(codes: np.ndarray, uniq: np.ndarray):
+    """vocab.tactic_int of every tactic id (`uniq[codes]`), computed once per distinct id."""
     ints = [tactic_int(t) for t in uniq]
     if any(v is not None and not -(1 << 63) <= v < (1 << 63) for v in ints):
         return [ints[c] for c in codes.tolist()]          # too big for Int64: as the handlers did
@@ -264,17 +304,18 @@ def _tactic_ints(tactics: np.ndarray):
     return pd.arrays.IntegerArray(values[codes], missing[codes]) if len(codes) else []
 
 
-def apply_marks(st: State, tac: Dict[str, np.ndarray]) -> None:
+def apply_marks(st: State, tac: Dict[str, np.ndarray], t_rows: np.ndarray, t_uniq: np.ndarray) -> None:
     """Set "fastest"/"chosen" as the line handlers' (runner, tactic) -> row index of the current
     layer/format block did: the last row of that runner and tactic since the block started, else
-    (runner unknown) the last row of the tactic's key that was first seen last."""
-    marks = st.marks
-    lines = np.concatenate([np.array([m[0] for m in marks], np.int64)] + [b[0] for b in st.bulk_marks])
-    if not len(lines):
+    (runner unknown) the last row of the tactic's key that was first seen last. `t_uniq[t_rows]` is
+    the rows' tactic column."""
+    marks = st.bulk_marks
+    if not marks:
         return
-    runners = [m[1] for m in marks] + [r for b in st.bulk_marks for r in b[1]]
-    tactics = [m[2] for m in marks] + [t for b in st.bulk_marks for t in b[2]]
-    columns = [m[3] for m in marks] + [b[3] for b in st.bulk_marks for _ in range(len(b[0]))]
+    lines = np.concatenate([b[0] for b in marks])
+    runners = [r for b in marks for r in b[1]]
+    tactics = [t for b in marks for t in b[2]]
+    columns = [b[3] for b in marks for _ in range(len(b[0]))]
     resets = np.sort(np.concatenate([np.array(st.resets, np.int64)] + st.bulk_resets))
     row_lines = tac["line"]
     n = len(row_lines)
@@ -285,7 +326,9 @@ def apply_marks(st: State, tac: Dict[str, np.ndarray]) -> None:
     upto = np.searchsorted(row_lines, lines, "left")
     # (runner, tactic) as one integer for rows and marks; rows sorted by (key, row)
     r_codes, r_uniq = pd.factorize(np.concatenate([tac["runner"], _objects(runners)]))
-    t_codes, t_uniq = pd.factorize(np.concatenate([tac["tactic"], _objects(tactics)]))
+    index = dict(zip(t_uniq.tolist(), range(len(t_uniq))))
+    unknown = len(t_uniq)      # a tactic no row has
+    t_codes = np.concatenate([t_rows, np.fromiter((index.get(t, unknown) for t in tactics), np.int64, len(tactics))])
     key = r_codes.astype(np.int64) * (len(t_uniq) + 1) + t_codes
     row_key, mark_key = key[:n], key[n:]
     combined = np.sort(row_key * (n + 1) + np.arange(n))

@@ -1,9 +1,10 @@
 """The tactic timing context (current layer, runner, format, pending kernel) as timelines.
 
-A tactic row takes the layer, runner, format and kernel set by the last lines before it. Lines that
-scan.py matched in bulk set them column-wise, for a whole block before its line loop; the
-line-by-line handlers read and set them through State attributes at the current line; the tactic
-rows of bulk lines read the merged timeline after the loop. Every variable is a timeline of
+A tactic row takes the layer, runner, format and kernel set by the last lines before it. The
+actions (actions.Set) of lines that scan.py matched in bulk set them column-wise, for a whole block
+before its line loop; those of lines the line parser matched, and the function handlers (through
+State attributes), at the current line; tactic rows and marks read the merged timeline after the
+loop. Every variable is a timeline of
 (line, value) events, the last one before a line wins, and the events of one line keep their order.
 """
 from __future__ import annotations

@@ -1,14 +1,18 @@
 """Parse state and the handlers for stateful message families.
 
 A handler gets (state, line number, grammar message, converted fields, message text) and appends
-rows to tables. Stateless messages need no handler: their fields go straight into `table`.
-Handlers run line by line (parser.py); the ones listed in bulk.py also have a column-wise twin
-there for the lines scan.py matches in bulk, so the two must be kept in step.
+rows to tables. These are the genuinely stateful message families (runs, look-back rows, payload
+parsing, several rows per line); what a line does that is only data -- a plain row, a tactic row,
+a context variable, a fastest/chosen mark -- is an action (actions.py), run by bulk.py. Function
+handlers run line by line (parser.py); scan.py leaves their lines to the line parser.
 """
 from __future__ import annotations
 
+import ast
+import inspect
 import re
-from typing import Callable, Dict, List, Optional
+import sys
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import tables as T
 from ..tensors import Tensor, display, formats
@@ -55,12 +59,10 @@ class State:
         self.recognized = 0
         self.trt_lines = False      # some line is a TensorRT or trtexec message (parser.parse_blocks)
         self.ctx = Context()
-        # "fastest"/"chosen" marks (line, runner, tactic, column) and the lines that start a new
-        # layer/format block of tactic rows: applied to the finished tactics table (bulk.py)
-        self.marks: List[tuple] = []
+        # lines that start a new layer/format block of tactic rows (a new run); bulk.py adds the
+        # actions' column-wise: block starts, "fastest"/"chosen" marks (lines, runners, tactics,
+        # column) applied to the finished tactics table, table row batches, finished blocks of tactic rows
         self.resets: List[int] = []
-        # what bulk.py adds column-wise: marks and resets of bulk lines, table row batches,
-        # finished blocks of tactic rows
         self.bulk_marks: List[tuple] = []
         self.bulk_resets: list = []
         self.batches: Dict[str, list] = {}
@@ -111,6 +113,42 @@ class State:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+NEEDS: Dict[str, Tuple[str, ...]] = {}     # handler -> the fields it reads without a default (checked at load)
+
+
+def needs(*fields: str) -> Callable:
+    def mark(fn: Callable) -> Callable:
+        NEEDS[fn.__name__[2:]] = fields
+        return fn
+    return mark
+
+
+def field_reads() -> Dict[str, FrozenSet[str]]:
+    """Handler -> the field names it reads from its fields argument (`f.get("x", ...)`, `f["x"]`),
+    read from this module's source: the grammar checks at load that some template of the handler's
+    sections captures each ({} where the source is not available)."""
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    except (OSError, TypeError):
+        return {}
+    out: Dict[str, FrozenSet[str]] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("h_") and len(node.args.args) >= 4):
+            continue
+        f = node.args.args[3].arg
+        names = set()
+        for sub in ast.walk(node):
+            if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get"
+                    and isinstance(sub.func.value, ast.Name) and sub.func.value.id == f and sub.args
+                    and isinstance(sub.args[0], ast.Constant)):
+                names.add(sub.args[0].value)
+            elif (isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and isinstance(sub.value, ast.Name)
+                  and sub.value.id == f and isinstance(sub.slice, ast.Constant)):
+                names.add(sub.slice.value)
+        out[node.name[2:]] = frozenset(names)
+    return out
+
+
 # --- runs, banners, versions ---------------------------------------------------------------------
 def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
     if st.run_has_banner:
@@ -176,61 +214,21 @@ def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: s
     tac["chosen"].append(False)
 
 
-def h_costs(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.t_layer = f.get("layer", "")
-    st.t_runner = ""
-    st.t_kernel = ""
-    st.new_block(n)
 
 
-def h_format(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.t_format = f.get("format", "")
-    st.new_block(n)
 
 
-def h_timing_runner(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.t_layer = f.get("layer", st.t_layer)
-    st.t_runner = f.get("runner", "")
-    st.t_kernel = ""
 
 
-def h_set_tactic_name(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.t_kernel = f.get("kernel", "")
 
 
-# handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
-def hot_tactic_time(st: State, n: int, f: dict) -> None:
-    _tactic_row(st, n, f["tactic"], f.get("kernel") or st.t_kernel, float(f["time_ms"]))
-    st.t_kernel = ""
 
 
-def hot_set_tactic_name(st: State, n: int, f: dict) -> None:
-    st.t_kernel = f["kernel"]
 
 
-def h_tactic_skip(st: State, n: int, msg, f: dict, text: str) -> None:
-    reason = msg.consts.get("reason", "skipped")
-    _tactic_row(st, n, f.get("tactic", ""), f.get("kernel", st.t_kernel), None, reason)
-    st.t_kernel = ""
-    if "requested" in f:
-        st.add("memory", n, {"kind": "tactic_skip_scratch", "name": st.t_layer, "bytes": f.get("requested"),
-                             "available_bytes": f.get("available"), "tactic": f.get("tactic", "")})
 
 
-def h_fastest(st: State, n: int, msg, f: dict, text: str) -> None:
-    if f.get("layer"):
-        st.t_layer = f["layer"]
-    runner = f.get("runner", st.t_runner)
-    if f.get("runner") and "[" in runner:
-        runner = runner.split("[", 1)[0]
-    st.marks.append((n, runner, f.get("tactic", ""), "fastest"))   # applied by bulk.apply_marks
-    if f.get("seconds") is not None:
-        st.feature("profiling_completed")
 
-
-def h_chose(st: State, n: int, msg, f: dict, text: str) -> None:
-    runner = f.get("runner", "")
-    st.marks.append((n, runner, f.get("tactic", ""), "chosen"))
 
 
 def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -243,6 +241,7 @@ def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
                          "tactic": f.get("tactic", "")})
 
 
+@needs("request_mb", "available_mb")
 def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
     """'Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.'"""
     st.add("memory", n, {"kind": "tactic_device_request", "name": st.t_layer,
@@ -363,7 +362,7 @@ def h_trt7_perf_stat(st: State, n: int, msg, f: dict, text: str) -> None:
     if stat == "percentile":
         stat = "p" + str(f.get("pct", "")).rstrip("%")
     st.add("perf", n, {"metric": st.perf_metric or "Latency", "stat": stat, "value": f.get("value"),
-                       "unit": f.get("unit", "ms")})
+                       "unit": "ms"})
 
 
 def h_profile_row(st: State, n: int, msg, f: dict, text: str) -> None:
@@ -406,9 +405,9 @@ def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
 
 
 def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.add("errors", n, {"kind": "onnx_node", "node": f.get("node", ""), "category": f.get("op", ""),
-                         "text": text})
-    st.add("onnx", n, {"kind": "node_error", "name": f.get("node", ""), "op": f.get("op", ""),
+    # the node's name follows on its own `name: "..."` line (h_node_field fills it in)
+    st.add("errors", n, {"kind": "onnx_node", "node": "", "category": f.get("op", ""), "text": text})
+    st.add("onnx", n, {"kind": "node_error", "name": "", "op": f.get("op", ""),
                        "detail": f.get("output", "")})
 
 
@@ -676,6 +675,4 @@ def h_engine_version_mismatch(st: State, n: int, msg, f: dict, text: str) -> Non
 
 
 HANDLERS: Dict[str, Callable] = {name[2:]: fn for name, fn in list(globals().items()) if name.startswith("h_")}
-# handlers of `hot = yes` templates: (state, line, {field: raw string}) without conversion
-HOT_HANDLERS: Dict[str, Callable] = {name[4:]: fn for name, fn in list(globals().items()) if name.startswith("hot_")}
 

@@ -3,7 +3,8 @@
 Per block, scan.py classifies the lines it can in bulk (most of a verbose log); LineParser, the
 grammar's dispatch for one line (envelope -> key -> template -> handler), takes every other line in
 order, seeing the state (runs, continuation blocks, tactic context, look-back rows) the bulk lines
-before it left; bulk.py then turns the bulk lines into rows. While a continuation block is open,
+before it left. Lines of function handlers (handlers.py) run at once; lines of actions (actions.py),
+bulk or not, are run by bulk.py, whose batches become rows after the block. While a continuation block is open,
 bulk lines go through LineParser too, since the block's own templates come first for them.
 The messages table (one row per line) is kept column-wise, per block.
 """
@@ -21,16 +22,16 @@ from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
+import pandas as pd
 
 from ..errors import TrtlogError
 from . import bulk
 from .grammar import Grammar, default_grammar
-from .handlers import HANDLERS, HOT_HANDLERS, State
+from .handlers import HANDLERS, State
 from .scan import SRCLOC, BlockScan, Scanner
 
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
-TEXT_TABLES = bulk.TEXT_TABLES
 SEVERITY = {"VERBOSE": "V", "INFO": "I", "WARNING": "W", "ERROR": "E", "INTERNAL_ERROR": "F",
             "DEBUG": "V", "TRACE": "V", "GRAPH": "V", "CRITICAL": "F"}   # Torch-TensorRT, Python logging, TensorRT-LLM
 NON_TRT_FAMILIES = ("unknown", "envelope", "app")
@@ -128,6 +129,7 @@ class LineParser:
         self.g = g
         self.env_match = g.envelope_re.match if g.envelope_re else (lambda s: None)
         self.env_index = {f"e{i}": (e.source, e.producer, f"e{i}_sev") for i, e in enumerate(g.envelopes)}
+        self.actions: Optional[bulk.BlockActions] = None     # the current block's (parse_blocks sets it)
 
     def line(self, n: int, line: str) -> tuple:
         em = self.env_match(line)
@@ -184,19 +186,10 @@ class LineParser:
         if hit is not None:
             msg, mm = hit
             msg_id = msg.id
-            h = msg.handler
-            if h == "noop":        # recognised, nothing to record
-                pass
-            elif msg.hot:
-                vals = mm.group(*msg.groups)
-                HOT_HANDLERS[h](st, n, dict(zip(msg.names, vals if len(msg.groups) > 1 else (vals,))))
-            elif h:
-                HANDLERS[h](st, n, msg, msg.convert(mm), stext)
-            elif msg.table:
-                fields = msg.convert(mm)
-                if msg.table in TEXT_TABLES and "text" not in fields:
-                    fields["text"] = stext
-                st.add(msg.table, n, fields)
+            if msg.action is not None:
+                self.actions.line(n, msg, mm, stext)
+            else:
+                HANDLERS[msg.handler](st, n, msg, msg.convert(mm), stext)
             if msg.opens:
                 st.block = msg.opens
             elif msg.closes:
@@ -233,7 +226,17 @@ class Messages:
                 "run": np.concatenate(self.run) if self.run else np.array([], np.int64),
                 "severity": list(chain.from_iterable(self.sev)),
                 "source": names[np.concatenate(self.source)] if n else names[:0],
-                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": families[ids]}
+                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": _strings(families, ids)}
+
+
+def _strings(values: np.ndarray, codes: np.ndarray):
+    """values[codes] as the column pandas makes of strings (its `str` dtype where that is the default,
+    pandas 3): taken in Arrow from the few distinct values, not converted from a million objects."""
+    dtype = pd.Series(["x"]).dtype
+    if getattr(dtype, "storage", "") != "pyarrow":      # object dtype, or strings kept in Python
+        return values[codes]
+    import pyarrow as pa
+    return pd.array(pa.array(values.tolist(), pa.large_string()).take(pa.array(codes)), dtype=dtype)
 
 
 @contextmanager
@@ -288,15 +291,15 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
         bulk_mask[h.offs] = True
         ids[h.offs] = msgs.code(st.grammar.messages[h.index].id)
         if len(single) == 1:
-            env = np.full(len(h.offs), single[0])
-        else:
-            env = np.array([bs.envelope(i) for i in h.offs.tolist()])
+            source[h.offs] = msgs.code(envelopes[single[0]].source)
+            continue
+        env = np.array([bs.envelope(i) for i in h.offs.tolist()])
         for e in np.unique(env).tolist():
             source[h.offs[env == e]] = msgs.code(envelopes[e].source)
     sev = list(bs.sev)                  # the line parser fills in the other lines
     text = list(bs.texts)
     run = np.full(n, st.run, dtype=np.int64)
-    work = bulk.BlockBulk(st, bs.hits, base)
+    work = lp.actions = bulk.BlockActions(st, bs.hits, base)
     work.before_loop()
     ctx = st.ctx
     array_label = msgs.code("app.array_label")

@@ -5,7 +5,7 @@ severity, the text after the envelope and its first token, the dispatch key of G
 Second pass: the lines of each key are joined and matched together against that key's templates,
 in the order Grammar.match tries them; lines no keyed template takes go through the field-first
 ("floating") templates in order, each tried on the lines that contain its anchor.
-The regexes are the grammar's own templates in their line-safe form (Message.line_body), so a
+The regexes are the grammar's own templates in their line-safe form (Message.render), so a
 joined block matches exactly as its lines would one by one. Two shortcuts keep that exact:
   * lines whose only whitespace is single spaces are matched with the template's spaces as a
     literal " " and `\\S` as `[^ ]` (the regex engine's fast paths): inside such a line both can
@@ -42,6 +42,9 @@ _OTHER_WS = [chr(c) for c in range(0x3001) if chr(c).isspace() and c not in (10,
 _OTHER_WS_ASCII = [c for c in _OTHER_WS if c.isascii()]
 
 RESIDUAL = 0
+# `"  " in text` looks at every space of a text full of single spaces; the regex engine's literal
+# search skips ahead: about half the time over the joined lines of a verbose log
+_DOUBLE_SPACE = re.compile("  ")
 
 
 class Alt:
@@ -55,15 +58,12 @@ class Alt:
         self.marker = ""                   # group that is not None when this alternative matched
         self.fields: Dict[str, str] = {}   # field name -> group name
 
-    def body(self, tag: str) -> str:
-        body = self.msg.line_body
-        for name, _ in self.msg.fields:
-            if name in self.capture:
-                group = "%s_%s" % (tag, name)
-                self.fields[name] = group
-                body = body.replace("(?P<%s>" % name, "(?P<%s>" % group)
-            else:
-                body = body.replace("(?P<%s>" % name, "(?:")
+    def body(self, tag: str, spaced: bool = False) -> str:
+        """This alternative inside a second-pass regex: the template rendered with its captured
+        fields as groups `<tag>_<field>` (the others not captured) and a marker group."""
+        groups = {name: ("%s_%s" % (tag, name) if name in self.capture else None) for name, _ in self.msg.fields}
+        self.fields = {name: g for name, g in groups.items() if g}
+        body = self.msg.render(groups, spaced)
         if self.fields:
             self.marker = next(iter(self.fields.values()))
         else:
@@ -78,23 +78,19 @@ class Alt:
         return body
 
 
-def _spaced(source: str) -> str:
-    """A regex for lines whose only whitespace is single spaces (see the module docstring)."""
-    return (source.replace(r"[^\S\n]++", " ").replace(r"[^\S\n]*+", " ?").replace(r"[^\S\n]+", " ")
-            .replace(r"[^\S\n]*", " ?").replace(r"\S+", "[^ ]+"))
-
-
 class Level2:
     """A regex over joined lines: each line is one of `alts` (first match wins) or a miss."""
 
     def __init__(self, alts: List[Alt], head: str = "", anchor: Optional[str] = None):
         self.alts = alts
         self.anchor = anchor
-        bodies = "|".join(a.body("a%d" % i) for i, a in enumerate(alts))
-        source = r"^(?:%s(?:%s)|(?P<miss>)[^\n]*)$" % (head, bodies)
-        self.exact = rx.compile(source, re.M)
+
+        def source(spaced: bool) -> str:
+            bodies = "|".join(a.body("a%d" % i, spaced) for i, a in enumerate(alts))
+            return r"^(?:%s(?:%s)|(?P<miss>)[^\n]*)$" % (head, bodies)
+        self.exact = rx.compile(source(False), re.M)
         # the same for lines whose only whitespace is single spaces (see the module docstring)
-        self.spaced = rx.compile(_spaced(source), re.M)
+        self.spaced = rx.compile(source(True), re.M)
         self.stride = self.exact.groups + 1
         self.slot = self.exact.groupindex
         # lines without a measurement repeat: match each distinct text once
@@ -106,7 +102,7 @@ class Level2:
         joined = "\n".join(texts)
         s = self.stride
         parts = None
-        if spaced and "  " not in joined:
+        if spaced and _DOUBLE_SPACE.search(joined) is None:
             parts = self.spaced.split(joined)
             if len(parts) // s != len(texts):      # a match ran into the next line
                 parts = None
@@ -124,7 +120,7 @@ class Hits:
         self.index = alt.index    # the template: Grammar.messages[index]
         self.offs = offs          # block-local line offsets
         self.fields = fields      # field name -> raw matched strings
-        self.texts = texts        # the stripped message texts
+        self.texts = texts        # the stripped message texts (of an inert template: not all of them)
 
 
 class BlockScan:
@@ -300,7 +296,7 @@ class Scanner:
             whole = len(sl) == len(texts)
             bs.hits.append(Hits(a, idx if whole else idx[sel],
                                 {name: col if whole else _take(col, sl) for name, col in cols.items()},
-                                texts if whole else _take(texts, sl)))
+                                texts if whole or a.msg.inert else _take(texts, sl)))
         return matched[back] if back is not None else matched
 
     def _floating(self, bs: BlockScan, idx: np.ndarray) -> None:
