@@ -171,3 +171,11 @@ def test_trt103_counts_one_lookup_for_the_lookup_line_and_the_assertion():
     assert f.message.startswith("1 plugin lookup failed for op type EfficientNMS_TRT v1")
     assert [e.line for e in f.evidence] == [4, 6]
     assert codes(PLUGIN8) == {"TRT101", "TRT102", "TRT103", "TRT206"}
+
+
+def test_trt85_swap_layer_type_with_the_enum_prefix():
+    # trt8.5-trtexec-qat-resnet18-best-verbose-rtx2000ada.log line 2813: "Swap the layer type of QuantizeLinear_2
+    # from QUANTIZE to kQDQ" (the 10.x/RTX form has no k prefix); the log is now wholly recognised
+    bl = load(str(corpus_log("trt8.5-trtexec-qat-resnet18-best-verbose-rtx2000ada.log")))
+    assert bl.tables["messages"].set_index("line").loc[2813, "msg_id"] == "int.swap_layer_type"
+    assert bl.stats()["unknown"] == 0
