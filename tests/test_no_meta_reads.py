@@ -82,3 +82,20 @@ def test_a_rule_sees_a_replaced_fact():
     bl.facts = dataclasses.replace(bl.facts, build_ok=False, failure="out of memory (a replaced fact)")
     (f,) = trtlog.run_rules(bl, select=["TRT101"])
     assert "First cause: out of memory (a replaced fact)" in f.message
+
+
+def test_the_diff_sees_replaced_facts():
+    # two builds that both succeed (T82 line 2891 and T84 line 3035: &&&& PASSED); T84 line 1157:
+    # "Engine built in 3.05461 sec." -- with B's facts replaced, the diff reports what the facts say
+    import dataclasses
+
+    from corpus import corpus_log
+    a = trtlog.load(str(corpus_log("trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log")))
+    b = trtlog.load(str(corpus_log("trt8.4-trtexec-mnist-fp16-verbose-gtx1070.log")))
+    assert "build_status" not in {c.kind for c in trtlog.diff_builds(a, b).changes}
+    assert trtlog.diff_builds(a, b).b_info.build_seconds == 3.05461
+    b.facts = dataclasses.replace(b.facts, build_ok=False, failure="a replaced failure", build_seconds=7.5)
+    d = trtlog.diff_builds(a, b)
+    (status,) = [c for c in d.changes if c.kind == "build_status"]
+    assert (status.a, status.b, status.fields["failure"]) == ("ok", "failed", "a replaced failure")
+    assert d.b_info.build_seconds == 7.5 and d.b_info.build_ok is False
