@@ -1,11 +1,11 @@
-"""What each rule reads, found in its source: the tables (and meta) a rule function touches, directly or
+"""What each rule reads, found in its source: the tables (and facts, meta) a rule function touches, directly or
 through the helpers it calls (trtlog/rules/util.py, module-level helpers of its own module).
 
 Read by tests/test_rules_contract.py, which holds it equal to what each rule declares (the catalog's and
 docs/rules.md's "reads:"). Forms recognised, `bl` being any name:
 `bl.tables["t"]`, `bl.tables.get("t")`, `rows(bl, "t", ...)`, `at_lines(bl, "t", ...)`, `by_id(...)`
-(messages), `bl.line_text(...)` (messages), `bl.meta` (meta). A table named by a variable is an error:
-the reads must be readable here.
+(messages), `bl.line_text(...)` (messages), `bl.facts` (facts), `bl.meta` (meta). A table named by a variable
+is an error: the reads must be readable here.
 """
 from __future__ import annotations
 
@@ -61,8 +61,8 @@ def reads_of(modname: str, node: ast.AST, seen: Set[Tuple[str, str]] = None) -> 
     for n in ast.walk(node):
         if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and n.value.attr == "tables":
             out.add(_literal(n.slice))
-        elif isinstance(n, ast.Attribute) and n.attr == "meta":
-            out.add("meta")
+        elif isinstance(n, ast.Attribute) and n.attr in ("facts", "meta"):
+            out.add(n.attr)
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
             f = n.func
             if f.attr == "get" and isinstance(f.value, ast.Attribute) and f.value.attr == "tables":
@@ -83,7 +83,7 @@ def reads_of(modname: str, node: ast.AST, seen: Set[Tuple[str, str]] = None) -> 
 
 
 def rule_reads(rule) -> Set[str]:
-    """The tables (and "meta") a registered rule reads."""
+    """The tables (and "facts", "meta") a registered rule reads."""
     kind = getattr(rule.func, "kind", None)
     if kind is not None:          # a declarative rule (trtlog.rules.kinds): its declaration says what it reads
         return set(kind.reads)

@@ -139,3 +139,16 @@ def test_bundle_config_facts():
     assert g.tactic_sources == ("EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS") and g.driver == "580.159.04"
     assert g.requested_profiles == ()
     assert trtlog.load(corpus_log("trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log")).facts.driver is None
+
+
+def test_engine_plan_version_of_a_refused_engine():
+    bl = trtlog.load(str(Path(__file__).resolve().parent / "corpus" / "logs"
+                         / "trt9-trtllm-runtime-engine-version-mismatch-zh-doc-excerpt.log"))
+    f = bl.facts
+    # line 1: "6: The engine plan file is not compatible ... expecting library version 9.2.0.5 got 9.3.0.1"
+    assert (f.trt_version, f.engine_trt_version) == ("9.2.0.5", "9.3.0.1") and f.where("engine_trt_version").line == 1
+    (finding,) = trtlog.run_rules(bl, select=["TRT107"])
+    assert finding.message.endswith("The runtime is 9.2.0.5, the plan was written by 9.3.0.1.")
+    # a log that loads no foreign plan has none: line 2891 of this build is its &&&& PASSED banner
+    g = trtlog.load(corpus_log("trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log")).facts
+    assert g.engine_trt_version == "" and not g.where("engine_trt_version")

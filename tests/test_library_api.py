@@ -87,6 +87,9 @@ def test_to_parquet_round_trip(tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["schema"] == "trtlog.parquet-meta/1" and meta["lines"] == 4713
     assert meta["meta"]["trt_version"] == "10.16.1" and meta["tables"]["layers"] == 6
+    # the facts as `trtlog parse --facts` writes them, beside meta
+    assert meta["facts"] == json.loads(json.dumps(bl.facts.to_dict()))
+    assert meta["facts"]["gpu"] == "NVIDIA H100 PCIe" and meta["facts"]["evidence"]["gpu"] == {"line": 103}
     with pytest.raises(TrtlogError, match="exists; not overwriting"):
         bl.to_parquet(out)
     bl.to_parquet(out, overwrite=True)

@@ -42,7 +42,9 @@ def test_the_reads_finder_sees_each_access_form():
     # options table through at_lines and errors through util.rejected_profile_runs
     reads = rule_reads(RULES["TRT110"])
     assert {"options", "errors", "messages"} <= reads
-    assert "meta" in rule_reads(RULES["TRT101"])          # bl.meta
+    assert "facts" in rule_reads(RULES["TRT101"])         # bl.facts
+    assert "meta" in rule_reads(RULES["TRT211"])          # bl.meta (config.json)
+    assert "facts" in rule_reads(RULES["TRT204"])         # util.requested_precisions -> bl.facts
     assert "tensors" in rule_reads(RULES["TRT204"])       # util.layer_tensors -> bl.tables.get("tensors")
 
 
@@ -53,7 +55,7 @@ def _bl():
     return trtlog.load(str(path))
 
 
-def test_view_refuses_an_undeclared_table_and_meta():
+def test_view_refuses_an_undeclared_table_facts_and_meta():
     bl = _bl()
     view = RuleView(bl, RULES["TRT102"])                  # declares errors only
     assert view.tables["errors"] is bl.tables["errors"]
@@ -61,10 +63,24 @@ def test_view_refuses_an_undeclared_table_and_meta():
         view.tables["memory"]
     with pytest.raises(UndeclaredRead, match="TRT102 reads table 'messages'"):
         view.tables.get("messages")
-    with pytest.raises(UndeclaredRead, match="TRT102 reads meta"):
+    with pytest.raises(UndeclaredRead, match="TRT102 reads meta but does not declare it"):
         _ = view.meta
+    with pytest.raises(UndeclaredRead, match="TRT102 reads facts but does not declare it"):
+        _ = view.facts
     assert list(view.tables) == ["errors"]
-    assert RuleView(bl, RULES["TRT101"]).meta is bl.meta   # TRT101 declares meta
+    assert RuleView(bl, RULES["TRT101"]).facts is bl.facts   # TRT101 declares facts
+    with pytest.raises(UndeclaredRead, match="TRT101 reads meta"):
+        _ = RuleView(bl, RULES["TRT101"]).meta             # ... and no longer meta
+    assert RuleView(bl, RULES["TRT211"]).meta is bl.meta   # TRT211 declares meta (config.json)
+    assert view.producer == bl.facts.producer             # the log's identity needs no declaration
+
+
+def test_a_rule_that_reads_facts_undeclared_fails_when_run():
+    bl = _bl()
+    r = RULES["TRT101"]                                   # reads errors, runs and facts (build_ok, failure)
+    narrowed = type(r)(**{**r.__dict__, "tables": ("errors", "runs")})
+    with pytest.raises(UndeclaredRead, match="TRT101 reads facts"):
+        list(narrowed.func(RuleView(bl, narrowed), Check(narrowed, bl)))
 
 
 def test_a_rule_that_reads_beyond_its_declaration_fails_when_run():

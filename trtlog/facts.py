@@ -87,6 +87,7 @@ class Facts:
     tactic_sources: Tuple[str, ...] = ()            # bundle config: the tactic sources the build enabled
     requested_profiles: Tuple[ProfileRequest, ...] = ()
     driver: Optional[str] = None     # env.json nvidia_driver ('' = env.json names none; None = not stated)
+    engine_trt_version: str = ""     # the version that wrote an engine plan this runtime refused ('' when none)
     evidence: Mapping[str, Evidence] = field(default_factory=lambda: MappingProxyType({}))
 
     # -- derived --------------------------------------------------------------------------------
@@ -164,6 +165,8 @@ _MODEL_KEYS = ("Model", "ONNX Model", "onnx", "Onnx", "deploy", "Prototxt", "uff
 _MODEL_FLAGS = re.compile(r"--(onnx|deploy|uff|model|loadEngine)[= ](\S+)")
 _GPU_KEYS = ("Selected Device", "GPU", "Device")
 _BUILT_PHASES = ("Engine built", "Engine generation", "build engine")
+# the refusals that name the plan's version ("expecting library version X got Y"; handler engine_version_mismatch)
+_ENGINE_VERSION_IDS = ("err.version_mismatch_library", "err.version_mismatch_coded")
 
 
 def _s(v: Any) -> str:
@@ -242,6 +245,12 @@ class _Builder:
         self.put("trt_version", v, where)
         self.put("trt_version_min", _s(m.get("trt_version_min")))
         self.put("version_source", source)
+
+    def engine_version(self) -> None:
+        v = _s(self.meta.get("engine_trt_version"))
+        msgs = self.t["messages"]
+        hit = msgs[msgs["msg_id"].isin(_ENGINE_VERSION_IDS)] if v and len(msgs) else msgs.iloc[:0]
+        self.put("engine_trt_version", v, _line(hit["line"].iloc[0]) if len(hit) else NOWHERE)
 
     def _version_line(self, v: str) -> Evidence:
         """First line that states version `v`: a device-table row or a run banner."""
@@ -380,6 +389,7 @@ class _Builder:
     def facts(self) -> Facts:
         m = self.meta
         self.version()
+        self.engine_version()
         self.device()
         self.command_and_model()
         self.precision()

@@ -1,4 +1,5 @@
-"""BuildLog.to_parquet(dir): one Parquet file per table plus meta.json (schema trtlog.parquet-meta/1)."""
+"""BuildLog.to_parquet(dir): one Parquet file per table plus meta.json (schema trtlog.parquet-meta/1): the
+table row counts, the build facts (`facts`, as `trtlog parse --facts` writes them) and the parser's `meta`."""
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def to_parquet(bl, directory: Union[str, Path], overwrite: bool = False) -> Path
         arrow_ready(df).to_parquet(tmp, index=False, engine="pyarrow")
         os.replace(tmp, out / f"{name}.parquet")
     doc = {"schema": PARQUET_META, "path": str(bl.path), "lines": bl.lines, "recognized": bl.recognized,
-           "tables": {n: int(len(df)) for n, df in bl.tables.items()}, "meta": bl.meta}
+           "tables": {n: int(len(df)) for n, df in bl.tables.items()}, "facts": bl.facts.to_dict(), "meta": bl.meta}
     tmp = out / ".meta.json.tmp"
     tmp.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, out / "meta.json")

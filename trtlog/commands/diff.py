@@ -62,7 +62,7 @@ def command(ctx, a, b, fmt, output, fail_on, run_a, run_b, progress, color, no_c
         result = diff_builds(bl_a, bl_b, run_a=run_a, run_b=run_b)
     finally:
         meter.stop()
-    inputs = [a, b] + bl_a.meta.get("sources", []) + bl_b.meta.get("sources", [])
+    inputs = [a, b, *bl_a.facts.sources, *bl_b.facts.sources]
 
     if colored:
         from rich.console import Console

@@ -7,19 +7,17 @@ from ..buildlog import BuildLog
 from . import deltas as D
 from .align import align, layers_from_table
 from .model import BuildInfo, Change, DiffResult
-from .side import Side, _float
+from .side import Side
 from .summary import summarize
 
 
 def _info(side: Side, n_layers: int, n_reformats: int) -> BuildInfo:
-    bl = side.bl
-    meta = bl.meta
+    bl, f = side.bl, side.bl.facts
     return BuildInfo(path=bl.path, run=side.run, producer=bl.producer, trt_version=side.trt_version(),
                      gpu=side.gpu()[0], compute_capability=side.compute_capability()[0], command=side.command()[0],
-                     precision_requested=meta.get("precision_requested"), build_ok=meta.get("build_ok"),
-                     build_seconds=_float(meta.get("build_seconds")),
-                     engine_size_mib=_float(meta.get("engine_size_mib")), layers=n_layers, reformats=n_reformats,
-                     throughput_qps=side.throughput())
+                     precision_requested=list(f.precision_requested) or None, build_ok=f.build_ok,
+                     build_seconds=f.build_seconds, engine_size_mib=f.engine_size_mib, layers=n_layers,
+                     reformats=n_reformats, throughput_qps=side.throughput())
 
 
 def diff_builds(a: BuildLog, b: BuildLog, run_a: Optional[int] = None,

@@ -67,7 +67,7 @@ def env_changes(A: Side, B: Side, layer_changes: List[Change]) -> List[Change]:
     (ca, lca), (cb, lcb) = A.compute_capability(), B.compute_capability()
     if ca and cb and ca != cb:
         out.append(Change("compute_capability", "", ca, cb, lca, lcb, variant="gpu_changed" if ga != gb else ""))
-    pa, pb = A.bl.meta.get("precision_requested"), B.bl.meta.get("precision_requested")
+    pa, pb = A.bl.facts.precision_requested, B.bl.facts.precision_requested
     precision_differs = bool(pa and pb and sorted(pa) != sorted(pb))
     if precision_differs:
         kinds = {c.kind for c in layer_changes}
@@ -75,9 +75,9 @@ def env_changes(A: Side, B: Side, layer_changes: List[Change]) -> List[Change]:
         out.append(Change("precision_flags", "", "+".join(pa), "+".join(pb),
                           A.option("Precision")[1], B.option("Precision")[1],
                           variant="unrealised" if unrealised else ""))
-    sa, sb = A.bl.meta.get("strongly_typed"), B.bl.meta.get("strongly_typed")
-    if sa is not None and sb is not None and bool(sa) != bool(sb):
-        out.append(Change("strongly_typed", "", bool(sa), bool(sb)))
+    sa, sb = A.bl.facts.strongly_typed, B.bl.facts.strongly_typed
+    if sa is not None and sb is not None and sa != sb:
+        out.append(Change("strongly_typed", "", sa, sb))
     (cmd_a, lca), (cmd_b, lcb) = A.command(), B.command()
     if cmd_a and cmd_b:
         fa, fb = _flags(cmd_a), _flags(cmd_b)
@@ -103,7 +103,7 @@ def env_changes(A: Side, B: Side, layer_changes: List[Change]) -> List[Change]:
 # -- build time ----------------------------------------------------------------------------------
 def build_time_changes(A: Side, B: Side) -> List[Change]:
     out = []
-    ba, bb = _float(A.bl.meta.get("build_seconds")), _float(B.bl.meta.get("build_seconds"))
+    ba, bb = A.bl.facts.build_seconds, B.bl.facts.build_seconds
     d = pct(ba, bb)
     if d is not None and abs(d) >= _th("build_time", "min_pct"):
         out.append(Change("build_time", "", ba, bb, _phase_lines(A, ba), _phase_lines(B, bb), x=abs(d),
@@ -342,7 +342,7 @@ def memory_changes(A: Side, B: Side) -> List[Change]:
             if d is not None and abs(d) >= _th("peak_memory", "min_pct") \
                     and abs(pb[i] - pa[i]) >= _th("peak_memory", "min_mib"):
                 out.append(Change("peak_memory", dev, pa[i], pb[i], [pa[2]], [pb[2]], x=abs(d), fields={"pct": d}))
-    ea, eb = _float(A.bl.meta.get("engine_size_mib")), _float(B.bl.meta.get("engine_size_mib"))
+    ea, eb = A.bl.facts.engine_size_mib, B.bl.facts.engine_size_mib
     d = pct(ea, eb)
     if d is not None and abs(d) >= _th("engine_size", "min_pct"):
         out.append(Change("engine_size", "", ea, eb, x=abs(d), fields={"pct": d}))
@@ -411,11 +411,11 @@ def _problems(side: Side) -> Dict[Tuple[str, str], Tuple[int, int, str]]:
 
 def problem_changes(A: Side, B: Side) -> List[Change]:
     out = []
-    ok_a, ok_b = A.bl.meta.get("build_ok"), B.bl.meta.get("build_ok")
-    if ok_a is not None and ok_b is not None and bool(ok_a) != bool(ok_b):
-        fail = B.bl.meta.get("failure") if not ok_b else A.bl.meta.get("failure")
+    ok_a, ok_b = A.bl.facts.build_ok, B.bl.facts.build_ok
+    if ok_a is not None and ok_b is not None and ok_a != ok_b:
+        fail = B.bl.facts.failure if not ok_b else A.bl.facts.failure
         out.append(Change("build_status", "", "ok" if ok_a else "failed", "ok" if ok_b else "failed", [], [],
-                          "" if not ok_b else "succeeds", fields={"failure": str(fail) if fail else None}))
+                          "" if not ok_b else "succeeds", fields={"failure": fail or None}))
     pa, pb = _problems(A), _problems(B)
     for key in sorted(set(pa) | set(pb), key=lambda k: (k[0] != "E", k[1])):
         sev, _ = key

@@ -131,7 +131,7 @@ def _pct(cap: float, base: float = 0, den: float = 1, num: float = 1) -> Scale:
 
 _K = [
     # -- problems ---------------------------------------------------------------------------------
-    Kind("build_status", "problems", "One build succeeded and the other failed (meta build_ok).",
+    Kind("build_status", "problems", "One build succeeded and the other failed (facts build_ok).",
          "Build fails in B{clauses}.", 100, variants={"succeeds": (60, "Build succeeds in B{clauses}.")},
          clauses={"failure": ": {failure}"}),
     Kind("error_new", "problems", "An error (E/F message or errors table row) only B prints; the message id, "
@@ -145,12 +145,12 @@ _K = [
          "Warning printed {a}x -> {b}x: {text:.200}", 6, thresholds={"min_ratio": 2, "min_delta": 3}),
     # -- environment --------------------------------------------------------------------------------
     Kind("trt_version", "environment", "A different TensorRT version.", "TensorRT {a} -> {b}.", 70),
-    Kind("gpu", "environment", "A different GPU (Selected Device, else meta gpu).",
+    Kind("gpu", "environment", "A different GPU (Selected Device, else facts gpu).",
          "Different GPU: {a} -> {b}; kernels, tactics and timings are not comparable one to one.", 75),
     Kind("compute_capability", "environment", "A different compute capability; ranked low when the GPU "
          "name differs too (variant gpu_changed).", "Compute capability {a} -> {b}.", 30,
          variants={"gpu_changed": (8, None)}),
-    Kind("precision_flags", "environment", "A different requested precision (meta precision_requested); "
+    Kind("precision_flags", "environment", "A different requested precision (facts precision_requested); "
          "variant unrealised when no matched layer changed its realised precision although layers or "
          "tactics changed.", "Requested precision differs: {a} -> {b}.", 80,
          variants={"unrealised": (50, "Requested precision differs: {a} -> {b}, but no matched layer changed "

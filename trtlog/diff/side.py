@@ -101,11 +101,12 @@ class Side:
             return str(hit["value"].iat[-1]), [int(hit["line"].iat[-1])]
         return "", []
 
-    def _fact(self, key: str, meta_key: str) -> Tuple[str, List[int]]:
+    def _fact(self, key: str, fact: str) -> Tuple[str, List[int]]:
+        """The compared run's own device line or option `key`, else the log's fact (bl.facts)."""
         for v, lines in (self.device(key), self.option(key)):
             if v:
                 return v, lines
-        return str(self.bl.meta.get(meta_key, "") or ""), []
+        return getattr(self.bl.facts, fact), []
 
     def gpu(self) -> Tuple[str, List[int]]:
         return self._fact("Selected Device", "gpu")
@@ -117,7 +118,7 @@ class Side:
         runs = self.t("runs")
         if len(runs) and str(runs["command"].iat[-1]):
             return str(runs["command"].iat[-1]), [int(runs["line"].iat[-1])]
-        return str(self.bl.meta.get("command", "") or ""), []
+        return self.bl.facts.command, []
 
     def option(self, key: str) -> Tuple[str, List[int]]:
         o = self.t("options")

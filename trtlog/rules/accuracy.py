@@ -20,7 +20,7 @@ _DATA_MOVEMENT = {"reformat", "noop", "shuffle", "constant", "slice", "copy", "c
 
 @rule("TRT201", "int8-without-calibrator", severity="warning", category="accuracy",
       summary="INT8 was enabled without a calibrator (and without explicit Q/DQ): scales are placeholders.",
-      tables=("precision", "meta"),
+      tables=("precision", "facts"),
       fix=Fix(python="config.int8_calibrator = MyEntropyCalibrator2(batches, cache_file) or call "
                      "tensor.set_dynamic_range(lo, hi) for every tensor; prefer a Q/DQ ONNX from "
                      "TensorRT Model Optimizer (explicit quantization).",
@@ -42,7 +42,7 @@ def int8_without_calibrator(bl, check):
     for run, g in iter_runs(unused):
         if run in explicit:
             continue
-        trtexec = bl.producer == "trtexec" or bool(bl.meta.get("command"))
+        trtexec = bl.producer == "trtexec" or bool(bl.facts.command)
         if trtexec:
             msg = ("INT8 is enabled with no calibrator: trtexec filled in placeholder dynamic ranges. "
                    "Latency numbers are representative; the engine's INT8 accuracy is not.")
@@ -150,7 +150,7 @@ def one_origin(g):
 
 @rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
       summary="FP16/INT8 was requested but engine layers still run in FP32 (count, %, biggest layers).",
-      tables=("layers", "profile", "meta", "options", "runs", "tensors"),
+      tables=("layers", "profile", "facts", "options", "runs", "tensors"),
       fix=Fix(python="Check why the listed layers stayed FP32: a faster FP32 tactic (weak typing lets TensorRT "
                      "choose), no FP16/INT8 kernel for that op, or no INT8 scale. To force: "
                      "layer.precision = trt.float16 + config.set_flag(trt.BuilderFlag.OBEY_PRECISION_CONSTRAINTS).",
@@ -221,7 +221,7 @@ INT8_BARELY = 0.25
 @rule("TRT212", "int8-precision-audit", severity="info", category="accuracy",
       summary="INT8 was requested: how many layers (and how much profiled time) really run INT8, FP16 and FP32; "
               "a warning \"INT8 barely applied\" when under a quarter of the layers are INT8.",
-      tables=("layers", "profile", "precision", "calibration", "meta", "options", "runs", "tensors"),
+      tables=("layers", "profile", "precision", "calibration", "facts", "options", "runs", "tensors"),
       fix=Fix(python="For the layers that stayed FP16/FP32: give their tensors INT8 scales (calibrate with "
                      "data that reaches them, or set_dynamic_range), or quantize the model explicitly with "
                      "Q/DQ (TensorRT Model Optimizer); compare the INT8 engine's time with the FP16 one.",
@@ -419,7 +419,7 @@ FP16_MAX = 65504.0
 @rule("TRT210", "validation-failed", severity="error", category="accuracy",
       summary="`trtlog validate` found engine outputs that disagree with ONNX Runtime (with a diagnosis "
               "where the numbers show one: FP16 underflow or overflow, NaN/Inf, the first diverging layer).",
-      tables=("meta", "options", "runs"),
+      tables=("meta", "facts", "options", "runs"),
       fix=Fix(python="Keep the named layers (usually the last ones, or the one --per-layer names) in FP32: "
                      "layer.precision = trt.float32 + OBEY_PRECISION_CONSTRAINTS (trtlog build "
                      "--layer-precision 'NAME=fp32'); for underflow/overflow rescale the model instead.",

@@ -18,7 +18,7 @@ _CAUSE_KINDS = ("assertion", "plugin_not_found", "datatype_unsupported", "onnx_e
 
 @rule("TRT101", "build-failed", severity="error", category="build",
       summary="The log shows a failed build (no engine was produced).",
-      tables=("errors", "runs", "meta"),
+      tables=("errors", "runs", "facts"),
       fix=Fix(python="Check the return of parser.parse() / builder.build_serialized_network(); "
                      "print parser.get_error(i) for every parser error and fix the first one.",
               trtexec="Re-run trtexec with --verbose and fix the first [E] line; the findings below "
@@ -30,8 +30,7 @@ def build_failed(bl, check):
     runs = bl.tables["runs"]
     if len(runs):
         failed_runs |= set(runs.loc[runs["status"] == "FAILED", "run"].astype(int))
-    meta_failed = bl.meta.get("build_ok") is False
-    if not failed_runs and not meta_failed:
+    if not failed_runs and bl.facts.build_ok is not False:
         return
     err = bl.tables["errors"]
     cause_rows = err[err["kind"].isin(_CAUSE_KINDS)] if len(err) else err
@@ -43,7 +42,7 @@ def build_failed(bl, check):
     if not ev:  # the parser said failed but kept no row: quote the last line of the log
         if bl.lines:
             ev = check.evidence(lines=[bl.lines])
-    reason = bl.meta.get("failure") or (first["text"].iat[0] if len(first) else "")
+    reason = bl.facts.failure or (first["text"].iat[0] if len(first) else "")
     msg = "The build did not produce an engine."
     if reason:
         msg += f" First cause: {reason.strip()}"
@@ -307,7 +306,7 @@ def profile_shape_violation(bl, check):
 
 @rule("TRT107", "engine-version-mismatch", severity="error", category="build",
       summary="The engine plan was built by a different TensorRT version than the runtime loading it.",
-      tables=("messages", "meta", "errors", "timing_cache"),
+      tables=("messages", "facts", "errors", "timing_cache"),
       fix=Fix(python="Rebuild the engine with the same TensorRT version as the runtime, or build with "
                      "config.set_flag(trt.BuilderFlag.VERSION_COMPATIBLE) (8.6+) and load with a lean runtime.",
               trtexec="Rebuild with the runtime's trtexec; --versionCompatible (8.6+) for forward compatibility.",
@@ -322,11 +321,11 @@ def engine_version_mismatch(bl, check):
     if m.empty:
         return
     detail = ""
-    # the library-version forms: the loader keeps the runtime's version and the plan's (meta)
+    # the library-version forms name the runtime's version and the plan's (facts)
     if m["msg_id"].isin(["err.version_mismatch_library", "err.version_mismatch_coded"]).any() \
-            and bl.meta.get("engine_trt_version"):
-        detail = (f" The runtime is {bl.meta.get('trt_version')}, the plan was written by "
-                  f"{bl.meta['engine_trt_version']}.")
+            and bl.facts.engine_trt_version:
+        detail = (f" The runtime is {bl.facts.trt_version}, the plan was written by "
+                  f"{bl.facts.engine_trt_version}.")
     yield check.finding("Engine built by another TensorRT version",
                         "The engine could not be deserialized: version mismatch." + detail,
                         check.evidence(m, "messages"), total=len(m))
@@ -356,7 +355,7 @@ def builder_assertion(bl, check):
 
 @rule("TRT109", "log-ends-mid-build", severity="warning", category="build",
       summary="The log stops while the engine is still being built (no result, no error).",
-      tables=("messages", "errors", "meta", "runs"),
+      tables=("messages", "errors", "facts", "runs"),
       fix=Fix(python="Capture the whole build (the builder may have been killed, e.g. by the OOM killer, "
                      "or the capture cut off); check dmesg and rerun with the logger at INFO.",
               trtexec="Rerun and keep the full output (trtexec ... 2>&1 | tee build.log).",
@@ -365,7 +364,7 @@ def builder_assertion(bl, check):
                 "typical of a process killed by the kernel OOM killer or a timeout.",
       confidence="medium")
 def log_ends_mid_build(bl, check):
-    if bl.meta.get("build_ok") is True or bl.meta.get("build_seconds"):
+    if bl.facts.build_ok is True or bl.facts.build_seconds:
         return
     runs = bl.tables["runs"]
     if len(runs) and (runs["status"] != "").any():

@@ -21,7 +21,8 @@ def markdown() -> str:
            "`trtlog explain LOG` runs every rule whose TensorRT version range contains the log's version "
            "(rules also run when the version is unknown). Severities: error > warning > info; "
            "`--fail-on S` exits 1 when a finding of severity S or worse exists.", "",
-           "A rule's `reads:` are the tables it reads (`meta`: the BuildLog's meta facts): the engine hands each "
+           "A rule's `reads:` are the tables it reads (`facts`: the build facts, `bl.facts`; `meta`: the bundle "
+           "documents validate.json and config.json, `bl.meta`): the engine hands each "
            "rule only those, and rules select log lines by grammar message id, never by matching message text.", "",
            f"{len(rules)} rules; {sum(r.unverified for r in rules)} marked *unverified*: no real log the "
            "project holds shows their condition yet (they were written from documented TensorRT wording).", "",

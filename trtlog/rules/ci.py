@@ -30,9 +30,10 @@ Inputs = Sequence[Tuple[Any, List[Finding]]]
 
 
 def log_file(bl) -> str:
-    """The log file the evidence line numbers refer to (a bundle's build.log, not the directory)."""
-    sources = bl.meta.get("sources") or []
-    return str(sources[0]) if bl.meta.get("bundle") and sources else str(bl.path)
+    """The log file the evidence line numbers refer to (a bundle's build.log, not the directory): the first
+    file that fed the tables, else the path."""
+    sources = bl.facts.sources
+    return sources[0] if sources else str(bl.path)
 
 
 def selected_rules(codes: Optional[Sequence[str]] = None) -> List[Rule]:
@@ -99,7 +100,7 @@ def sarif(inputs: Inputs, codes: Optional[Sequence[str]] = None) -> Dict[str, An
                      "invocations": [{"executionSuccessful": True}],
                      "results": results,
                      "properties": {"tensorrtVersion": bl.trt_version, "producer": bl.producer,
-                                    "buildOk": bl.meta.get("build_ok")}})
+                                    "buildOk": bl.facts.build_ok}})
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
 
 

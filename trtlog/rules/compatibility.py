@@ -69,7 +69,7 @@ present(Present(table="precision", kinds=("weak_typing_deprecated",),
 
 @rule("TRT504", "weak-typing-flags-trt11", severity="info", category="compatibility",
       summary="The build relies on --fp16/--int8/--best (or BuilderFlag.FP16/INT8), which TensorRT 11 removes.",
-      tables=("options", "runs", "meta", "precision"), max_version=(11, 0),
+      tables=("options", "runs", "facts", "precision"), max_version=(11, 0),
       fix=Fix(python="Move precision into the model: export FP16 ONNX (or AutoCast) and Q/DQ for INT8 "
                      "(TensorRT Model Optimizer); build with NetworkDefinitionCreationFlag.STRONGLY_TYPED.",
               trtexec="--stronglyTyped on an FP16/Q-DQ ONNX instead of --fp16/--int8/--best.",
@@ -77,7 +77,7 @@ present(Present(table="precision", kinds=("weak_typing_deprecated",),
       rationale="Weak-typing builder flags have no TensorRT 11 equivalent; the engine's precision must come "
                 "from the graph.")
 def weak_typing_flags(bl, check):
-    if bl.meta.get("strongly_typed"):
+    if bl.facts.strongly_typed:
         return
     req = requested_precisions(bl) & {"FP16", "INT8", "BF16", "FP8"}
     if not req:

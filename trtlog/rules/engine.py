@@ -3,20 +3,24 @@
 A rule is one small function decorated with `@rule(...)`. The decorator records its stable code, name,
 severity, category, the TensorRT versions it applies to, the BuildLog tables it reads, a generic fix
 (Python API / trtexec / TensorRT 11) and a rationale; `trtlog rules` and docs/rules.md are generated from
-these records. The function receives a `RuleView` of the BuildLog (only the tables it declares, and meta
-when it declares "meta") and a `Check` helper, and yields Findings built with `check.finding(...)`. Rules
-read only BuildLog tables and meta, never the log file.
+these records. The function receives a `RuleView` of the BuildLog (only the tables it declares, the build
+facts when it declares "facts", the bundle documents in meta when it declares "meta") and a `Check` helper,
+and yields Findings built with `check.finding(...)`. Rules read only BuildLog tables, facts and meta, never
+the log file.
 """
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pandas as pd
 
 from ..vocab import find_version as parse_version  # rules' name: None for an unknown version
+
+if TYPE_CHECKING:        # pragma: no cover
+    from ..facts import Facts
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -172,7 +176,7 @@ def rule(code: str, name: str, *, severity: str, category: str, summary: str, ta
 
 
 class UndeclaredRead(LookupError):
-    """A rule read a table (or meta) that its @rule(tables=...) does not declare: a bug in the rule."""
+    """A rule read a table (or facts, or meta) that its @rule(tables=...) does not declare: a bug in the rule."""
 
 
 class _DeclaredTables(Mapping):
@@ -202,18 +206,28 @@ class _DeclaredTables(Mapping):
 
 
 class RuleView:
-    """What a rule sees of a BuildLog: its declared tables, meta only when it declares "meta", and the log's
-    identity (path, line count, producer, backend, TensorRT version) that every rule may read."""
+    """What a rule sees of a BuildLog: its declared tables, the build facts (trtlog/facts.py) only when it
+    declares "facts", meta only when it declares "meta" (left to the bundle documents that Facts does not
+    hold: validate.json, config.json), and the log's identity (path, line count, producer, backend,
+    TensorRT version) that every rule may read."""
 
     def __init__(self, bl, rule_: "Rule"):
         self._bl, self._rule = bl, rule_
         self.tables = _DeclaredTables(rule_.code, bl.tables, rule_.tables)
 
+    def _declared(self, what: str) -> None:
+        if what not in self._rule.tables:
+            raise UndeclaredRead(f"{self._rule.code} reads {what} but does not declare it: add \"{what}\" to "
+                                 "tables= in its @rule")
+
+    @property
+    def facts(self) -> "Facts":
+        self._declared("facts")
+        return self._bl.facts
+
     @property
     def meta(self) -> Dict[str, Any]:
-        if "meta" not in self._rule.tables:
-            raise UndeclaredRead(f"{self._rule.code} reads meta but does not declare it: add \"meta\" to "
-                                 "tables= in its @rule")
+        self._declared("meta")
         return self._bl.meta
 
     def line_text(self, line: int) -> str:

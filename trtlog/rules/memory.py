@@ -171,7 +171,7 @@ BIG_ACTIVATION = 1 << 30
 
 @rule("TRT404", "wide-shape-range", severity="info", category="memory",
       summary="Optimization profile min..max spread is wide; activation memory is sized for max.",
-      tables=("memory", "runs", "meta"),
+      tables=("memory", "runs", "facts"),
       fix=Fix(python="Use several optimization profiles with narrower ranges (one per typical size) and pick "
                      "one per execution context.",
               trtexec="Narrower --minShapes/--maxShapes, or build one engine per size bucket; set --optShapes to "
@@ -186,11 +186,12 @@ def wide_shape_range(bl, check):
     for kind, spec in _SHAPE_OPT.findall(cmd):
         specs.setdefault(kind, {}).update(parse_shapes(spec, lenient=True))
     # a bundle's builder config records the first profile of a Python API build
-    for prof in bl.meta.get("requested_profiles") or []:
-        if prof.get("profile") == 0:
+    for prof in bl.facts.requested_profiles:
+        if prof.profile == 0:
             for kind in ("min", "opt", "max"):
-                if prof.get(kind):
-                    specs.setdefault(kind, {}).update(parse_shapes(f"{prof['input']}:{prof[kind]}", lenient=True))
+                dims = getattr(prof, kind)
+                if dims:
+                    specs.setdefault(kind, {}).update(parse_shapes(f"{prof.input}:{dims}", lenient=True))
     if "min" not in specs or "max" not in specs:
         return
     act = rows(bl, "memory", "kind", ("total",))

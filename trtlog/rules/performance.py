@@ -50,7 +50,7 @@ def excessive_reformats(bl, check):
 
 @rule("TRT302", "long-build", severity="info", category="performance",
       summary=f"The build took longer than {LONG_BUILD_S:.0f} s; shows what dominated it.",
-      tables=("phases", "tactics", "timing_cache", "meta"),
+      tables=("phases", "tactics", "timing_cache", "facts"),
       fix=Fix(python="Reuse a timing cache: config.set_timing_cache(config.create_timing_cache(blob), False) "
                      "and save cache.serialize(); lower config.builder_optimization_level (8.6+).",
               trtexec="--timingCacheFile=model.cache (reused across builds); --builderOptimizationLevel=2 "
@@ -60,7 +60,7 @@ def excessive_reformats(bl, check):
                 "on the same GPU nearly free.")
 def long_build(bl, check):
     ph = bl.tables["phases"]
-    total = bl.meta.get("build_seconds")
+    total = bl.facts.build_seconds
     total_line = None
     if len(ph):
         built = ph[ph["phase"].astype(str).str.contains("Engine built|build engine|Engine generation",
@@ -100,7 +100,7 @@ def long_build(bl, check):
 
 @rule("TRT303", "timing-cache-unused", severity="info", category="performance",
       summary=f"A build over {CACHE_WORTH_S:.0f} s used only a local (discarded) timing cache.",
-      tables=("timing_cache", "phases", "meta"),
+      tables=("timing_cache", "phases", "facts"),
       fix=Fix(python="cache = config.create_timing_cache(open(p,'rb').read() if exists else b''); "
                      "config.set_timing_cache(cache, ignore_mismatch=False); after the build write "
                      "config.get_timing_cache().serialize() to p.",
@@ -114,7 +114,7 @@ def timing_cache_unused(bl, check):
     local = tc[tc["event"] == "local"]
     if local.empty or (tc["event"] == "global").any():
         return
-    total = bl.meta.get("build_seconds")
+    total = bl.facts.build_seconds
     if total is None:
         ph = bl.tables["phases"]
         if len(ph) and ph["seconds"].notna().any():
@@ -129,7 +129,7 @@ def timing_cache_unused(bl, check):
 
 @rule("TRT304", "timing-cache-invalid", severity="warning", category="performance",
       summary="The supplied timing cache was invalid and was ignored.",
-      tables=("timing_cache", "errors", "meta"),
+      tables=("timing_cache", "errors"),
       fix=Fix(python="Delete the cache file and let the next build write a new one; a cache is only valid "
                      "for the same TensorRT version and GPU. TensorRT-RTX: drop the timing-cache calls (no-ops "
                      "since 1.2) and keep a runtime cache (IRuntimeConfig.set_runtime_cache) instead.",
@@ -145,7 +145,7 @@ def timing_cache_invalid(bl, check):
     if bad.empty:
         return
     cause = timing_cache_read_errors(bl)
-    if bl.meta.get("backend") == "tensorrt-rtx":
+    if bl.backend == "tensorrt-rtx":
         text = ("The timing cache given to the build did not deserialize and was dropped. TensorRT-RTX compiles "
                 "its kernels just in time and keeps timing-cache calls only as no-ops: an application ported "
                 "from TensorRT gains nothing from them; a runtime cache is what it should keep instead.")
@@ -223,7 +223,7 @@ def unstable_timings(bl, check):
 
 @rule("TRT308", "tactic-sources-disabled", severity="warning", category="performance",
       summary="cuDNN / cuBLAS / cuBLASLt tactic sources were disabled for the build.",
-      tables=("options", "messages", "meta"),
+      tables=("options", "messages", "facts"),
       fix=Fix(python="config.set_tactic_sources(default) — only remove sources on purpose (e.g. to save "
                      "memory / library load time), and re-time.",
               trtexec="Drop --tacticSources=-CUDNN,-CUBLAS... unless needed (e.g. to avoid loading cuDNN).",
@@ -243,7 +243,7 @@ def tactic_sources_disabled(bl, check):
                             total=len(off))
         return
     # a bundle's builder config lists the sources it enabled; the library sources missing from it are off
-    used = bl.meta.get("tactic_sources")
+    used = bl.facts.tactic_sources
     if not used:
         return
     disabled = [s for s in _LIBRARY_SOURCES if s not in used]

@@ -26,26 +26,26 @@ def _build_status(bl) -> str:
         passed = int((runs["status"] == "PASSED").sum())
         text = f"{len(runs)} runs: {passed} passed"
         return text + (f", FAILED: run {', '.join(map(str, failed))}" if failed else "")
-    ok = bl.meta.get("build_ok")
-    secs = bl.meta.get("build_seconds")
+    f = bl.facts
+    ok, secs = f.build_ok, f.build_seconds
     if ok is True:
         return "engine built" + (f" in {float(secs):.1f} s" if secs else "")
     if ok is False:
         return "BUILD FAILED"
-    if bl.meta.get("engine_loaded"):
+    if f.engine_loaded:
         return "engine loaded from a file (no build in log)"
     return "no engine build in log"
 
 
 def header(bl) -> str:
-    facts = []
+    parts = []
     if bl.product:
-        facts.append(bl.product)
-    facts.append(bl.producer)
-    if bl.meta.get("gpu"):
-        facts.append(str(bl.meta["gpu"]))
-    facts.append(_build_status(bl))
-    return " · ".join(facts)
+        parts.append(bl.product)
+    parts.append(bl.producer)
+    if bl.facts.gpu:
+        parts.append(bl.facts.gpu)
+    parts.append(_build_status(bl))
+    return " · ".join(parts)
 
 
 def _wrap(text: str, indent: int) -> List[str]:
@@ -101,11 +101,16 @@ def render_text(bl, findings: List[Finding], color: bool = False, path: Optional
     return "\n".join(lines) + "\n"
 
 
+def _backend_version(f) -> str:
+    """The TensorRT-RTX version as explain JSON has always said it: 'unknown' when not stated ('' for TensorRT)."""
+    return f.backend_version or ("unknown" if f.rtx else "")
+
+
 def explain_json(bl, findings: List[Finding]) -> Dict[str, Any]:
     """The `trtlog explain --format json` document."""
     from ..schemas import EXPLAIN
     return {"schema": EXPLAIN, "file": str(bl.path), "trt_version": bl.trt_version, "producer": bl.producer,
-            "backend": bl.backend, "backend_version": bl.meta.get("backend_version", ""),
-            "build_ok": bl.meta.get("build_ok"),
+            "backend": bl.backend, "backend_version": _backend_version(bl.facts),
+            "build_ok": bl.facts.build_ok,
             "summary": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in findings]}

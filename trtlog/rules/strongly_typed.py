@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import pandas as pd
 
+from ..facts import ProfileRequest
 from .engine import Fix, rule
 from .util import names, plural
 
@@ -22,9 +23,9 @@ def _dims(text: str) -> List[int]:
         return []
 
 
-def _profile_problem(row: dict) -> str:
+def _profile_problem(p: ProfileRequest) -> str:
     """Which of MIN <= OPT <= MAX a requested profile breaks, dimension by dimension."""
-    lo, opt, hi = _dims(row["min"]), _dims(row["opt"]), _dims(row["max"])
+    lo, opt, hi = _dims(p.min), _dims(p.opt), _dims(p.max)
     if not (lo and opt and hi) or not (len(lo) == len(opt) == len(hi)):
         return "ranks differ" if lo and opt and hi else ""
     bad = []
@@ -41,7 +42,7 @@ def _profile_problem(row: dict) -> str:
 @rule("TRT115", "invalid-optimization-profile", severity="error", category="build",
       summary="TensorRT rejected an optimisation profile (MIN <= OPT <= MAX violated); the build then "
               "fails as if no profile had been given.",
-      tables=("errors", "meta"),
+      tables=("errors", "facts"),
       fix=Fix(python="profile.set_shape(name, min, opt, max) with min <= opt <= max in every dimension; "
                      "check the index config.add_optimization_profile(profile) returns (-1 = rejected) "
                      "before building.",
@@ -63,13 +64,13 @@ def invalid_optimization_profile(bl, check):
         for node in g.loc[g["kind"] == "profile_invalid", "node"]:
             inputs += [n.strip() for n in str(node).split(",") if n.strip()]
         after = err[(err["run"] == run) & (err["kind"] == "no_profile")]
-        requested = [p for p in bl.meta.get("requested_profiles") or []
-                     if p.get("added") is not True and (not inputs or p["input"] in inputs)]
+        requested = [p for p in bl.facts.requested_profiles
+                     if p.added is not True and (not inputs or p.input in inputs)]
         shapes = []
         for p in requested:
             why = _profile_problem(p)
-            shapes.append(f"profile {p['profile']} input {p['input']}: min {p['min']}, opt {p['opt']}, "
-                          f"max {p['max']}" + (f" ({why})" if why else ""))
+            shapes.append(f"profile {p.profile} input {p.input}: min {p.min}, opt {p.opt}, max {p.max}"
+                          + (f" ({why})" if why else ""))
         root = g.sort_values("line").iloc[0]
         msg = (f"{root['api'] or 'TensorRT'} rejected the optimisation profile"
                + (f" for input {names(inputs)}" if inputs else "") + f" (line {int(root['line'])}): "
@@ -180,7 +181,7 @@ def fp16_layernorm_overflow(bl, check):
 
 @rule("TRT214", "strongly-typed-fp32-engine", severity="info", category="accuracy",
       summary="A strongly typed engine whose layers all run FP32: the precision came from an FP32 graph.",
-      tables=("layers", "meta"),
+      tables=("layers", "facts"),
       fix=Fix(python="If FP16/BF16/INT8 was expected: put it into the ONNX graph (FP16 weights and Casts, e.g. "
                      "with TensorRT Model Optimizer AutoCast, or Q/DQ nodes for INT8/FP8); builder precision flags "
                      "do not exist for strongly typed networks.",
@@ -191,7 +192,7 @@ def fp16_layernorm_overflow(bl, check):
                 "slower and larger than the FP16 one it replaced.",
       confidence="medium")
 def strongly_typed_fp32_engine(bl, check):
-    if not bl.meta.get("strongly_typed"):
+    if not bl.facts.strongly_typed:
         return
     layers = bl.tables["layers"]
     if layers.empty:
@@ -200,7 +201,7 @@ def strongly_typed_fp32_engine(bl, check):
         precs = set(g["precision"].astype(str))
         if "FP32" not in precs or not precs <= _INDEX_TYPES | {"FP32"}:
             continue
-        requested = {str(p).upper() for p in bl.meta.get("precision_requested") or []} - {"FP32", "TF32"}
+        requested = {p.upper() for p in bl.facts.precision_requested} - {"FP32", "TF32"}
         severity: Optional[str] = "warning" if requested else None
         what = "TensorRT-RTX" if bl.backend == "tensorrt-rtx" else "This strongly typed build"
         every = "the engine layer has" if len(g) == 1 else f"all {len(g)} engine layers have"
@@ -216,7 +217,7 @@ def strongly_typed_fp32_engine(bl, check):
 @rule("TRT508", "no-cuda-driver", severity="warning", category="compatibility",
       summary="cudaError 35 (no usable CUDA driver): a consequence of an ahead-of-time build on a host "
               "without a GPU driver, or the cause where the step needs a GPU.",
-      tables=("errors", "meta"),
+      tables=("errors", "facts"),
       fix=Fix(python="Ahead-of-time TensorRT-RTX builds need no driver: target explicit compute capabilities "
                      "(config.set_compute_capability(trt.ComputeCapability.SM89, 0)) instead of CURRENT; "
                      "deserialise and run the engine on a machine with an RTX-class GPU and its driver.",
@@ -238,8 +239,7 @@ def no_cuda_driver(bl, check):
         g = g.sort_values("line")
         every = err[err["run"] == run]
         causes = g[g["api"].astype(str).str.startswith(("IBuilder::build",) + _RUNTIME_APIS)]
-        driver = (bl.meta.get("env") or {}).get("nvidia_driver") if isinstance(bl.meta.get("env"), dict) else None
-        host = "; env.json names no NVIDIA driver" if driver == "" else ""
+        host = "; env.json names no NVIDIA driver" if bl.facts.driver == "" else ""
         if len(causes):
             first = causes.iloc[0]
             yield check.finding(f"{first['api']} needs a CUDA driver",

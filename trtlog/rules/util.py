@@ -65,7 +65,7 @@ def option_rows(bl, key: str) -> pd.DataFrame:
 
 
 def command_text(bl) -> str:
-    parts = [str(bl.meta.get("command") or "")]
+    parts = [bl.facts.command]
     runs = bl.tables.get("runs")
     if runs is not None and len(runs):
         parts += [str(c) for c in runs["command"].tolist() if c]
@@ -74,9 +74,9 @@ def command_text(bl) -> str:
 
 def requested_precisions(bl) -> Set[str]:
     """Reduced precisions the builder was asked to allow (weak typing flags): FP16, INT8, BF16, FP8, BEST.
-    From meta precision_requested, the trtexec `Precision:` option echo, or the command line."""
+    From the precision_requested fact, the trtexec `Precision:` option echo, or the command line."""
     found: Set[str] = set()
-    for p in bl.meta.get("precision_requested") or []:
+    for p in bl.facts.precision_requested:
         p = _flag(p)
         if p:
             found.add(p)
