@@ -138,6 +138,10 @@ _table("errors", "Errors and failures: TensorRT error codes, ONNX parse errors, 
     ("api", "str", "the API call or source location that reported it (IBuilder::buildSerializedNetwork, IRuntime::deserializeCudaEngine, checkMacros.cpp::catchCudaError::250)"),
     ("cuda_error", "int", "CUDA runtime error number where printed ('cudaError 35: ...')"),
     ("datatypes", "str", "data types the error names, as printed (datatype_unsupported: 'fp4_e2m1')"),
+    ("plugin", "str", "the plugin (ONNX op) a failed creator lookup looked for (plugin_not_found)"),
+    ("plugin_version", "str", "the plugin version that lookup asked for, where printed"),
+    ("bytes", "int", "the size a failed GPU allocation asked for (oom: 'Requested amount of GPU memory (N bytes)')"),
+    ("condition", "str", "a failed assertion's condition (assertion)"),
     ("text", "str", "message text"),
 ])
 _table("timing_cache", "Timing cache events.", [

@@ -1,8 +1,6 @@
 """TRT1xx: the build failed, and why (parser errors, plugins, memory, profiles, versions)."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from ..vocab import HARDWARE_PRECISION, precision_of
@@ -116,13 +114,9 @@ def _plugin_ops(bl, nodes, err) -> list:
         hit = onnx[onnx["name"].isin(nodes) & (onnx["op"] != "")]
         ops += hit.drop_duplicates("name")["op"].tolist()
     lookups = not ops
-    # TEXT-PARSE (the errors table has no column for the plugin name/version the grammar captures)
-    for t in err["text"].astype(str):
-        mm = re.search(r"could not find plugin:? (\S+?)(?: version:? (\S+))?\s*$|"
-                       r"operator: (\S+) \(checkFallbackPluginImporter", t)
-        if mm:
-            op = mm.group(1) or mm.group(3)
-            ops.append(op + (f" v{mm.group(2)}" if mm.group(2) else ""))
+    for plugin, version in zip(err["plugin"], err["plugin_version"]):   # the grammar's {plugin} / {version}
+        if plugin:
+            ops.append(plugin + (f" v{version}" if version else ""))
     if lookups and onnx is not None and len(onnx):   # 'No importer registered for op: X' names the op
         ops += onnx.loc[onnx["kind"] == "no_importer", "op"].tolist()
     ops = list(dict.fromkeys(ops))
@@ -255,11 +249,7 @@ def build_oom(bl, check):
     m = m[m["severity"].isin(["E", "F", "W"]) | (m["family"] == "errors")]
     if m.empty:
         return
-    req = []
-    for t in m["text"]:   # TEXT-PARSE (the errors table has no column for the {bytes} err.oom captures)
-        mm = re.search(r"GPU memory \((\d+) bytes\)", t)
-        if mm:
-            req.append(int(mm.group(1)))
+    req = [int(b) for b in at_lines(bl, "errors", m["line"])["bytes"].dropna()]   # err.oom's {bytes}
     apis = " ".join(at_lines(bl, "errors", m["line"])["api"].astype(str))
     # the same allocator fails at runtime too: say where, from TensorRT's own source location
     where = ("while creating the execution context" if "ExecutionContext" in apis else
@@ -345,9 +335,7 @@ def builder_assertion(bl, check):
     err = rows(bl, "errors", "kind", ("assertion",))
     if err is None or err.empty:
         return
-    text = err["text"].iat[0].strip()
-    mm = re.search(r"Assertion [`'](.*)' failed", text)   # TEXT-PARSE (no errors column for {cond})
-    what = mm.group(1) if mm else text[:160]
+    what = err["condition"].iat[0] or err["text"].iat[0].strip()[:160]
     yield check.finding("Builder aborted on an assertion",
                         f"The process aborted: assertion {what!r} failed. The log ends there.",
                         check.evidence(err, "errors"), total=len(err))
