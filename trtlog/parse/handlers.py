@@ -16,12 +16,13 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import tables as T
 from ..tensors import Tensor, display, formats
-from ..vocab import decode_version_code as trt_version_from_code
 from ..vocab import (
+    MiB,
     precision_of,
     realised_precision,
     tactic_int,  # noqa: F401  (re-exported: older imports)
 )
+from ..vocab import decode_version_code as trt_version_from_code
 from .context import Context
 from .structured import TENSOR_LISTS, parse_dump_record, parse_io_tensor, parse_stats, parse_tensor_list
 
@@ -195,8 +196,6 @@ def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
         st.meta.setdefault("sm", f["sm"])
 
 
-MIB = 1 << 20
-
 
 # --- tactic timing -------------------------------------------------------------------------------
 def _tactic_row(st: State, n: int, tactic: str, kernel: str, time_ms, skipped: str = "") -> None:
@@ -236,7 +235,7 @@ def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
     (8.x: '... insuficient memory on requested size of MB ...', the size in MiB)"""
     size = f.get("requested")
     if size is None and f.get("requested_mb") is not None:
-        size = f["requested_mb"] * MIB
+        size = f["requested_mb"] * MiB
     st.add("memory", n, {"kind": "tactic_skip_memory", "name": st.t_layer, "bytes": size,
                          "tactic": f.get("tactic", "")})
 
@@ -245,7 +244,7 @@ def h_tactic_mem_skip(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_tactic_device_request(st: State, n: int, msg, f: dict, text: str) -> None:
     """'Tactic Device request: 950MB Available: 302MB. Device memory is insufficient to use tactic.'"""
     st.add("memory", n, {"kind": "tactic_device_request", "name": st.t_layer,
-                         "bytes": f["request_mb"] * MIB, "available_bytes": f["available_mb"] * MIB})
+                         "bytes": f["request_mb"] * MiB, "available_bytes": f["available_mb"] * MiB})
 
 
 # --- engine layers -------------------------------------------------------------------------------
@@ -572,7 +571,7 @@ def h_mem_change(st: State, n: int, msg, f: dict, text: str) -> None:
 def h_engine_size(st: State, n: int, msg, f: dict, text: str) -> None:
     mib = f.get("mib")
     st.add("memory", n, {"kind": "engine_size", "name": f.get("name", ""), "gpu_mib": mib,
-                         "bytes": int(mib * 2**20) if mib is not None else None})
+                         "bytes": int(mib * MiB) if mib is not None else None})
     if mib is not None:
         st.meta["engine_size_mib"] = mib
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..vocab import HARDWARE_PRECISION, precision_of
+from ..vocab import HARDWARE_PRECISION, format_bytes, precision_of
 from .engine import Fix, iter_runs, rule
 from .kinds import Present, present
 from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
@@ -256,7 +256,7 @@ def build_oom(bl, check):
              "while deserializing the engine" if "deserializ" in apis.lower() else "during the build")
     msg = f"{plural(len(m), 'line')} report a failed GPU allocation {where}."
     if req:
-        msg += f" Largest failed request: {max(req)} bytes ({max(req) / 2**30:.1f} GiB)."
+        msg += f" Largest failed request: {max(req)} bytes ({format_bytes(max(req))})."
     yield check.finding(f"Out of GPU memory {where}", msg, check.evidence(m, "messages"), total=len(m))
 
 
