@@ -239,3 +239,14 @@ def test_trt104_quotes_where_the_tactic_exception_text_ends():
     assert "goes on over 4 lines and ends: Input 0's element type (int8) differs from input 1's element type (" \
         in f.message
     assert [e.line for e in f.evidence] == [2, 3, 4, 5, 6, 7]
+
+
+def test_command_evidence_is_the_closing_banner_of_an_excerpt():
+    # M3 kept only the end of the run: its one command line is the "&&&& PASSED TensorRT.trtexec [TensorRT
+    # v101300] [b35] # trtexec --onnx=transformer_step2.onnx ..." banner of line 18, not line 1 ("=== Trace details")
+    bl = log(QWEN)
+    assert bl.tables["runs"]["command_line"].tolist() == [18]
+    for f in run_rules(bl):
+        if f.code in ("TRT404", "TRT504"):
+            assert [e.line for e in f.evidence] == [18], f.code
+    assert {"TRT404", "TRT504"} <= codes(QWEN)

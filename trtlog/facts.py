@@ -287,9 +287,9 @@ class _Builder:
         runs = self.t["runs"]
         cmd, where = _s(self.meta.get("command")), NOWHERE
         if cmd:
-            where = _line(_first(runs, "command", cmd))
+            where = _line(_first(runs, "command", cmd, out="command_line"))
         else:
-            for c, line in zip(runs["command"], runs["line"]):
+            for c, line in zip(runs["command"], runs["command_line"]):
                 if _s(c).strip():
                     cmd, where = _s(c).strip(), _line(line)
                     break

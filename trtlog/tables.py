@@ -33,6 +33,7 @@ _table("runs", "One row per run (a trtexec invocation or a Python build) found i
     ("first_line", "int", "first line of the run"),
     ("last_line", "int", "last line of the run"),
     ("command", "str", "trtexec command line from the &&&& RUNNING banner, if any"),
+    ("command_line", "int", "the line the command was read from: the &&&& RUNNING banner, or the closing &&&& PASSED/FAILED banner of an excerpt that kept only that one"),
     ("status", "str", "PASSED, FAILED or '' when the run has no closing banner"),
     ("trt_version", "str", "TensorRT version printed for this run ('' when unknown)"),
 ])

@@ -157,6 +157,7 @@ def h_run_start(st: State, n: int, msg, f: dict, text: str) -> None:
     st.run_has_banner = True
     row = st.run_rows[-1]
     row["command"] = f.get("command", "")
+    row["command_line"] = n if row["command"] else None
     if f.get("version"):
         st.set_version(trt_version_from_code(f["version"]))
     st.add("options", n, {"section": "command", "key": "command", "value": f.get("command", "")})
@@ -171,6 +172,7 @@ def h_run_end(st: State, n: int, msg, f: dict, text: str) -> None:
     command = f.get("rest", "").partition("# ")[2].strip()
     if command and not row["command"]:       # an excerpt that kept only the closing banner
         row["command"] = command
+        row["command_line"] = n
         st.meta.setdefault("command", command)
     st.meta["status"] = f.get("status", "")
 

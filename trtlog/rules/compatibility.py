@@ -89,7 +89,7 @@ def weak_typing_flags(bl, check):
     lines = []
     if ev.empty:
         runs = bl.tables["runs"]
-        lines = [int(runs["line"].iat[0])] if len(runs) and str(runs["command"].iat[0]) else []
+        lines = [int(x) for x in runs["command_line"].dropna().head(1)]    # where the command line was printed
     r = bl.tables["precision"]
     if not lines and ev.empty and len(r):
         ev = r[r["kind"] == "requested"]

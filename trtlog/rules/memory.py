@@ -221,7 +221,7 @@ def wide_shape_range(bl, check):
         msg += f" Total activation memory (sized for max): {fmt_bytes(act_bytes)}."
     runs = bl.tables["runs"]
     from_command = bool(_SHAPE_OPT.findall(cmd))
-    lines = [int(runs["line"].iat[0])] if len(runs) and from_command else []
+    lines = [int(x) for x in runs["command_line"].dropna().head(1)] if from_command else []
     if act_line:
         lines.append(act_line)
     ev = check.evidence(lines=lines)
