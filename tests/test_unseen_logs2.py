@@ -178,7 +178,10 @@ def test_trtllm_0_7_build_py_is_tensorrt_llm_not_trtexec():
     # line 7 "[TRT-LLM] [I] [MemUsage] Rank 0 Engine build starts - ..." (the log stops there: killed)
     m = bl.messages.set_index("line")
     assert (m.loc[6, "severity"], m.loc[6, "msg_id"]) == ("W", "trtllm.timing_cache_invalid")
-    assert m.loc[7, "msg_id"] == "trtllm.rank_memory"
+    assert m.loc[7, "msg_id"] == "trtllm.engine_build_starts"
+    # the build started and the log ends there, with no engine and no error: TRT109 says so (it was silent)
+    (f,) = [f for f in run_rules(bl) if f.code == "TRT109"]
+    assert [e.line for e in f.evidence] == [7]
 
 
 def test_trtllm_0_8_version_line_with_the_next_line_glued_to_it():

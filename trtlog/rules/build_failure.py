@@ -373,7 +373,8 @@ def log_ends_mid_build(bl, check):
 
 
 _BUILD_STARTED = ("tc.local", "tc.global", "mem.workspace_insufficient", "mem.workspace_insufficient_old",
-                  "mem.workspace_insufficient_old_bare", "tactic.autotuning_format", "tactic.timing_runner")
+                  "mem.workspace_insufficient_old_bare", "tactic.autotuning_format", "tactic.timing_runner",
+                  "trtllm.engine_build_starts")
 # "Detected N inputs and M output network tensors" closes tactic selection (it is all a 6.x/7.x C++
 # application's logger shows of the end of a build)
 _BUILD_ENDED = ("opt.engine_generation", "trtexec.engine_built", "mem.total", "build.detected_io",
