@@ -189,6 +189,8 @@ def test_trtllm_0_8_version_line_with_the_next_line_glued_to_it():
     ver = rows(TRTLLM8, "device", key="TensorRT-LLM version")
     assert list(ver["line"]) == [2] and list(ver["value"]) == ["0.8.0"]
     assert "TRT505" in codes(TRTLLM8)   # line 8 "Traceback (most recent call last):"
+    # its [TRT-LLM] lines (2, 7) make it TensorRT-LLM's log, though TensorRT's own lines are trt.Logger's
+    assert log(TRTLLM8).producer == "tensorrt-llm"
 
 
 # --- M10: Torch-TensorRT dynamo set-up lines -----------------------------------------------------------------

@@ -112,6 +112,8 @@ def _finish_meta(bl: BuildLog, st) -> None:
             prod = "trtexec"
         elif "ultralytics" in st.producers:      # a program whose TensorRT lines are trt.Logger's
             prod = "ultralytics"
+        elif "tensorrt-llm" in st.producers:     # likewise: [TRT-LLM] lines beside trt.Logger's [TRT] ones
+            prod = "tensorrt-llm"
         meta["producer"] = prod
     if not meta.get("model") and meta.get("command"):
         for tok in str(meta["command"]).split():
