@@ -4,7 +4,8 @@ through the helpers it calls (trtlog/rules/util.py, module-level helpers of its 
 Read by tests/test_rules_contract.py, which holds it equal to what each rule declares (the catalog's and
 docs/rules.md's "reads:"). Forms recognised, `bl` being any name:
 `bl.tables["t"]`, `bl.tables.get("t")`, `rows(bl, "t", ...)`, `at_lines(bl, "t", ...)`, `by_id(...)`
-(messages), `bl.line_text(...)` (messages), `bl.facts` (facts), `bl.meta` (meta). A table named by a variable
+(messages), `bl.line_text(...)` (messages), `bl.facts` (facts), `bl.meta` and `bl.bundle` (meta: the bundle's
+JSON documents, RuleView.bundle). A table named by a variable
 is an error: the reads must be readable here.
 """
 from __future__ import annotations
@@ -61,8 +62,8 @@ def reads_of(modname: str, node: ast.AST, seen: Set[Tuple[str, str]] = None) -> 
     for n in ast.walk(node):
         if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and n.value.attr == "tables":
             out.add(_literal(n.slice))
-        elif isinstance(n, ast.Attribute) and n.attr in ("facts", "meta"):
-            out.add(n.attr)
+        elif isinstance(n, ast.Attribute) and n.attr in ("facts", "meta", "bundle"):
+            out.add("meta" if n.attr == "bundle" else n.attr)
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
             f = n.func
             if f.attr == "get" and isinstance(f.value, ast.Attribute) and f.value.attr == "tables":

@@ -1,7 +1,7 @@
 """One fact is resolved in one place (issue #16): the rules, the diff and the commands read build facts from
-`bl.facts` (trtlog/facts.py), never from the untyped `bl.meta`. What stays on meta is a bundle document that
-Facts does not hold (validate.json, config.json contents), each listed below with its reason; the list must
-only shrink."""
+`bl.facts` (trtlog/facts.py), never from the untyped `bl.meta`; the bundle documents Facts does not hold
+(validate.json, config.json contents) are read typed from `bl.bundle` (trtlog/parse/bundlemodels.py). What
+still reads meta is listed below with its reason; the list must only shrink."""
 from __future__ import annotations
 
 import ast
@@ -15,14 +15,9 @@ SCANNED = [ROOT / "trtlog" / d for d in ("rules", "diff", "commands", "parquet.p
 
 # (file relative to trtlog/, enclosing function) -> why it still reads bl.meta
 META_ALLOWED = {
-    ("rules/accuracy.py", "validation_failed"):
-        "TRT210 reads validate.json (bl.meta['validation']): a bundle document, per-output results of "
-        "`trtlog validate`, not a build fact",
-    ("rules/accuracy.py", "layer_precision_unverified"):
-        "TRT211 reads config.json (bl.meta['config']): layer_precisions_applied and plan.layer_precisions of "
-        "`trtlog build`, a bundle document",
     ("rules/engine.py", "meta"):
-        "RuleView.meta hands those documents to a rule that declares \"meta\"",
+        "RuleView.meta hands meta to a rule that declares \"meta\" (no rule reads it now: TRT210/TRT211 read "
+        "the typed bundle documents, bl.bundle)",
     ("parquet.py", "to_parquet"):
         "meta.json keeps what the parser gathered beside the facts, for readers of the folder",
 }

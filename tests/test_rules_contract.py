@@ -43,7 +43,7 @@ def test_the_reads_finder_sees_each_access_form():
     reads = rule_reads(RULES["TRT110"])
     assert {"options", "errors", "messages"} <= reads
     assert "facts" in rule_reads(RULES["TRT101"])         # bl.facts
-    assert "meta" in rule_reads(RULES["TRT211"])          # bl.meta (config.json)
+    assert "meta" in rule_reads(RULES["TRT211"])          # bl.bundle.config (config.json), declared as meta
     assert "facts" in rule_reads(RULES["TRT204"])         # util.requested_precisions -> bl.facts
     assert "tensors" in rule_reads(RULES["TRT204"])       # util.layer_tensors -> bl.tables.get("tensors")
 
@@ -72,6 +72,9 @@ def test_view_refuses_an_undeclared_table_facts_and_meta():
     with pytest.raises(UndeclaredRead, match="TRT101 reads meta"):
         _ = RuleView(bl, RULES["TRT101"]).meta             # ... and no longer meta
     assert RuleView(bl, RULES["TRT211"]).meta is bl.meta   # TRT211 declares meta (config.json)
+    assert RuleView(bl, RULES["TRT211"]).bundle is bl.bundle   # ... the typed documents, bl.bundle
+    with pytest.raises(UndeclaredRead, match="TRT101 reads meta"):
+        _ = RuleView(bl, RULES["TRT101"]).bundle
     assert view.producer == bl.facts.producer             # the log's identity needs no declaration
 
 

@@ -25,6 +25,9 @@ keys (all optional, absent when the log does not say):
   status             PASSED / FAILED from the trtexec closing banner
   bundle             path of the bundle directory when loaded from one
   sources            list of files that fed the tables
+A bundle's JSON documents (status.json, config.json, env.json, validate.json, bench.json) are also
+typed on `bundle` (trtlog/parse/bundlemodels.py): `bl.bundle.status.engine_bytes`; each is None
+where the file is absent (always, for a plain log).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import pandas as pd
 
 from . import tables as T
+from .parse.bundlemodels import Bundle
 
 if TYPE_CHECKING:        # pragma: no cover
     from .facts import Facts
@@ -46,6 +50,7 @@ class BuildLog:
     meta: Dict[str, Any] = field(default_factory=dict)
     lines: int = 0
     recognized: int = 0
+    bundle: Bundle = field(default_factory=Bundle, repr=False, compare=False)
     _facts: Optional["Facts"] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -197,15 +197,9 @@ def _keyed(df: pd.DataFrame, keys: Tuple[str, ...]) -> Tuple[str, Evidence]:
     return "", NOWHERE
 
 
-def _doc(meta: Dict[str, Any], key: str) -> Dict[str, Any]:
-    """A bundle JSON document the loader put in meta ({} when absent)."""
-    v = meta.get(key)
-    return v if isinstance(v, dict) else {}
-
-
 class _Builder:
     def __init__(self, bl: "BuildLog"):
-        self.bl, self.meta, self.t = bl, bl.meta, bl.tables
+        self.bl, self.meta, self.t, self.docs = bl, bl.meta, bl.tables, bl.bundle
         self.values: Dict[str, Any] = {}
         self.evidence: Dict[str, Evidence] = {}
         bundle_files = {str(s).replace("\\", "/").rsplit("/", 1)[-1] for s in self.meta.get("sources") or []}
@@ -267,10 +261,10 @@ class _Builder:
     def device(self) -> None:
         gpu, where = _s(self.meta.get("gpu")), NOWHERE
         dev_gpu, dev_where = _keyed(self.t["device"], _GPU_KEYS)
-        env = _doc(self.meta, "env")
+        env = self.docs.env
         if gpu and dev_gpu == gpu:
             where = dev_where
-        elif gpu and gpu == _s(env.get("gpu") or env.get("gpu_name")):
+        elif gpu and env is not None and gpu == _s(env.gpu_label):
             where = self.file("env.json")
         elif not gpu:
             gpu, where = dev_gpu, dev_where
@@ -279,7 +273,7 @@ class _Builder:
         dev_cc, dev_where = _keyed(self.t["device"], ("Compute Capability",))
         if cc and cc == dev_cc:
             where = dev_where
-        elif cc and cc == _s(env.get("compute_capability")):
+        elif cc and env is not None and cc == _s(env.compute_capability):
             where = self.file("env.json")
         self.put("compute_capability", cc, where)
 
@@ -296,9 +290,9 @@ class _Builder:
         self.put("command", cmd, where)
         model = _s(self.meta.get("model"))
         if model:
-            cfg = _doc(self.meta, "config")
-            spec = cfg.get("spec", cfg)
-            where = self.file("config.json") if isinstance(spec, dict) and spec.get("model") == model else NOWHERE
+            cfg = self.docs.config
+            where = self.file("config.json") if cfg is not None and cfg.spec is not None and cfg.model == model \
+                else NOWHERE
             self.put("model", model, where)
             return
         model, where = _keyed(self.t["options"], _MODEL_KEYS)
@@ -339,8 +333,8 @@ class _Builder:
         secs = to_float(m.get("build_seconds"))
         where = NOWHERE
         if secs is not None:
-            status = _doc(m, "status_json")
-            if to_float(status.get("build_seconds")) == secs:
+            status = self.docs.status
+            if status is not None and to_float(status.build_seconds) == secs:
                 where = status_file
             else:
                 ph = self.t["phases"]
@@ -355,8 +349,8 @@ class _Builder:
 
     def memory(self) -> None:
         mem = self.t["memory"]
-        status = _doc(self.meta, "status_json")
-        size = to_int(status.get("engine_bytes")) if status.get("engine_bytes") else None
+        status = self.docs.status
+        size = to_int(status.engine_bytes) if status is not None and status.engine_bytes else None
         if size is not None:
             self.put("engine_bytes", size, self.file("status.json"))
         else:
@@ -381,8 +375,7 @@ class _Builder:
                                         opt=str(p["opt"]), max=str(p["max"]), added=p.get("added"))
                          for p in m.get("requested_profiles") or ())
         self.put("requested_profiles", profiles, self.file("config.json") if profiles else NOWHERE)
-        env = _doc(m, "env")
-        driver = env.get("nvidia_driver")
+        driver = self.docs.env.nvidia_driver if self.docs.env is not None else None
         if driver is not None:
             self.put("driver", str(driver), self.file("env.json"))
 

@@ -12,6 +12,7 @@ import math
 from typing import Any, Dict, List, Tuple, Union
 
 from ..errors import TrtlogError
+from . import bundlemodels as M
 
 
 class Opt:
@@ -50,19 +51,23 @@ STATUS = {"ok": Opt(BOOL), "exit_code": Opt(INT), "error": Opt(STR), "build_seco
           "engine_bytes": Opt(INT), "producer": Opt(STR), "wall_seconds": Opt(NUMBER),
           "warnings": Opt(INT), "errors": Opt(INT), "phase": Opt(STR), "builds": Opt(ListOf(_STEP))}
 ENV = {"tensorrt": Opt(SCALAR), "tensorrt_rtx": Opt(SCALAR), "backend": Opt(STR), "gpu": Opt(STR),
-       "gpu_name": Opt(STR), "compute_capability": Opt(SCALAR), "producer": Opt(STR), "gpu_memory_mib": Opt(NUMBER)}
+       "gpu_name": Opt(STR), "compute_capability": Opt(SCALAR), "producer": Opt(STR), "gpu_memory_mib": Opt(NUMBER),
+       "nvidia_driver": Opt(SCALAR)}
 _DIMS = AnyOf(ListOf(INT), STR, name="dimensions (a list of integers or '1x3x224x224')")
 _SHAPES = Opt(MapOf(_DIMS))
 _PROFILE = {"shapes": _SHAPES, "min_shapes": _SHAPES, "opt_shapes": _SHAPES, "max_shapes": _SHAPES}
 CONFIG = {"argv": Opt(ListOf(STR)),
           "spec": Opt({"model": Opt(STR), "precisions": Opt(ListOf(STR)), "best": Opt(BOOL),
                        "strongly_typed": Opt(BOOL), **_PROFILE, "extra_profiles": Opt(ListOf(_PROFILE))}),
-          "profiles_added": Opt(ListOf(INT)), "plan": Opt({"tactic_sources": Opt(ListOf(STR))})}
+          "profiles_added": Opt(ListOf(INT)), "layer_precisions_applied": Opt(ListOf(STR)),
+          "plan": Opt({"tactic_sources": Opt(ListOf(STR)), "layer_precisions": Opt(MapOf(STR)),
+                       "builder_flags": Opt(ListOf(STR))})}
 _NONFINITE = Opt(MapOf(Opt(NUMBER)))
 VALIDATE = {"status": Opt(STR), "passed": Opt(BOOL),
             "outputs": Opt(ListOf({"name": Opt(STR), "passed": Opt(BOOL), "max_abs_ref": Opt(NUMBER),
                                    "rel_l2": Opt(NUMBER), "cosine": Opt(NUMBER), "max_abs_err": Opt(NUMBER),
-                                   "engine_nonfinite": _NONFINITE, "reference_nonfinite": _NONFINITE}))}
+                                   "engine_nonfinite": _NONFINITE, "reference_nonfinite": _NONFINITE,
+                                   "reasons": Opt(ListOf(STR))}))}
 BENCH = {"metrics": Opt(MapOf(MapOf(Opt(NUMBER)))), "units": Opt(MapOf(STR))}
 _TENSORS = Opt(ListOf(AnyOf(STR, {"Name": Opt(STR), "Dimensions": Opt(ANY)}, name="a tensor name or object")))
 _LAYER = AnyOf(STR, {"Name": Opt(STR), "LayerType": Opt(STR), "TacticName": Opt(STR),
@@ -178,6 +183,20 @@ def read_model(path: str, spec: Spec) -> Any:
     return check(read_json(path), spec, path)
 
 
-MODELS: List[Tuple[str, str, Spec]] = [("env.json", "env", ENV), ("config.json", "config", CONFIG),
-                                       ("status.json", "status_json", STATUS),
-                                       ("validate.json", "validation", VALIDATE)]
+# bundle file -> (its spec, the typed model built from the checked document, the Bundle field)
+# (checked in this order: the first bad file is the one an error names)
+MODELS: List[Tuple[str, Spec, Any, str]] = [("bench.json", BENCH, M.Bench, "bench"), ("env.json", ENV, M.Env, "env"),
+                                            ("config.json", CONFIG, M.Config, "config"),
+                                            ("status.json", STATUS, M.Status, "status"),
+                                            ("validate.json", VALIDATE, M.Validation, "validation")]
+
+
+def read_bundle(directory: str) -> M.Bundle:
+    """The typed JSON documents of a bundle directory (each checked against its spec; None where absent)."""
+    import os
+    docs = {}
+    for name, spec, model, key in MODELS:
+        p = os.path.join(directory, name)
+        if os.path.isfile(p):
+            docs[key] = model.from_doc(read_model(p, spec))
+    return M.Bundle(**docs)

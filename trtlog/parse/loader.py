@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import pandas as pd
 
@@ -241,77 +241,75 @@ def _load_bundle(bundle: Path, jobs: Optional[int] = None,
             doc = J.check(doc, J.PROFILE, str(pj))
             bl.tables["profile"] = T.frame("profile", _columns(profile_rows(doc), "profile"))
             sources.append(str(pj))
-    bj = _first(bundle, ("bench.json",))
-    if bj is not None:
-        rows = bench_rows(J.read_model(str(bj), J.BENCH))
+    docs = J.read_bundle(str(bundle))
+    bl.bundle = docs
+    if docs.bench is not None:
+        rows = bench_rows({"metrics": docs.bench.metrics, "units": docs.bench.units})
         if rows:
             perf = T.frame("perf", _columns(rows, "perf"))
             old = bl.tables["perf"]
             bl.tables["perf"] = pd.concat([old, perf], ignore_index=True) if len(old) else perf
-            sources.append(str(bj))
-    for name, key, model in J.MODELS:
-        p = bundle / name
-        if p.is_file():
-            bl.meta[key] = J.read_model(str(p), model)
-            sources.append(str(p))
-    env = bl.meta.get("env") or {}
-    if isinstance(env, dict):
-        gpu = env.get("gpu") or env.get("gpu_name")
-        if gpu:
-            bl.meta.setdefault("gpu", gpu)
-        if env.get("compute_capability"):
-            bl.meta.setdefault("compute_capability", str(env["compute_capability"]))
-        if str(env.get("backend", "")).lower() in ("rtx", "tensorrt-rtx", "tensorrt_rtx") or env.get("tensorrt_rtx"):
+            sources.append(str(bundle / "bench.json"))
+    for name, doc, key in (("env.json", docs.env, "env"), ("config.json", docs.config, "config"),
+                           ("status.json", docs.status, "status_json"),
+                           ("validate.json", docs.validation, "validation")):
+        if doc is not None:
+            bl.meta[key] = dict(doc.raw)        # the documents as written, for meta.json (trtlog/parquet.py)
+            sources.append(str(bundle / name))
+    env = docs.env
+    if env is not None:
+        if env.gpu_label:
+            bl.meta.setdefault("gpu", env.gpu_label)
+        if env.compute_capability:
+            bl.meta.setdefault("compute_capability", str(env.compute_capability))
+        if env.rtx:
             bl.meta["backend"] = "tensorrt-rtx"
-            if env.get("tensorrt_rtx"):
-                bl.meta["backend_version"] = str(env["tensorrt_rtx"])
+            if env.tensorrt_rtx:
+                bl.meta["backend_version"] = str(env.tensorrt_rtx)
                 bl.meta["backend_version_source"] = "env.json"
             else:
                 bl.meta.setdefault("backend_version", "unknown")
                 bl.meta.setdefault("backend_version_source", "not stated in the log or env.json")
-        elif env.get("tensorrt") and (not bl.meta.get("trt_version") or
-                                    bl.meta.get("trt_version_source", "").startswith(("inferred", "not printed"))):
-            bl.meta["trt_version"] = str(env["tensorrt"])
+        elif env.tensorrt and (not bl.meta.get("trt_version") or
+                               bl.meta.get("trt_version_source", "").startswith(("inferred", "not printed"))):
+            bl.meta["trt_version"] = str(env.tensorrt)
             bl.meta["trt_version_source"] = "env.json"
-    status = bl.meta.get("status_json") or {}
-    builds = status.get("builds") if isinstance(status, dict) else None
-    if isinstance(builds, list) and builds and all(isinstance(b, dict) for b in builds):
+    status = docs.status
+    if status is not None and status.builds:
         # several steps in one bundle (tests/zoo/two_builds.py): `ok` covers them all; the engine
         # builds are `builds[i].ok`, and a failed deserialisation is a runtime failure, not a build one
-        bl.meta["build_ok"] = all(bool(b.get("ok")) for b in builds)
-        if not bl.meta["build_ok"] and status.get("error"):
-            bl.meta.setdefault("failure", str(status["error"]))
-        if any(b.get("deserialized") is False for b in builds):
-            bl.meta.setdefault("runtime_failure", str(status.get("error") or "the engine did not deserialize"))
-    elif isinstance(status, dict) and status.get("ok") is not None:
-        bl.meta["build_ok"] = bool(status["ok"])
-        if not status["ok"] and status.get("error"):
-            bl.meta.setdefault("failure", str(status["error"]))
-        if status.get("build_seconds") is not None:
-            bl.meta["build_seconds"] = float(status["build_seconds"])
-        if status.get("engine_bytes"):
-            bl.meta["engine_size_mib"] = round(status["engine_bytes"] / 2**20, 3)
-    cfg = bl.meta.get("config") or {}
-    spec = cfg.get("spec", cfg) if isinstance(cfg, dict) else {}
-    if isinstance(spec, dict):
-        precs = [str(p).upper() for p in (spec.get("precisions") or [])]
-        if spec.get("best"):
+        bl.meta["build_ok"] = all(bool(b.ok) for b in status.builds)
+        if not bl.meta["build_ok"] and status.error:
+            bl.meta.setdefault("failure", str(status.error))
+        if any(b.deserialized is False for b in status.builds):
+            bl.meta.setdefault("runtime_failure", str(status.error or "the engine did not deserialize"))
+    elif status is not None and status.ok is not None:
+        bl.meta["build_ok"] = bool(status.ok)
+        if not status.ok and status.error:
+            bl.meta.setdefault("failure", str(status.error))
+        if status.build_seconds is not None:
+            bl.meta["build_seconds"] = float(status.build_seconds)
+        if status.engine_bytes:
+            bl.meta["engine_size_mib"] = round(status.engine_bytes / 2**20, 3)
+    cfg = docs.config
+    if cfg is not None and cfg.spec is not None:
+        precs = [str(p).upper() for p in cfg.precisions or ()]
+        if cfg.best:
             precs += ["FP16", "INT8"]
         rtx = bl.meta.get("backend") == "tensorrt-rtx"      # strongly typed: no precision is requested
-        if ("precisions" in spec or precs or spec.get("strongly_typed")) and not rtx:
+        if (cfg.precisions is not None or precs or cfg.strongly_typed) and not rtx:
             bl.meta["precision_requested"] = ["FP32"] + [p for p in dict.fromkeys(precs) if p != "FP32"]
-        if spec.get("strongly_typed"):
+        if cfg.strongly_typed:
             bl.meta["strongly_typed"] = True
-        if spec.get("model"):
-            bl.meta.setdefault("model", spec["model"])
-        profiles = _requested_profiles(spec, cfg.get("profiles_added") if isinstance(cfg, dict) else None)
+        if cfg.model:
+            bl.meta.setdefault("model", cfg.model)
+        profiles = _requested_profiles(cfg.spec, cfg.profiles_added)
         if profiles:
             bl.meta["requested_profiles"] = profiles
     if bl.meta.get("backend") == "tensorrt-rtx":
         bl.meta["strongly_typed"] = True         # TensorRT-RTX networks are always strongly typed
-    plan = cfg.get("plan") if isinstance(cfg, dict) else None
-    if isinstance(plan, dict) and plan.get("tactic_sources"):
-        bl.meta["tactic_sources"] = [str(t).upper() for t in plan["tactic_sources"]]
+    if cfg is not None and cfg.tactic_sources:
+        bl.meta["tactic_sources"] = list(cfg.tactic_sources)
     bl.meta["sources"] = sources
     return bl
 
@@ -320,13 +318,13 @@ def _dims(v) -> str:
     return "x".join(str(d) for d in v) if isinstance(v, (list, tuple)) else str(v)
 
 
-def _requested_profiles(spec: dict, added) -> List[dict]:
+def _requested_profiles(spec: Mapping[str, Any], added: Optional[Sequence[int]]) -> List[dict]:
     """The optimisation profiles a bundle's config.json asked for, one dict per profile and input:
     {profile, input, min, opt, max, added}; `added` is False where TensorRT rejected the profile
     (config.json `profiles_added` holds -1 for it) and None where the bundle does not say."""
     out: List[dict] = []
     for p, prof in enumerate([spec] + list(spec.get("extra_profiles") or [])):
-        if not isinstance(prof, dict):
+        if not isinstance(prof, Mapping):
             continue
         fixed = prof.get("shapes") or {}
         names = list(dict.fromkeys(list(fixed) + list(prof.get("min_shapes") or {})))
@@ -335,6 +333,6 @@ def _requested_profiles(spec: dict, added) -> List[dict]:
             for key in ("min", "opt", "max"):
                 v = (prof.get(key + "_shapes") or {}).get(name, fixed.get(name))
                 row[key] = _dims(v) if v is not None else ""
-            row["added"] = (added[p] >= 0) if isinstance(added, list) and p < len(added) else None
+            row["added"] = (added[p] >= 0) if added is not None and p < len(added) else None
             out.append(row)
     return out

@@ -102,7 +102,7 @@ def header_view(bl: BuildLog) -> Header:
               for r in _rows(bl.tables["device"].drop_duplicates(subset=["key"]))]
     options = [{"section": _str(r["section"]), "key": _str(r["key"]), "value": _str(r["value"]),
                 "line": _int(r["line"])} for r in _rows(bl.tables["options"])]
-    env = bl.meta.get("env")
+    env = bl.bundle.env
     size = f.engine_size_mib
     return Header(
         title=f.model.replace("\\", "/").rsplit("/", 1)[-1] if f.model else f.source.rsplit("/", 1)[-1],
@@ -116,7 +116,7 @@ def header_view(bl: BuildLog) -> Header:
         command=f.command, lines=bl.lines, recognized=bl.recognized,
         recognized_pct=fmt_num(_pct(bl.recognized, bl.lines) or 0, 1), runs=len(bl.tables["runs"]),
         device=device, options=options, sources=list(f.sources),
-        env=[{"key": str(k), "value": _display(v)} for k, v in env.items()] if isinstance(env, dict) else [])
+        env=[{"key": str(k), "value": _display(v)} for k, v in env.raw.items()] if env is not None else [])
 
 
 # -- findings --------------------------------------------------------------------------------
@@ -707,6 +707,7 @@ def report_view(bl: BuildLog, findings: Sequence[Any], validation: Optional[dict
         header=header_view(bl), findings=fv, layers=lv, precision=precision_view(bl, lv),
         tactics=tactics_view(bl), memory=memory_view(bl), fusions=fusions_view(bl), phases=phases_view(bl),
         perf=perf_view(bl), messages=mv,
-        validation=validation_view(validation if validation is not None else bl.meta.get("validation")),
+        validation=validation_view(validation if validation is not None else
+                                   (dict(bl.bundle.validation.raw) if bl.bundle.validation is not None else None)),
         excerpts=excerpts, anchors=set(excerpts.anchors),
         generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__)

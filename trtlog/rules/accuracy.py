@@ -430,25 +430,25 @@ FP16_MAX = 65504.0
                 "between 6e-8 and 65504 only: smaller values flush to zero, larger ones become Inf.",
       confidence="high")
 def validation_failed(bl, check):
-    v = bl.meta.get("validation")
-    if not isinstance(v, dict):
+    v = bl.bundle.validation
+    if v is None:
         return
-    outputs = [o for o in v.get("outputs") or [] if isinstance(o, dict)]
-    failed = [o for o in outputs if o.get("passed") is False]
+    outputs = v.outputs
+    failed = [o for o in outputs if o.passed is False]
     if not failed:
         return
     reduced = requested_precisions(bl) & {"FP16", "BF16", "INT8", "FP8"}
     notes, evidence = [], []
     for o in failed:
-        name = o.get("name", "?")
-        ref_max = _num(o.get("max_abs_ref"))
-        eng_bad = sum(int((o.get("engine_nonfinite") or {}).get(k) or 0) for k in ("nan", "inf"))
-        ref_bad = sum(int((o.get("reference_nonfinite") or {}).get(k) or 0) for k in ("nan", "inf"))
-        engine_zero = _num(o.get("rel_l2")) >= 0.999 and _num(o.get("cosine")) <= 1e-6
+        name = o.name
+        ref_max = _num(o.max_abs_ref)
+        eng_bad = sum(int(o.engine_nonfinite.get(k) or 0) for k in ("nan", "inf"))
+        ref_bad = sum(int(o.reference_nonfinite.get(k) or 0) for k in ("nan", "inf"))
+        engine_zero = _num(o.rel_l2) >= 0.999 and _num(o.cosine) <= 1e-6
         evidence.append(Evidence(0, f"validate.json output {name!r}: max |reference| {ref_max:.3g}, max abs error "
-                                    f"{_num(o.get('max_abs_err')):.3g}, rel L2 {_num(o.get('rel_l2')):.3g}, "
-                                    f"cosine {_num(o.get('cosine')):.6f}, NaN/Inf {eng_bad}; "
-                                    + "; ".join(o.get("reasons") or []), "validation", dict(o)))
+                                    f"{_num(o.max_abs_err):.3g}, rel L2 {_num(o.rel_l2):.3g}, "
+                                    f"cosine {_num(o.cosine):.6f}, NaN/Inf {eng_bad}; "
+                                    + "; ".join(o.reasons), "validation", dict(o.raw)))
         if eng_bad > ref_bad:
             notes.append(f"{name!r} has {eng_bad} NaN/Inf values the reference does not have"
                          + (f" (FP16 overflows above {FP16_MAX:g}; max |reference| is {ref_max:.3g})"
@@ -460,13 +460,12 @@ def validation_failed(bl, check):
                          f"|value| {ref_max:.3g}), {where}: FP16 underflow in the layers that produce it")
         elif engine_zero:
             notes.append(f"the engine's {name!r} is all zeros")
-    per_layer = v.get("per_layer") if isinstance(v.get("per_layer"), dict) else {}
-    jump = per_layer.get("first_jump") if isinstance(per_layer.get("first_jump"), dict) else None
+    jump = v.first_jump
     if jump:
         notes.append(f"the per-layer comparison first diverges at {jump.get('name')!r} "
                      f"(rel L2 {_num(jump.get('rel_l2')):.3g})")
     msg = (f"{plural(len(failed), 'of ' + str(len(outputs)) + ' engine output')} failed validation against "
-           f"ONNX Runtime ({names([str(o.get('name', '?')) for o in failed])}).")
+           f"ONNX Runtime ({names([str(o.name) for o in failed])}).")
     if notes:
         text = "; ".join(notes)
         msg += " " + text[0].upper() + text[1:] + "."
@@ -497,15 +496,15 @@ def _num(x) -> float:
                 "the node's input/output types (seen with TensorRT 8.6.0: a transformer's '/head/Gemm' "
                 "constrained to FP32 — the engine changed, its only layer was one ForeignNode).")
 def layer_precision_unverified(bl, check):
-    cfg = bl.meta.get("config") if isinstance(bl.meta.get("config"), dict) else {}
-    applied = [str(n) for n in cfg.get("layer_precisions_applied") or []]
-    plan = cfg.get("plan") if isinstance(cfg.get("plan"), dict) else {}
-    patterns = plan.get("layer_precisions") if isinstance(plan.get("layer_precisions"), dict) else {}
-    patterns = {p: precision_of(str(t)) for p, t in patterns.items()}   # 'FLOAT' -> 'FP32'
+    cfg = bl.bundle.config
+    if cfg is None:
+        return
+    applied = list(cfg.layer_precisions_applied)
+    patterns = {p: precision_of(t) for p, t in cfg.layer_precisions.items()}   # 'FLOAT' -> 'FP32'
     layers = bl.tables["layers"]
     if not applied or layers.empty:
         return
-    mode = next((f.split("_")[0].lower() for f in plan.get("builder_flags") or []
+    mode = next((f.split("_")[0].lower() for f in cfg.builder_flags
                  if f in ("OBEY_PRECISION_CONSTRAINTS", "PREFER_PRECISION_CONSTRAINTS")), "no constraint flag")
     g = one_origin(layers[layers["run"] == layers["run"].min()])
     recs = g.to_dict("records")

@@ -21,6 +21,7 @@ from ..vocab import find_version as parse_version  # rules' name: None for an un
 
 if TYPE_CHECKING:        # pragma: no cover
     from ..facts import Facts
+    from ..parse.bundlemodels import Bundle
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -207,8 +208,8 @@ class _DeclaredTables(Mapping):
 
 class RuleView:
     """What a rule sees of a BuildLog: its declared tables, the build facts (trtlog/facts.py) only when it
-    declares "facts", meta only when it declares "meta" (left to the bundle documents that Facts does not
-    hold: validate.json, config.json), and the log's identity (path, line count, producer, backend,
+    declares "facts", meta and `bundle` only when it declares "meta" (left to the bundle documents that
+    Facts does not hold: validate.json, config.json), and the log's identity (path, line count, producer, backend,
     TensorRT version) that every rule may read."""
 
     def __init__(self, bl, rule_: "Rule"):
@@ -229,6 +230,12 @@ class RuleView:
     def meta(self) -> Dict[str, Any]:
         self._declared("meta")
         return self._bl.meta
+
+    @property
+    def bundle(self) -> "Bundle":
+        """The bundle's typed JSON documents (trtlog/parse/bundlemodels.py); declared as "meta"."""
+        self._declared("meta")
+        return self._bl.bundle
 
     def line_text(self, line: int) -> str:
         self.tables["messages"]   # the text of a line is the messages table's
