@@ -22,7 +22,7 @@ def markdown() -> str:
            "(rules also run when the version is unknown). Severities: error > warning > info; "
            "`--fail-on S` exits 1 when a finding of severity S or worse exists.", "",
            "A rule's `reads:` are the tables it reads (`facts`: the build facts, `bl.facts`; `meta`: the bundle "
-           "documents validate.json and config.json, `bl.meta`): the engine hands each "
+           "documents validate.json and config.json, typed in `bl.bundle`): the engine hands each "
            "rule only those, and rules select log lines by grammar message id, never by matching message text.", "",
            f"{len(rules)} rules; {sum(r.unverified for r in rules)} marked *unverified*: no real log the "
            "project holds shows their condition yet (they were written from documented TensorRT wording).", "",
