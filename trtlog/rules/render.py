@@ -173,7 +173,7 @@ def _print_finding(f: Finding, console: "Console", evidence_lines: int) -> None:
         console.print(Padding(Text("evidence:", style="dim"), (0, 0, 0, 4), expand=False))
         width = max(len(str(e.line)) for e in shown)
         rows = [(f"line {e.line:>{width}}:" if e.line else "", Text(e.text.strip())) for e in shown]
-        room = console.width - 6 - len(rows[0][0] or rows[-1][0]) - 1
+        room = console.width - 6 - max(len(label) for label, _ in rows) - 1
         for _, text in rows:
             text.truncate(max(room, 8), overflow="ellipsis")     # a log line stays one line, cut to fit
         if more > 0:
