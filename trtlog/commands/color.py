@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any, Optional
+from typing import IO, TYPE_CHECKING, Any, Optional
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
 
 CHOICES = ("auto", "always", "never")
 
@@ -31,3 +34,12 @@ def use_color(choice: str, no_color: bool = False, stream: Optional[IO[str]] = N
         return True
     isatty = getattr(stream if stream is not None else sys.stdout, "isatty", None)
     return bool(isatty and isatty())
+
+
+def terminal_console(stream: Optional[IO[str]] = None) -> "Console":
+    """The rich Console of the colour-terminal renderings (explain, diff), once use_color said yes: colour
+    even where rich would guess otherwise (FORCE_COLOR, --color always into a pipe), the 8 standard colours,
+    width from the terminal (COLUMNS wins), and log text printed as is (no markup, emoji or highlighting)."""
+    from rich.console import Console
+    return Console(file=stream if stream is not None else sys.stdout, force_terminal=True, no_color=False,
+                   color_system="standard", highlight=False, markup=False, emoji=False)

@@ -9,7 +9,7 @@ import click
 
 from ..diff.summary import CONDITIONS, parse_fail_on
 from ..errors import EXIT_FAIL, TrtlogError
-from .color import color_option, use_color
+from .color import color_option, terminal_console, use_color
 from .defaults import with_config
 from .progress import Progress, progress_option
 
@@ -65,11 +65,8 @@ def command(ctx, a, b, fmt, output, fail_on, run_a, run_b, progress, color, no_c
     inputs = [a, b, *bl_a.facts.sources, *bl_b.facts.sources]
 
     if colored:
-        from rich.console import Console
-
         from ..diff.text import render_rich
-        render_rich(result, Console(file=sys.stdout, force_terminal=True, no_color=False, color_system="standard",
-                                    highlight=False, markup=False, emoji=False))
+        render_rich(result, terminal_console())
     elif fmt == "text":
         _emit(render_text(result), output, force, inputs)
     elif fmt == "json":

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..errors import EXIT_FAIL, EXIT_OK
-from .color import color_option, use_color
+from .color import color_option, terminal_console, use_color
 from .defaults import selection_options, with_config
 from .progress import Progress, progress_option
 
@@ -32,6 +32,9 @@ FORMATS = ["text", "json", "sarif", "junit", "github"]
 def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_color, progress):
     """Explain TensorRT build logs (or trtlog bundles): what went wrong, where, and how to fix it.
 
+    On a colour terminal the text is styled and wrapped to the terminal width; piped it is plain text
+    (--color always forces colour, NO_COLOR / --color never turn it off).
+
     Defaults for --select, --ignore, --min-severity, --fail-on and --color come from a [tool.trtlog]
     table in the nearest pyproject.toml (current directory upward); the command line overrides them.
 
@@ -40,7 +43,7 @@ def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_
     import trtlog
 
     from ..rules import at_least, run_rules
-    from ..rules.render import explain_json, render_text
+    from ..rules.render import explain_json, render_rich, render_text
     from ..rules.selection import resolve
 
     opts = with_config(ctx, {"select": select, "ignore": ignore, "min_severity": min_severity,
@@ -48,7 +51,8 @@ def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_
     min_severity = opts["min_severity"].lower()
     fail_on = opts["fail_on"].lower() if opts["fail_on"] else None
     codes = resolve(opts["select"], opts["ignore"])     # bad codes fail before the (slow) parsing
-    colored = use_color(opts["color"], no_color)
+    colored = use_color(opts["color"], no_color) and fmt == "text"
+    console = terminal_console() if colored else None
     failed = 0
     done = []
     meter = Progress(progress)
@@ -61,9 +65,12 @@ def command(ctx, sources, fmt, min_severity, fail_on, select, ignore, color, no_
             meter.stop()
         failed += sum(1 for f in findings if fail_on and at_least(f.severity, fail_on))
         shown = [f for f in findings if at_least(f.severity, min_severity)]
-        if fmt == "text":
-            click.echo(("\n" if i else "") + render_text(bl, shown, color=colored, path=source), nl=False,
-                       color=colored)
+        if console is not None:
+            if i:
+                console.print()
+            render_rich(bl, shown, console, path=source)
+        elif fmt == "text":
+            click.echo(("\n" if i else "") + render_text(bl, shown, path=source), nl=False)
         else:
             done.append((bl, shown))
     if fmt == "json":
