@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from corpus import corpus_log
+from terminal import run_on_tty, terminal_env
 
 from trtlog.cli import cli
 from trtlog.commands.color import use_color
@@ -92,27 +92,8 @@ def test_use_color_on_a_real_terminal(monkeypatch):
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_no_color_on_a_terminal_end_to_end():
     log = corpus_log(PAD_ERROR)
-
-    def on_tty(env):
-        master, slave = os.openpty()
-        p = subprocess.run([sys.executable, "-m", "trtlog", "explain", str(log)], stdout=slave,
-                           stderr=subprocess.PIPE, cwd=ROOT, env=env, timeout=120)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        os.close(master)
-        return p.returncode, b"".join(chunks).decode("utf-8", "replace")
-
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    code, out = on_tty(env)
+    env = terminal_env()
+    code, out, _ = run_on_tty(["explain", log], env)
     assert code == 0 and ESC in out and "TRT101" in out
-    code, out = on_tty(dict(env, NO_COLOR="1"))
+    code, out, _ = run_on_tty(["explain", log], dict(env, NO_COLOR="1"))
     assert code == 0 and ESC not in out and "TRT101" in out

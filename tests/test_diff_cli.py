@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from terminal import run_on_tty, terminal_env
 
 from trtlog.cli import main
 
@@ -164,30 +165,8 @@ def test_output_file_is_always_plain(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_no_color_on_a_terminal_end_to_end():
-    import os
-    import subprocess
-    root = Path(__file__).resolve().parents[1]
-
-    def on_tty(env):
-        master, slave = os.openpty()
-        p = subprocess.run([sys.executable, "-m", "trtlog", "diff", str(T82), str(T84)], stdout=slave,
-                           stderr=subprocess.PIPE, cwd=root, env=env, timeout=120)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        os.close(master)
-        return p.returncode, b"".join(chunks).decode("utf-8", "replace")
-
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
-    code, out = on_tty(env)
+    env = terminal_env()
+    code, out, _ = run_on_tty(["diff", T82, T84], env)
     assert code == 0 and ESC in out and "A (before)" in out
-    code, out = on_tty(dict(env, NO_COLOR="1"))
+    code, out, _ = run_on_tty(["diff", T82, T84], dict(env, NO_COLOR="1"))
     assert code == 0 and ESC not in out and "Summary:" in out and "A (before)" not in out

@@ -3,15 +3,14 @@ piped, NO_COLOR or --color never it is the plain rendering byte for byte. One re
 ONNX Pad parse failure of the shared corpus (errors at lines 1, 2, 17, 18; '&&&& FAILED' at line 25)."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from corpus import corpus_log
+from terminal import run_on_tty, terminal_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PAD_ERROR = "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log"
@@ -97,25 +96,11 @@ def test_on_a_real_terminal():
     log = corpus_log(PAD_ERROR)
 
     def on_tty(env):
-        master, slave = os.openpty()
-        p = subprocess.run([sys.executable, "-m", "trtlog", "explain", str(log)], stdout=slave,
-                           stderr=subprocess.PIPE, cwd=ROOT, env=env, timeout=120)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        os.close(master)
-        assert p.returncode == 0, p.stderr
-        return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")   # the terminal's onlcr
+        code, out, err = run_on_tty(["explain", log], env)
+        assert code == 0, err
+        return out.replace("\r\n", "\n")   # the terminal's onlcr
 
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env.update(PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""), COLUMNS="64")
+    env = terminal_env(COLUMNS="64")
     out = on_tty(env)
     assert ESC in out and max(len(line) for line in SGR.sub("", out).splitlines()) <= 64
     assert on_tty(dict(env, NO_COLOR="1")) == plain_rendering()          # byte for byte, no escape codes
