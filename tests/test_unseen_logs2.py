@@ -182,6 +182,8 @@ def test_trtllm_0_7_build_py_is_tensorrt_llm_not_trtexec():
     # the build started and the log ends there, with no engine and no error: TRT109 says so (it was silent)
     (f,) = [f for f in run_rules(bl) if f.code == "TRT109"]
     assert [e.line for e in f.evidence] == [7]
+    from trtlog.rules.render import render_text
+    assert render_text(bl, run_rules(bl)).splitlines()[1].endswith("· build did not finish (the log ends mid-build)")
 
 
 def test_trtllm_0_8_version_line_with_the_next_line_glued_to_it():

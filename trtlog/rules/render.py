@@ -4,7 +4,7 @@ severity colours), and the JSON document of `trtlog explain`."""
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .engine import SEVERITIES, Finding
 
@@ -18,8 +18,9 @@ _WIDTH = 100
 EVIDENCE_LINES = 6      # evidence lines shown per finding (--format json has all)
 
 
-def _build_status(bl) -> Tuple[str, Optional[bool]]:
-    """How the build(s) in the log ended, and whether that is a success (None: no build to judge)."""
+def _build_status(bl, findings: Sequence[Finding] = ()) -> Tuple[str, Optional[bool]]:
+    """How the build(s) in the log ended, and whether that is a success (None: no build to judge).
+    `findings`: a TRT109 among them means a build started and the log stops before its end."""
     runs = bl.tables.get("runs")
     if runs is not None and (runs["status"] != "").sum() > 1:
         # several trtexec runs in one log: say how each ended, a failure wherever it is
@@ -35,6 +36,8 @@ def _build_status(bl) -> Tuple[str, Optional[bool]]:
         return "BUILD FAILED", False
     if f.engine_loaded:
         return "engine loaded from a file (no build in log)", None
+    if any(x.code == "TRT109" for x in findings):
+        return "build did not finish (the log ends mid-build)", False
     return "no engine build in log", None
 
 
@@ -48,8 +51,8 @@ def _header_parts(bl) -> List[str]:
     return parts
 
 
-def header(bl) -> str:
-    return " · ".join(_header_parts(bl) + [_build_status(bl)[0]])
+def header(bl, findings: Sequence[Finding] = ()) -> str:
+    return " · ".join(_header_parts(bl) + [_build_status(bl, findings)[0]])
 
 
 def _counts(findings: List[Finding]) -> List[Tuple[str, str, int]]:
@@ -112,7 +115,8 @@ def _groups(findings: List[Finding]) -> List[Tuple[str, List[Finding]]]:
 
 def render_text(bl, findings: List[Finding], path: Optional[str] = None) -> str:
     """Human-readable report of the findings, grouped by severity (worst first); plain text, 100 columns."""
-    lines = [str(path or bl.path), header(bl), _total(findings) + ", ".join(text for text, _, _ in _counts(findings))]
+    summary = _total(findings) + ", ".join(text for text, _, _ in _counts(findings))
+    lines = [str(path or bl.path), header(bl, findings), summary]
     for sev, group in _groups(findings):
         lines.append("")
         lines.append(f"── {_TITLE[sev]} ({len(group)}) " + "─" * 60)
@@ -129,7 +133,7 @@ def render_rich(bl, findings: List[Finding], console: "Console", path: Optional[
     """The content of render_text for a colour terminal: wrapped to the console's width, severity colours."""
     from rich.text import Text
 
-    status, ok = _build_status(bl)
+    status, ok = _build_status(bl, findings)
     console.print(Text(str(path or bl.path), style="bold"), overflow="fold")
     console.print(Text.assemble(" · ".join(_header_parts(bl) + [""]),
                                 (status, {True: "green", False: "bold red"}.get(ok, ""))))
