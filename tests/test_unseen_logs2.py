@@ -257,3 +257,11 @@ def test_command_evidence_is_the_closing_banner_of_an_excerpt():
         if f.code in ("TRT404", "TRT504"):
             assert [e.line for e in f.evidence] == [18], f.code
     assert {"TRT404", "TRT504"} <= codes(QWEN)
+
+
+def test_trt201_on_onnxruntime_trt_ep_points_at_its_calibration_table():
+    # M7 line 1: "... [W:onnxruntime:Default, tensorrt_execution_provider.h:90 log] [... WARNING] Calibrator is not
+    # being used. Users must provide dynamic range for all tensors ..." -- ORT sets ranges from its own table
+    (f,) = [f for f in run_rules(log(ORT)) if f.code == "TRT201"]
+    assert [e.line for e in f.evidence][:1] == [1]
+    assert "trt_int8_calibration_table_name" in f.message and "TensorRT execution provider" in f.message

@@ -43,7 +43,13 @@ def int8_without_calibrator(bl, check):
         if run in explicit:
             continue
         trtexec = bl.producer == "trtexec" or bool(bl.facts.command)
-        if trtexec:
+        if bl.producer == "onnxruntime-trt-ep":
+            msg = ("INT8 is on in ONNX Runtime's TensorRT execution provider (trt_int8_enable), which gives "
+                   "TensorRT no calibrator: the dynamic ranges come from ORT's calibration table "
+                   "(trt_int8_calibration_table_name; trt_int8_use_native_calibration_table=1 for a cache "
+                   "TensorRT wrote). Tensors the table lacks get no range and their layers fall back to "
+                   "higher precision: regenerate the table on representative inputs of this model.")
+        elif trtexec:
             msg = ("INT8 is enabled with no calibrator: trtexec filled in placeholder dynamic ranges. "
                    "Latency numbers are representative; the engine's INT8 accuracy is not.")
         else:
