@@ -15,6 +15,7 @@ from terminal import run_on_tty, terminal_env
 
 from trtlog.cli import cli
 from trtlog.commands.color import use_color
+from trtlog.errors import TrtlogError
 
 ROOT = Path(__file__).resolve().parents[1]
 H100_FP16 = "trt10.16-trtexec-mnist-fp16-verbose-h100.log"          # README: 4 warnings (TRT204/401/402/503)
@@ -97,3 +98,44 @@ def test_no_color_on_a_terminal_end_to_end():
     assert code == 0 and ESC in out and "TRT101" in out
     code, out, _ = run_on_tty(["explain", log], dict(env, NO_COLOR="1"))
     assert code == 0 and ESC not in out and "TRT101" in out
+
+
+def invoke(*args):
+    """(exit code, stdout, stderr) of `trtlog ARGS` run in this process."""
+    res = runner().invoke(cli, [*map(str, args)], standalone_mode=False)
+    if res.exception is not None:
+        raise res.exception
+    return res.return_value, res.stdout, res.stderr
+
+
+def test_parse_several_inputs(tmp_path):
+    a, b = corpus_log(H100_FP16), corpus_log(PAD_ERROR)       # 4713 and 25 lines (wc -l)
+    code, out, _ = invoke("parse", a, b, "--stats")
+    stats = [json.loads(line) for line in out.splitlines()]   # one JSON object per line, in input order
+    assert code == 0 and [(s["file"], s["lines"]) for s in stats] == [(str(a), 4713), (str(b), 25)]
+    code, out, _ = invoke("parse", a, b)                      # the summary of each, a blank line between
+    assert out.index(f"{a}: TensorRT 10.16.1") < out.index("\n\n") < out.index(f"{b}: TensorRT 8.2.4")
+    code, out, _ = invoke("parse", a, b, "--table", "errors", "--format", "csv", "-o", tmp_path / "t")
+    assert code == 0
+    # the pad log's errors table: 8 rows (lines 1, 2, 17, 18, 20, 22, 23, 24); the H100 build has none
+    assert len((tmp_path / "t" / "trt8.2-trtexec-onnx-pad-parse-error-excerpt" / "errors.csv")
+               .read_text().splitlines()) == 1 + 8
+    assert (tmp_path / "t" / "trt10.16-trtexec-mnist-fp16-verbose-h100" / "errors.csv").read_text().count("\n") == 1
+    with pytest.raises(TrtlogError, match="--table with several inputs needs -o DIR"):
+        invoke("parse", a, b, "--table", "errors")
+    with pytest.raises(TrtlogError, match="same name"):
+        invoke("parse", a, a, "-o", tmp_path / "u")
+
+
+def test_report_several_inputs(tmp_path):
+    a, b = corpus_log(H100_FP16), corpus_log(PAD_ERROR)
+    code, out, _ = invoke("report", a, b, "-o", tmp_path / "reports")
+    written = [tmp_path / "reports" / "trt10.16-trtexec-mnist-fp16-verbose-h100.report.html",
+               tmp_path / "reports" / "trt8.2-trtexec-onnx-pad-parse-error-excerpt.report.html"]
+    assert code == 0 and out.split() == [str(p) for p in written]
+    assert "TRT101" in written[1].read_text(encoding="utf-8")      # the pad log's failed build
+    with pytest.raises(TrtlogError, match="would both be reported"):
+        invoke("report", a, a, "-o", tmp_path / "again")
+    with pytest.raises(TrtlogError, match="exists"):              # nothing is overwritten without --force
+        invoke("report", a, b, "-o", tmp_path / "reports")
+    assert invoke("report", a, b, "-o", tmp_path / "reports", "--force")[0] == 0

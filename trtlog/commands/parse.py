@@ -13,11 +13,13 @@ from .progress import Progress, progress_option
 
 
 @click.command("parse")
-@click.argument("file")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--table", "table_name", default=None, help="Table to print (default: a summary of all tables).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table",
               show_default=True)
-@click.option("-o", "--output", "outdir", default=None, help="Write one file per table into this directory.")
+@click.option("-o", "--output", "outdir", default=None,
+              help="Write one file per table into this directory (several inputs: one sub-directory each, "
+                   "named after the input).")
 @click.option("--unknown", is_flag=True, help="List the lines no grammar recognised, with line numbers.")
 @click.option("--group", "group_", is_flag=True,
               help="With --unknown: cluster the unknown lines into candidate templates (numbers, names, hex "
@@ -27,18 +29,47 @@ from .progress import Progress, progress_option
               help="Print one JSON object with the build facts (version, GPU, build ok, ...) and their evidence.")
 @progress_option
 @click.option("--force", is_flag=True, help="Overwrite existing table files in the -o directory.")
-def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progress, force):
-    """Parse a TensorRT log (or bundle / layer-info JSON; '-' for stdin) into tables."""
-    from .. import load
+def command(files, table_name, fmt, outdir, unknown, group_, stats, facts, progress, force):
+    """Parse TensorRT logs (or bundles / layer-info JSON; '-' for stdin) into tables.
+
+    Several inputs: --stats and --facts print one JSON object per line (each with its "file"), the
+    summary and --unknown print one block per input, -o DIR writes DIR/<input name>/<table> files."""
     if table_name and table_name not in T.TABLES:
         raise TrtlogError(f"unknown table {table_name!r}; choose from: {', '.join(T.TABLES)}")
     if fmt == "parquet":
         _need_pyarrow()   # before the (slow) parse and before any file is written
     if group_ and not unknown:
         raise click.UsageError("--group needs --unknown")
+    several = len(files) > 1
+    if several and table_name and not outdir and not (stats or facts or unknown):
+        raise TrtlogError("--table with several inputs needs -o DIR (one sub-directory per input)")
     names = [table_name] if table_name else list(T.TABLES)
-    if outdir:
-        _check_outdir(file, names, fmt, outdir, force)    # before the (slow) parsing
+    dirs = _output_dirs(files, outdir) if outdir else {}
+    for file in files:
+        if outdir:
+            _check_outdir(file, names, fmt, dirs[file], force)    # every target before the (slow) parsing
+    for i, file in enumerate(files):
+        if several and not (stats or facts) and i:
+            click.echo("")
+        _one(file, several, table_name, names, fmt, dirs.get(file), unknown, group_, stats, facts, progress,
+             force)
+    return 0
+
+
+def _output_dirs(files, outdir):
+    """-o DIR: the directory itself for one input; DIR/<input name> for each of several."""
+    if len(files) == 1:
+        return {files[0]: outdir}
+    from .report import default_output
+    dirs = {f: os.path.join(outdir, default_output(f).name[: -len(".report.html")]) for f in files}
+    if len(set(dirs.values())) < len(files):     # the same input twice, or two inputs of the same name
+        raise TrtlogError("two inputs have the same name: their tables would share one sub-directory of "
+                          f"{outdir}; parse them in separate calls")
+    return dirs
+
+
+def _one(file, several, table_name, names, fmt, outdir, unknown, group_, stats, facts, progress, force):
+    from .. import load
     meter = Progress(progress)
     try:
         bl = load(file, progress=meter.start(file))
@@ -46,24 +77,26 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progre
         meter.stop()
     if stats:
         from ..schemas import PARSE_STATS
-        click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))
-        return 0
+        click.echo(json.dumps({"schema": PARSE_STATS, **bl.stats()}))      # stats name their "file"
+        return
     if facts:
         from ..schemas import FACTS
         click.echo(json.dumps({"schema": FACTS, "file": bl.path, **bl.facts.to_dict()}))
-        return 0
+        return
     if unknown:
+        if several:
+            click.echo(f"== {bl.path}")
         m = bl.tables["messages"]
         u = m[m["msg_id"] == "unknown"]
         if group_:
             _echo_groups(u, fmt)
-            return 0
+            return
         for line, text in zip(u["line"], u["text"]):
             click.echo(f"{line}: {text}")
-        return 0
+        return
     if outdir:
         _write_tables(bl, names, fmt, outdir, force)
-        return 0
+        return
     if not table_name:
         f = bl.facts
         built = f.product if f.rtx else f"TensorRT {f.trt_version_label}"
@@ -71,7 +104,7 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progre
                    f"producer {bl.producer}, {bl.lines} lines, {bl.recognized} recognised")
         for name in names:
             click.echo(f"  {name:<13} {len(bl.tables[name]):>8} rows")
-        return 0
+        return
     df = bl.tables[table_name]
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False)
@@ -84,7 +117,6 @@ def command(file, table_name, fmt, outdir, unknown, group_, stats, facts, progre
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
             click.echo(df.to_string(index=False))
-    return 0
 
 
 def _need_pyarrow() -> None:

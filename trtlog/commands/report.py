@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import click
 
@@ -40,9 +40,10 @@ def default_output(source: str) -> Path:
 
 
 @click.command("report")
-@click.argument("source", metavar="LOG_OR_BUNDLE")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (default: <log name>.report.html in the current directory).")
+@click.argument("sources", nargs=-1, required=True, metavar="LOG_OR_BUNDLE...")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="HTML file to write (default: <log name>.report.html in the current directory); with "
+                   "several inputs, a directory that receives one <log name>.report.html per input.")
 @click.option("--validation", "validation_path", type=click.Path(dir_okay=False, path_type=Path),
               help="validate.json to include (read from the bundle automatically when present).")
 @click.option("--no-rules", is_flag=True, help="Leave the findings section empty (do not run the rules).")
@@ -50,9 +51,9 @@ def default_output(source: str) -> Path:
 @selection_options
 @progress_option
 @click.pass_context
-def command(ctx: click.Context, source: str, output: Optional[Path], validation_path: Optional[Path],
+def command(ctx: click.Context, sources: Tuple[str, ...], output: Optional[Path], validation_path: Optional[Path],
             no_rules: bool, force: bool, select: tuple, ignore: tuple, progress: Optional[bool]) -> int:
-    """Write a self-contained HTML report (works offline, no external resources) for a log or bundle,
+    """Write a self-contained HTML report (works offline, no external resources) for each log or bundle,
     or the fleet page for a dataset written by `trtlog scan` (needs the fleet extra).
 
     --select/--ignore default to the [tool.trtlog] table of the nearest pyproject.toml."""
@@ -61,32 +62,63 @@ def command(ctx: click.Context, source: str, output: Optional[Path], validation_
     from ..report import render_report
     from ..rules.selection import resolve
 
-    if is_dataset(source):
-        return _fleet_report(source, output, force)
+    if len(sources) == 1 and is_dataset(sources[0]):
+        return _fleet_report(sources[0], output, force)
+    if len(sources) > 1 and any(is_dataset(s) for s in sources):
+        raise TrtlogError("a fleet dataset is reported on its own: one dataset, no other input")
+    if len(sources) > 1 and validation_path is not None:
+        raise TrtlogError("--validation goes with one input (a bundle's own validate.json is read for each)")
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
     from ..output import check_target
     opts = with_config(ctx, {"select": select, "ignore": ignore})
     codes = None if no_rules else resolve(opts["select"], opts["ignore"])
-    out_path = output or default_output(source)
-    inputs = [source] + ([validation_path] if validation_path else [])
-    check_target(out_path, force=force, inputs=inputs)      # before the (slow) parsing
-    # A bundle's validate.json is read by the loader (bl.meta["validation"]).
+    targets = _targets(sources, output)
+    extra = [validation_path] if validation_path else []
+    for _source, out_path in targets:       # every target before the (slow) parsing
+        check_target(out_path, force=force, inputs=list(sources) + extra)
+    # A bundle's validate.json is read by the loader (bl.bundle.validation).
     validation = read_validation(validation_path) if validation_path is not None else None
-    meter = Progress(progress)
-    try:
-        bl = trtlog.load(source, progress=meter.start(source))
-        if not no_rules:
-            meter.phase("running the rules")
-        findings = [] if no_rules else collect_findings(bl, codes)
-        meter.phase("writing the report")
-        out = render_report(bl, findings, out_path, validation=validation, force=force,
-                            inputs=inputs + list(bl.facts.sources))
-    finally:
-        meter.stop()
-    click.echo(str(out))
+    for source, out_path in targets:
+        meter = Progress(progress)
+        try:
+            bl = trtlog.load(source, progress=meter.start(source))
+            if not no_rules:
+                meter.phase("running the rules")
+            findings = [] if no_rules else collect_findings(bl, codes)
+            meter.phase("writing the report")
+            out = render_report(bl, findings, out_path, validation=validation, force=force,
+                                inputs=list(sources) + extra + list(bl.facts.sources))
+        finally:
+            meter.stop()
+        click.echo(str(out))
     return 0
+
+
+def _targets(sources: Tuple[str, ...], output: Optional[Path]) -> List[Tuple[str, Path]]:
+    """(input, report file) per input: -o is the file for one input and the folder for several."""
+    if len(sources) == 1:
+        if output is not None and output.is_dir():
+            raise TrtlogError(f"{output} is a directory: give the report's file name (a folder is for several inputs)")
+        return [(sources[0], output or default_output(sources[0]))]
+    if output is not None and output.exists() and not output.is_dir():
+        raise TrtlogError(f"{output} is not a directory: with several inputs -o names the folder for the reports")
+    folder = output or Path(".")
+    targets = [(s, folder / default_output(s)) for s in sources]
+    seen: dict = {}
+    for source, path in targets:
+        if path in seen:
+            raise TrtlogError(f"{seen[path]} and {source} would both be reported to {path}: "
+                              "report them in separate calls (or rename one)")
+        seen[path] = source
+    if output is not None and not output.exists():
+        from ..output import os_error
+        try:
+            output.mkdir(parents=True)
+        except OSError as exc:
+            raise os_error(str(output), exc, "create") from None
+    return targets
 
 
 def _fleet_report(source: str, output: Optional[Path], force: bool) -> int:
