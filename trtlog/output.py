@@ -35,6 +35,16 @@ def _same_file(a: Path, b: PathLike) -> bool:
         return False
 
 
+def input_name(source: str, default: str = "build") -> str:
+    """The name outputs made from one input are called after: the file or bundle name without its log /
+    compression suffixes (logs/build.log.gz -> build)."""
+    name = Path(source.rstrip("/")).name or default
+    for suffix in (".gz", ".xz", ".log", ".txt", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or default
+
+
 def check_target(path: PathLike, *, force: bool = False, inputs: Iterable[PathLike] = ()) -> Path:
     """Refuse what `write` would refuse, before any slow work: an input, an existing file without
     `force`, a symlink, a directory, a missing folder."""

@@ -60,8 +60,8 @@ def _output_dirs(files, outdir):
     """-o DIR: the directory itself for one input; DIR/<input name> for each of several."""
     if len(files) == 1:
         return {files[0]: outdir}
-    from .report import default_output
-    dirs = {f: os.path.join(outdir, default_output(f).name[: -len(".report.html")]) for f in files}
+    from ..output import input_name
+    dirs = {f: os.path.join(outdir, input_name(f)) for f in files}
     if len(set(dirs.values())) < len(files):     # the same input twice, or two inputs of the same name
         raise TrtlogError("two inputs have the same name: their tables would share one sub-directory of "
                           f"{outdir}; parse them in separate calls")

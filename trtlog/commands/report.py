@@ -32,11 +32,8 @@ def read_validation(path: Optional[Path]) -> Optional[dict]:
 
 
 def default_output(source: str) -> Path:
-    name = Path(source.rstrip("/")).name or "build"
-    for suffix in (".gz", ".xz", ".log", ".txt", ".json"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return Path(f"{name or 'build'}.report.html")
+    from ..output import input_name
+    return Path(f"{input_name(source)}.report.html")
 
 
 @click.command("report")
@@ -71,11 +68,16 @@ def command(ctx: click.Context, sources: Tuple[str, ...], output: Optional[Path]
 
     if validation_path is not None and not validation_path.is_file():
         raise TrtlogError(f"validation file not found: {validation_path}")
-    from ..output import check_target
+    from ..output import check_target, os_error
     opts = with_config(ctx, {"select": select, "ignore": ignore})
     codes = None if no_rules else resolve(opts["select"], opts["ignore"])
     targets = _targets(sources, output)
     extra = [validation_path] if validation_path else []
+    if len(sources) > 1 and output is not None and not output.exists():   # the reports' folder (-o DIR)
+        try:
+            output.mkdir(parents=True)
+        except OSError as exc:
+            raise os_error(str(output), exc, "create") from None
     for _source, out_path in targets:       # every target before the (slow) parsing
         check_target(out_path, force=force, inputs=list(sources) + extra)
     # A bundle's validate.json is read by the loader (bl.bundle.validation).
@@ -112,12 +114,6 @@ def _targets(sources: Tuple[str, ...], output: Optional[Path]) -> List[Tuple[str
             raise TrtlogError(f"{seen[path]} and {source} would both be reported to {path}: "
                               "report them in separate calls (or rename one)")
         seen[path] = source
-    if output is not None and not output.exists():
-        from ..output import os_error
-        try:
-            output.mkdir(parents=True)
-        except OSError as exc:
-            raise os_error(str(output), exc, "create") from None
     return targets
 
 

@@ -394,19 +394,13 @@ def h_feature(st: State, n: int, msg, f: dict, text: str) -> None:
         st.add(msg.table, n, f)
 
 
-def _condition(cond: str) -> str:
-    """An assertion's condition: the `{cond:rest}` alternative (a line that goes on) keeps the closing "' failed."."""
-    cond = cond.strip()
-    return cond[: -len("' failed.")] if cond.endswith("' failed.") else cond
-
-
 def h_error(st: State, n: int, msg, f: dict, text: str) -> None:
     api = (f.get("api") or f.get("where") or "").rstrip(":")
     row = {"kind": msg.consts.get("kind", "error"), "code": f.get("code"), "category": f.get("category", ""),
            "node": f.get("node", ""), "api": api, "cuda_error": f.get("cuda_error"),
            "datatypes": f.get("datatypes", ""), "plugin": f.get("plugin", ""),
            "plugin_version": f.get("version", "") if f.get("plugin") else "", "bytes": f.get("bytes"),
-           "condition": _condition(f.get("cond", "")), "text": text}
+           "condition": f.get("cond", "").strip(), "text": text}
     st.add("errors", n, row)
     st.meta.setdefault("first_error_line", n)
     if api.startswith("IBuilder::build"):       # buildSerializedNetwork / buildEngineWithConfig failed

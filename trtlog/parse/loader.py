@@ -104,16 +104,20 @@ _INFER = [("byte_units", "10.4"), ("runner_ids", "8.6"), ("profiling_completed",
 _RUNTIME_APIS = ("IRuntime::", "ICudaEngine::", "IExecutionContext::", "IRuntimeCache", "IRuntimeConfig")
 
 
+# programs that print their own lines beside TensorRT's trt.Logger lines ([TRT] under the python envelope):
+# the log is theirs, however many TensorRT lines it holds
+_HOST_PRODUCERS = ("ultralytics", "tensorrt-llm")
+
+
 def _finish_meta(bl: BuildLog, st) -> None:
     meta = bl.meta
     if st.producers:
         prod = max(st.producers.items(), key=lambda kv: kv[1])[0]
+        hosts = [h for h in _HOST_PRODUCERS if h in st.producers]
         if "trtexec" in st.producers and any(r.get("command") for r in st.run_rows):
             prod = "trtexec"
-        elif "ultralytics" in st.producers:      # a program whose TensorRT lines are trt.Logger's
-            prod = "ultralytics"
-        elif "tensorrt-llm" in st.producers:     # likewise: [TRT-LLM] lines beside trt.Logger's [TRT] ones
-            prod = "tensorrt-llm"
+        elif hosts:
+            prod = hosts[0]
         meta["producer"] = prod
     if not meta.get("model") and meta.get("command"):
         for tok in str(meta["command"]).split():
