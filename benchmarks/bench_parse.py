@@ -36,13 +36,14 @@ table_mib = start_mib = 0.0
 
 
 def table_bytes(tables):
-    # what the tables hold: their arrays, plus each distinct Python object of an object column once
-    # (kernel names and tactic ids are shared between rows)
+    # what the tables hold: their arrays (Arrow buffers included), plus each distinct Python object of an
+    # object column once (kernel names and tactic ids are shared between rows)
     seen, total = set(), 0
     for df in tables.values():
         total += int(df.memory_usage(deep=False, index=True).sum())
         for col in df.columns:
-            if df[col].dtype == object or str(df[col].dtype) == "str":
+            dtype = df[col].dtype       # Arrow-backed strings: their buffers, counted by memory_usage above
+            if dtype == object or getattr(dtype, "storage", "") == "python":
                 for v in df[col].tolist():
                     if id(v) not in seen:
                         seen.add(id(v))

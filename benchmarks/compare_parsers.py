@@ -182,7 +182,7 @@ def new_tensor_rows(name: str, a, b, layers) -> list:
 ADDED: dict = {}
 
 
-def compare(ref: dict, new: dict, new_tensors: bool = False) -> list:
+def compare(ref: dict, new: dict, new_tensors: bool = False, text_str: bool = False) -> list:
     problems = []
     for name in ref:
         a, b = ref[name], new.get(name)
@@ -207,7 +207,10 @@ def compare(ref: dict, new: dict, new_tensors: bool = False) -> list:
             if t == "tensors" and new_tensors and t in rb["tables"]:
                 problems += new_tensor_rows(name, ra["tables"][t], rb["tables"][t], rb["tables"]["layers"])
             elif t in rb["tables"]:
-                problems += [f"{name}: {t}: {d}" for d in diff_frames(ra["tables"][t], rb["tables"][t])]
+                ta, tb = ra["tables"][t], rb["tables"][t]
+                if text_str and t == "messages" and ta["text"].dtype == object and tb["text"].dtype != object:
+                    ta = ta.assign(text=ta["text"].astype(tb["text"].dtype))    # same values, the new dtype
+                problems += [f"{name}: {t}: {d}" for d in diff_frames(ta, tb)]
     return problems
 
 
@@ -219,6 +222,8 @@ def main() -> None:
     ap.add_argument("--big-mb", type=float, default=0, help="also compare a log repeated to this size")
     ap.add_argument("--new-tensors", action="store_true", help="the reference predates the tensors rows of "
                     "Engine Layer Information lines and layer-info JSON: check its rows are kept and count the new")
+    ap.add_argument("--text-str", action="store_true", help="the reference kept messages.text as Python objects: "
+                    "compare its values in the new column's dtype (pandas' Arrow-backed str)")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found: {CORPUS}")
@@ -235,7 +240,7 @@ def main() -> None:
         listing.write_text("".join(f"{n}\t{p}\n" for n, p in items))
         ref = run_side(ref_root, listing, tmp / "ref.pkl", 0)
         new = run_side(ROOT, listing, tmp / "new.pkl", args.block)
-    problems = compare(ref, new, args.new_tensors)
+    problems = compare(ref, new, args.new_tensors, args.text_str)
     ok = sum(1 for v in ref.values() if v[0] == "ok")
     print(f"{len(ref)} inputs ({ok} parsed, {len(ref) - ok} errors), reference {args.ref or args.rev}, "
           f"block {args.block or 'default'}: {len(problems)} differences")

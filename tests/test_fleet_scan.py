@@ -222,3 +222,39 @@ def test_python_api(tmp_path):
         trtlog.scan(bad, out, strict=True)
     assert exc.value.code == 1 and "bad.log" in str(exc.value)
     assert trtlog.scan(bad, out) == out          # not strict: the error is a row, already there
+
+
+def test_local_pool_never_forks_the_caller(monkeypatch, tmp_path):
+    """The local pool's workers come from a fork server (or spawn), like the parser's: a fork of a threaded
+    caller (a Dask client, Jupyter) can deadlock, and Python 3.12+ warns about it."""
+    fleet_deps()
+    from concurrent.futures import ProcessPoolExecutor
+
+    from trtlog.fleet import runner
+    logs, _ = corpus_inputs()
+    methods = []
+
+    def recording(*a, **kw):
+        methods.append(kw["mp_context"].get_start_method())
+        return ProcessPoolExecutor(*a, **kw)
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", recording)
+    res = runner.run_scan([str(p) for p in logs[:3]], tmp_path / "ds", jobs=2)
+    assert (res.added, res.failed) == (3, 0)
+    assert methods and methods[0] in ("forkserver", "spawn")
+
+
+def test_pool_in_a_script_without_main_guard_says_so(tmp_path):
+    """A worker from the fork server imports the caller's __main__ again: a script without
+    `if __name__ == '__main__':` gets one clear TrtlogError naming the cure, not a hang."""
+    fleet_deps()
+    import trtlog
+    logs, _ = corpus_inputs()
+    script = tmp_path / "unguarded.py"
+    script.write_text("import sys\nsys.path.insert(0, sys.argv[1])\nimport trtlog\n"
+                      "try:\n    trtlog.scan(sys.argv[3:], sys.argv[2], jobs=2)\nexcept trtlog.TrtlogError as e:\n"
+                      "    print('ERROR', e)\n")
+    root = Path(trtlog.__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(script), str(root), str(tmp_path / "ds")] + [str(p) for p in logs[:2]],
+                       capture_output=True, text=True, timeout=300)
+    assert "ERROR --jobs 2: the worker processes did not start" in r.stdout, (r.stdout, r.stderr[-2000:])
+    assert "if __name__ == '__main__':" in r.stdout

@@ -27,7 +27,8 @@ _table("messages", "Every line of the log, classified.", [
     ("source", "str", "who wrote it: trt, trtexec, python, app (program output), cont (continuation line)"),
     ("msg_id", "str", "grammar message id, or 'unknown'"),
     ("family", "str", "grammar family (tactics, memory, ...), or 'unknown'"),
-    ("text", "str", "message text without the envelope (prefix)"),
+    ("text", "str", "message text without the envelope (prefix); where pandas keeps strings in Arrow (pandas 3 "
+                    "with pyarrow) the column is its `str` dtype, one buffer, not one Python object per line"),
 ])
 _table("runs", "One row per run (a trtexec invocation or a Python build) found in the file.", [
     ("first_line", "int", "first line of the run"),
@@ -236,25 +237,26 @@ def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
         if values is None:
             values = [None] * n if kind != "bool" else [False] * n
         if kind == "str" and isinstance(getattr(values, "dtype", None), pd.StringDtype):
-            series = pd.Series(values, name=name)      # pandas strings already (parser.Messages.columns)
+            series = pd.Series(values, name=name, copy=False)   # pandas strings already (parser.Messages.columns)
         elif kind == "str":
             if not no_none and None in values:
                 values = ["" if v is None else v for v in values]
-            series = pd.Series(values, dtype=object, name=name)
+            # the parser's arrays are its own and let go once framed: no copy (pandas 3 would make one)
+            series = pd.Series(values, dtype=object, name=name, copy=False)
         elif kind == "int":
             try:
-                series = pd.Series(values, dtype="Int64", name=name)
+                series = pd.Series(values, dtype="Int64", name=name, copy=False)
             except (OverflowError, TypeError, ValueError):   # beyond int64, or not a number
                 series = pd.Series([to_int(v) for v in values], dtype="Int64", name=name)
         elif kind == "float":
             if None in values:
                 values = [float("nan") if v is None else v for v in values]
             try:
-                series = pd.Series(values, dtype="float64", name=name)
+                series = pd.Series(values, dtype="float64", name=name, copy=False)
             except (OverflowError, TypeError, ValueError):
                 series = pd.Series([_nan(to_float(v)) for v in values], dtype="float64", name=name)
         else:
-            series = pd.Series(values, dtype=bool, name=name)
+            series = pd.Series(values, dtype=bool, name=name, copy=False)
         out.append(series)
     if n < _CONCAT_ROWS:
         return pd.DataFrame({s.name: s for s in out}, columns=[c for c, _, _ in cols])

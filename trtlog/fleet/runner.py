@@ -6,11 +6,14 @@ import os
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
+from .. import workers
 from ..errors import TrtlogError
+from ..workers import refuse_nested
 from . import dataset
 from .inputs import Input, discover, parse_since
 from .task import run_task
@@ -49,6 +52,9 @@ def run_scan(paths: Sequence[str], output, *, jobs: Optional[int] = None, dask: 
         raise TrtlogError("scan needs at least one PATH")
     if jobs is not None and jobs < 1:
         raise TrtlogError("--jobs must be at least 1")
+    pool = not dask and (jobs or default_jobs()) > 1
+    if pool:      # before the lock: a worker re-importing an unguarded script must not wait for it
+        refuse_nested(f"--jobs {jobs or default_jobs()}", "--jobs 1")
     cutoff = parse_since(since) if since else None
     inputs = discover(paths, since=cutoff, exclude=str(output))
     root = dataset.prepare_output(output, force=force)
@@ -59,7 +65,7 @@ def run_scan(paths: Sequence[str], output, *, jobs: Optional[int] = None, dask: 
         known = frozenset(dataset.known_digests(root, retry_errors=retry_errors))
         if dask:
             results = _dask_map(dask, inputs, str(root), known)
-        elif (jobs or default_jobs()) == 1 or len(inputs) <= 1:
+        elif not pool or len(inputs) <= 1:
             results = (run_task(i, str(root), known) for i in inputs)
         else:
             results = _pool_map(jobs or default_jobs(), inputs, str(root), known)
@@ -90,14 +96,16 @@ def _ignore_sigint() -> None:
 
 
 def _pool_map(jobs: int, inputs: List[Input], root: str, known: FrozenSet[str]) -> Iterable[Dict[str, Any]]:
-    import multiprocessing as mp
-    # fork: workers start in milliseconds with trtlog already imported; each task is one input
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(inputs)), mp_context=mp.get_context("fork"),
+    # the fork server imports the task (trtlog, pandas, the grammar) once; each task is one input
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(inputs)), mp_context=workers.context(["trtlog.fleet.task"]),
                                initializer=_ignore_sigint)
     try:
         futures = [pool.submit(run_task, i, root, known) for i in inputs]
         for fut in as_completed(futures):
             yield fut.result()
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise TrtlogError(workers.NO_MAIN_GUARD.format(what=f"--jobs {jobs}", instead="--jobs 1")) from None
     except BaseException:
         # Ctrl-C or an error: drop what has not started; tasks already running commit or leave only
         # staged parts, which the next scan removes

@@ -278,12 +278,13 @@ def merge_block_tactics(st: State, bulk: Dict[str, list]) -> None:
 
 
 def finish_tactics(st: State) -> Dict[str, object]:
-    parts = st.tac_parts
+    parts, st.tac_parts = st.tac_parts, []
     empty = {"run": np.int64, "line": np.int64, "fastest": bool, "chosen": bool, "time_ms": float}
-    tac = {c: (np.concatenate([p[c] for p in parts]) if parts else np.zeros(0, empty.get(c, object)))
-           for c in TAC_COLUMNS}
-    order = np.argsort(tac["line"], kind="stable")
-    tac = {c: v[order] for c, v in tac.items()}
+    order = np.argsort(np.concatenate([p["line"] for p in parts]), kind="stable") if parts else None
+    tac = {}
+    for c in TAC_COLUMNS:       # a column at a time, its parts let go as it is made (lower peak memory)
+        tac[c] = (np.concatenate([p.pop(c) for p in parts])[order] if parts
+                  else np.zeros(0, empty.get(c, object)))
     if any(t.lower().startswith("0x") for t in tac["tactic"][:1000].tolist()):
         st.feature("hex_tactics")
     elif len(tac["tactic"]):

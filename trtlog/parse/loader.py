@@ -54,9 +54,11 @@ def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None
         st.batches.pop(n, None)
     tables["tactics"] = T.frame("tactics", st.tactics)
     st.tactics = None
-    tables["messages"] = T.frame("messages", st.messages, no_none=True)   # strings by construction
-    tables["messages"]["family"] = st.messages["family"]
+    messages = st.messages()
     st.messages = None
+    tables["messages"] = T.frame("messages", messages, no_none=True)   # strings by construction
+    tables["messages"]["family"] = messages.pop("family")
+    del messages
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding
     if src.leading_nuls:

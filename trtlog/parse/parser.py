@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
-import multiprocessing
 import re
 import signal
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain, islice
 from typing import Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 import pandas as pd
 
+from .. import workers
 from ..errors import TrtlogError
+from ..workers import refuse_nested
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, State
@@ -46,19 +48,6 @@ def scanner_for(g: Grammar) -> Scanner:
     if sc is None or sc.grammar is not g:
         sc = _SCANNERS[id(g)] = Scanner(g, bulk.is_bulk, bulk.uses)
     return sc
-
-
-def _context():
-    """Workers start from a fork server (or spawn), never by forking this process: a fork of a
-    multi-threaded host (Jupyter, PyTorch, a web server) can deadlock in the child, Python 3.12+ warns
-    about it and 3.14 no longer forks by default. The fork server imports trtlog.parse.parser_worker
-    once, which compiles the default grammar and its scanner: every worker forked from it has them at no
-    cost (with spawn, or a fork server a host started before, the initializer compiles them)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["trtlog.parse.parser_worker"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 def _worker_init() -> None:
@@ -91,11 +80,10 @@ def scans(blocks: Iterable[str], scanner: Scanner, jobs: int = 1) -> Iterator[Bl
     if jobs <= 1 or len(head) < 3 or scanner.grammar is not default_grammar():
         yield from map(scanner.scan, _handing_over(head, blocks))
         return
-    if getattr(multiprocessing.current_process(), "_inheriting", False):
-        # this is a worker starting up and importing a caller's __main__ that has no main guard: starting
-        # workers from here would nest pools (Python 3.9 then hangs instead of failing)
-        raise TrtlogError(_NO_WORKERS.format(jobs=jobs))
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_init) as pool:
+    refuse_nested(f"jobs={jobs}", "jobs=1")
+    # the fork server imports parser_worker once: it compiles the default grammar and its scanner there
+    ctx = workers.context(["trtlog.parse.parser_worker"])
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init) as pool:
         pending: deque = deque()
         for block in islice(blocks, 2 * jobs):
             pending.append(pool.submit(_scan_in_worker, block))
@@ -114,11 +102,7 @@ def _result(future, jobs: int) -> BlockScan:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise TrtlogError(_NO_WORKERS.format(jobs=jobs)) from None
-
-
-_NO_WORKERS = ("jobs={jobs}: the worker processes did not start or died (a script that starts processes needs "
-               "`if __name__ == '__main__':` around its code; or use jobs=1)")
+        raise TrtlogError(workers.NO_MAIN_GUARD.format(what=f"jobs={jobs}", instead="jobs=1")) from None
 
 
 class LineParser:
@@ -207,7 +191,9 @@ class Messages:
         self.sev: List[list] = []
         self.source: List[np.ndarray] = []
         self.ids: List[np.ndarray] = []
-        self.text: List[list] = []
+        self.text: List[list] = []           # per block (strings kept in Python)
+        self.arrow = _ARROW_STR is not None
+        self.text_buffer = TextBuffer()      # all blocks (strings kept in Arrow)
 
     def code(self, name: str) -> int:
         c = self.codes.get(name)
@@ -217,26 +203,97 @@ class Messages:
         return c
 
     def columns(self, family_of: Dict[str, str]) -> dict:
-        """The table's columns, and `family` (of each message id) besides."""
+        """The table's columns, and `family` (of each message id) besides. The per-block parts are let go
+        as each column is made (lower peak memory): call once."""
         names = np.array(self.names, dtype=object)
         families = np.array([family_of.get(name, "unknown") for name in self.names], dtype=object)
-        ids = np.concatenate(self.ids) if self.ids else np.zeros(0, np.int32)
+        ids = _joined(self.ids, np.int32)
         n = len(ids)
         return {"line": np.arange(1, n + 1, dtype=np.int64),
-                "run": np.concatenate(self.run) if self.run else np.array([], np.int64),
-                "severity": list(chain.from_iterable(self.sev)),
-                "source": names[np.concatenate(self.source)] if n else names[:0],
-                "msg_id": names[ids], "text": list(chain.from_iterable(self.text)), "family": _strings(families, ids)}
+                "run": _joined(self.run, np.int64),
+                "severity": _chained(self.sev),
+                "source": names[_joined(self.source, np.int32)],
+                "msg_id": names[ids], "text": self.text_column(), "family": _strings(families, ids)}
+
+    def add_text(self, texts: List[str]) -> None:
+        if self.arrow:
+            self.text_buffer.add(texts)
+        else:
+            self.text.append(texts)
+
+    def text_column(self):
+        if not self.arrow:
+            return _chained(self.text)
+        return pd.array(self.text_buffer.finish(), dtype=_ARROW_STR)
+
+
+class TextBuffer:
+    """The text of every line as one Arrow string array: UTF-8 bytes appended block by block to one
+    buffer, and the offsets. One chunk, not one per block: Arrow's take on a chunked array first
+    concatenates the chunks, a copy of the whole column each time a rule selects a few rows."""
+
+    def __init__(self) -> None:
+        # a bytearray grows in place (a large one is remapped, not copied); Arrow then wraps it as is
+        self.data = bytearray()
+        self.ends: List[np.ndarray] = []
+
+    def add(self, texts: List[str]) -> None:
+        joined = "".join(texts)
+        if joined.isascii():
+            lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+            self.data += joined.encode("ascii")
+        else:                   # character and byte lengths differ
+            encoded = [t.encode("utf-8") for t in texts]
+            lengths = np.fromiter(map(len, encoded), np.int64, len(texts))
+            self.data += b"".join(encoded)
+        self.ends.append(np.cumsum(lengths) + (int(self.ends[-1][-1]) if self.ends and len(self.ends[-1]) else 0))
+
+    def finish(self):
+        import pyarrow as pa
+        ends = _joined(self.ends, np.int64)
+        offsets = np.zeros(len(ends) + 1, np.int64)
+        offsets[1:] = ends
+        data, self.data = self.data, bytearray()
+        if len(data) < 2 ** 31 - 1:
+            return pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
+        return pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _joined(parts: List[np.ndarray], dtype) -> np.ndarray:
+    """The blocks' arrays as one, the list emptied."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    parts.clear()
+    return out
+
+
+def _chained(parts: List[list]) -> list:
+    """The blocks' lists as one, each let go once copied."""
+    out: list = []
+    parts.reverse()
+    while parts:
+        out += parts.pop()
+    return out
+
+
+def _arrow_str_dtype():
+    """pandas' own dtype for strings where it keeps them in Arrow (pandas 3 with pyarrow), else None."""
+    dtype = pd.Series(["x"]).dtype
+    return dtype if getattr(dtype, "storage", "") == "pyarrow" else None
+
+
+# The text of every line is most of a verbose log: where pandas keeps strings in Arrow, the column is
+# one buffer (no Python object per line: ~25 % less memory for the column, and none of the heap
+# fragmentation a million long-lived small strings leave between the parser's temporaries)
+_ARROW_STR = _arrow_str_dtype()
 
 
 def _strings(values: np.ndarray, codes: np.ndarray):
     """values[codes] as the column pandas makes of strings (its `str` dtype where that is the default,
     pandas 3): taken in Arrow from the few distinct values, not converted from a million objects."""
-    dtype = pd.Series(["x"]).dtype
-    if getattr(dtype, "storage", "") != "pyarrow":      # object dtype, or strings kept in Python
+    if _ARROW_STR is None:      # object dtype, or strings kept in Python
         return values[codes]
     import pyarrow as pa
-    return pd.array(pa.array(values.tolist(), pa.large_string()).take(pa.array(codes)), dtype=dtype)
+    return pd.array(pa.array(values.tolist(), pa.large_string()).take(pa.array(codes)), dtype=_ARROW_STR)
 
 
 @contextmanager
@@ -270,13 +327,14 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None, jobs:
     st.producers = {p: st.producers[p] for p in sorted(st.producers, key=st.producer_first.get)}
     family_of = {msg.id: msg.family for msg in g.messages}
     family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
-    st.messages = msgs.columns(family_of)
     st.tactics = bulk.finish_tactics(st)
     unknown = msgs.codes.get("unknown")
     st.recognized = int(sum(len(ids) - np.count_nonzero(ids == unknown) for ids in msgs.ids))
     # a TensorRT or trtexec message: any line whose family is not unknown, envelope-only or program output
     trt_ids = [c for c, name in enumerate(msgs.names) if family_of.get(name, "unknown") not in NON_TRT_FAMILIES]
     st.trt_lines = bool(trt_ids) and any(np.isin(ids, trt_ids).any() for ids in msgs.ids)
+    # the messages table's columns are made when the loader frames it, after the other tables
+    st.messages = partial(msgs.columns, family_of)
     return st
 
 
@@ -344,7 +402,7 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
     msgs.sev.append(sev)
     msgs.source.append(source)
     msgs.ids.append(ids)
-    msgs.text.append(text)
+    msgs.add_text(text)
 
 
 def _count_producers(st: State, scanner: Scanner, bs: BlockScan, bulk_mask: np.ndarray, base: int) -> None:
