@@ -84,4 +84,4 @@ def test_rules_catalog_marks_unverified_rules():
     assert "unverified" in lines["TRT506"] and "unverified" not in lines["TRT505"]
     assert "UNVERIFIED" in trtlog("rules", "TRT310").stdout
     cat = {c["code"]: c for c in json.loads(trtlog("rules", "--format", "json").stdout)["rules"]}
-    assert cat["TRT111"]["unverified"] is True and cat["TRT104"]["unverified"] is False
+    assert cat["TRT310"]["unverified"] is True and cat["TRT111"]["unverified"] is False

@@ -184,7 +184,7 @@ def test_rule_functions_take_the_view_not_the_buildlog():
 def test_message_present_rules_are_declarations():
     from trtlog.rules.kinds import Present
     declared = sorted(c for c, r in RULES.items() if isinstance(getattr(r.func, "kind", None), Present))
-    assert declared == ["TRT111", "TRT207", "TRT208", "TRT209", "TRT305", "TRT310", "TRT311", "TRT312", "TRT313",
+    assert declared == ["TRT207", "TRT208", "TRT209", "TRT305", "TRT310", "TRT311", "TRT312", "TRT313",
                         "TRT403", "TRT503"]
     for code in declared:
         assert RULES[code].tables == RULES[code].func.kind.reads

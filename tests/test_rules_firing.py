@@ -7,7 +7,8 @@ at most 10 % of the catalog.
 
 Log sources: `corpus` = the shared corpus (../shared, rows skip without it), `local` = public logs committed in
 tests/corpus/logs (tests/corpus/MANIFEST.md), `rtx` = TensorRT-RTX logs produced here by
-tests/fixtures/rtx/make_logs.py, `gpu` = the project's GPU bundles (tests/fixtures/gpu).
+tests/fixtures/rtx/make_logs.py, `gpu` = the project's GPU bundles (tests/fixtures/gpu), `gpulog` = TensorRT logs of
+the project's GPU probe scripts (tests/fixtures/gpu-logs, gpu/NOTES.md).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from trtlog.rules import RULES, run_rules
 
 ROOT = Path(__file__).resolve().parent
 SOURCES = {"corpus": ROOT.parents[1] / "shared" / "corpus" / "logs", "local": ROOT / "corpus" / "logs",
-           "rtx": ROOT / "fixtures" / "rtx", "gpu": ROOT / "fixtures" / "gpu"}
+           "rtx": ROOT / "fixtures" / "rtx", "gpu": ROOT / "fixtures" / "gpu", "gpulog": ROOT / "fixtures" / "gpu-logs"}
 
 # code: (source, log, evidence line (0 = a bundle/JSON fact), text that evidence line holds)
 FIRING = {
@@ -37,6 +38,8 @@ FIRING = {
     "TRT109": ("corpus", "trt8.5-python-sparsedrive-plugin-build-info-incomplete.log", 3817,
                "Some tactics do not have sufficient workspace memory"),
     "TRT110": ("corpus", "trt10.16-trtexec-mnist-default-perf-h100.log", 132, "Automatically overriding shape to: 1x1x28x28"),
+    "TRT111": ("gpulog", "int8-empty-calibrator-trt8.6.0.log", 351,
+               "Calibration failure occurred with no scaling factors detected"),
     "TRT112": ("rtx", "rtx-python-unused-input-build-verbose.log", 2, "Unused Input: position_ids"),
     "TRT113": ("rtx", "rtx-python-refit-flags-unrecognised-warning.log", 1, "Unset previous flag because kREFIT"),
     "TRT201": ("corpus", "trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log", 1375, "Calibrator is not being used"),
@@ -112,6 +115,8 @@ QUIET = {
     "TRT109": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "the build runs to 'Engine built in'"),
     "TRT110": ("rtx", "profile_min_gt_max", "'Network has dynamic or shape inputs, but no optimization profile' in a "
                "run whose profile was rejected (TRT115 says it)"),
+    "TRT111": ("gpu", "cnn-int8-O1-trt8.6.0", "INT8 build whose calibrator gave batches: 'Starting Calibration' "
+               "and scales, no calibration failure"),
     "TRT112": ("rtx", "transformer_fp16", "every network input is read by a layer"),
     "TRT113": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "every [W]/[E] line matches a grammar"),
     "TRT115": ("rtx", "profile_shape_conflict", "the profile is valid in itself (min <= opt <= max); it breaks a "

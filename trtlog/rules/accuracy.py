@@ -20,7 +20,7 @@ _DATA_MOVEMENT = {"reformat", "noop", "shuffle", "constant", "slice", "copy", "c
 
 @rule("TRT201", "int8-without-calibrator", severity="warning", category="accuracy",
       summary="INT8 was enabled without a calibrator (and without explicit Q/DQ): scales are placeholders.",
-      tables=("precision", "facts"),
+      tables=("precision", "facts", "errors"),
       fix=Fix(python="config.int8_calibrator = MyEntropyCalibrator2(batches, cache_file) or call "
                      "tensor.set_dynamic_range(lo, hi) for every tensor; prefer a Q/DQ ONNX from "
                      "TensorRT Model Optimizer (explicit quantization).",
@@ -38,6 +38,9 @@ def int8_without_calibrator(bl, check):
     unused = p[p["kind"] == "calibrator_unused"]
     if unused.empty:
         return
+    err = bl.tables["errors"]
+    if len(err) and (err["kind"] == "calibration_failure").any():
+        return      # the build stopped for it: TRT111 tells that, with this line as its cause
     explicit = set(p.loc[p["kind"] == "explicit_precision", "run"].astype(int))
     for run, g in iter_runs(unused):
         if run in explicit:

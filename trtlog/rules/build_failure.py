@@ -5,7 +5,6 @@ import pandas as pd
 
 from ..vocab import HARDWARE_PRECISION, format_bytes, precision_of
 from .engine import Fix, iter_runs, rule
-from .kinds import Present, present
 from .util import at_lines, by_id, names, plural, rejected_profile_runs, rows, timing_cache_read_errors
 
 _CAUSE_KINDS = ("assertion", "plugin_not_found", "datatype_unsupported", "onnx_error", "invalid_node", "onnx_node",
@@ -411,21 +410,55 @@ def dynamic_without_profile(bl, check):
                             check.evidence(g, "messages"), run=int(run), total=len(g))
 
 
-present(Present(ids=("prec.calibration_failure",), severities=("E", "F"),
-                title="INT8 calibration failed",
-                message="The INT8 build stopped: no scaling factors were available."),
-        "TRT111", "int8-calibration-failed",
-        severity="error",
-        category="build",
-        summary="INT8 build failed: no calibrator and no dynamic ranges (no scaling factors).",
-        fix=Fix(python="Attach an IInt8EntropyCalibrator2 (config.int8_calibrator = calib) or set "
-                       "tensor.set_dynamic_range(-a, a) for every tensor; better: quantize the ONNX with Q/DQ "
-                       "(TensorRT Model Optimizer) and build in explicit-quantization mode.",
-                trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
-                trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
-                      "and build strongly typed."),
-        rationale="Implicit INT8 needs a scale for every tensor; without a calibrator or ranges the build stops.",
-        unverified=True)
+@rule("TRT111", "int8-calibration-failed", severity="error", category="build",
+      summary="INT8 build failed: calibration gave no scaling factors (no calibrator and no dynamic ranges, or a "
+              "calibrator that yielded no batch).",
+      tables=("errors", "messages", "calibration", "precision"),
+      fix=Fix(python="Attach an IInt8EntropyCalibrator2 whose get_batch returns device pointers for each batch "
+                     "(config.int8_calibrator = calib) or set tensor.set_dynamic_range(-a, a) for every tensor; "
+                     "better: quantize the ONNX with Q/DQ (TensorRT Model Optimizer) and build in "
+                     "explicit-quantization mode.",
+              trtexec="--int8 --calib=cache.bin with a calibration cache, or build a Q/DQ ONNX.",
+              trt11="Calibrators are gone: quantize the model offline (Q/DQ via TensorRT Model Optimizer) "
+                    "and build strongly typed."),
+      rationale="Implicit INT8 needs a scale for every tensor; when neither a calibrator nor dynamic ranges "
+                "give one the builder stops. TensorRT 8.6 prints the same error whether no calibrator was "
+                "attached or the calibrator ran and its get_batch returned no batch: the lines before it tell "
+                "the two apart ('Calibrator is not being used' vs 'Starting Calibration').")
+def int8_calibration_failed(bl, check):
+    err = bl.tables["errors"]
+    coded = err[err["kind"] == "calibration_failure"] if len(err) else err
+    bare = by_id(bl, ("prec.calibration_failure",), ("E", "F"))
+    lines = sorted(set(coded["line"].astype(int).tolist()) | set(bare["line"].astype(int).tolist()))
+    if not lines:
+        return
+    first = lines[0]
+    prec, cal = bl.tables["precision"], bl.tables["calibration"]
+    unused = prec[(prec["kind"] == "calibrator_unused") & (prec["line"] < first)] if len(prec) else prec
+    ran = cal[cal["line"] < first] if len(cal) else cal
+    cause_lines: list = []
+    if len(unused):
+        cause_lines = [int(unused["line"].iat[-1])]
+        cause = (f"No calibrator was attached (line {cause_lines[0]}: TensorRT says the calibrator is not being "
+                 "used) and not every tensor got a dynamic range, so no layer has a scale.")
+    elif len(ran):
+        start = ran[ran["event"] == "start"]
+        done = ran[ran["event"] == "done"]
+        cause_lines = [int(x) for x in (start["line"].tolist()[-1:] + done["line"].tolist()[-1:])]
+        took = f", completed in {float(done['seconds'].iat[-1]):g} s" if len(done) and done["seconds"].notna().iat[-1] \
+            else ""
+        batches = int((ran["event"] == "batch").sum())
+        if batches:
+            cause = (f"The calibrator ran (line {cause_lines[0]}{took}, {plural(batches, 'batch', 'batches')}) but "
+                     "no scale came of it: check that the batches hold real, non-constant inputs.")
+        else:
+            cause = (f"The calibrator ran (line {cause_lines[0]}{took}) without a single 'Calibrated batch' line: "
+                     "its get_batch gave TensorRT no batch (an empty calibration set, a wrong path or glob, a "
+                     "loader exhausted by an earlier pass).")
+    else:
+        cause = "Neither a calibrator nor dynamic ranges gave TensorRT a scale."
+    yield check.finding("INT8 calibration failed", "The INT8 build stopped: no scaling factors were available. "
+                        + cause, check.evidence(lines=lines + cause_lines), total=len(lines))
 
 
 @rule("TRT112", "unused-network-input", severity="warning", category="build",
