@@ -45,3 +45,54 @@ def test_no_calibrator_is_told_from_the_line_before_the_error():
     assert "No calibrator was attached (line 134" in f.message
     # TRT201 ("INT8 enabled without a calibrator", layers would fall back) stays quiet: the build stopped
     assert "TRT201" not in found and "TRT116" not in found
+
+
+# -- builder features (gpu/feature_probe.py, gpu/session6b.sh): each log 100 % recognised before any change --
+
+def test_sparse_weights_eligible_but_none_picked():
+    """Lines 550-551: `(Sparsity) Layers eligible for sparse math: sparse_conv1 + relu1, sparse_conv2` and
+    `(Sparsity) TRT inference plan picked sparse implementation for layers:` with an empty list. The sparse kernel
+    0x120ed676e3a2f41c timed 0.0108253 ms for sparse_conv1 + relu1 (line 228), the engine runs the dense
+    0x05b6220f243edacd (line 561; timed 0.0110692 ms, line 214)."""
+    bl, found = _load("sparse-fp16-trt8.6.0.log")
+    p = bl.tables["precision"]
+    assert p.query("kind == 'sparsity_eligible'")["tensor"].tolist() == ["sparse_conv1 + relu1", "sparse_conv2"]
+    assert p.query("kind == 'sparsity_picked'")[["line", "tensor"]].values.tolist() == [[551, ""]]
+    f = found["TRT315"]
+    assert [e.line for e in f.evidence] == [550, 551]
+    assert ("sparse_conv1 + relu1 (fastest sparse tactic 0.01083 ms, the engine's 0x05b6220f243edacd 0.01107 ms)"
+            in f.message)
+    assert f.message.startswith("2 layers of 2 eligible for 2:4 sparse math run dense kernels")
+
+
+def test_qdq_conv_parse_failure_quotes_the_assertion():
+    """TensorRT 8.6.0's parser rejects the Conv fed by dequantized weights: line 128 `ERROR:
+    onnx2trt_utils.cpp:2121 In function convMultiInput:`, line 129 `[8] Assertion failed:
+    checkSpatialDims(...) && "The input tensor shape misaligns with the input kernel shape."`."""
+    bl, found = _load("qdq-int8-trt8.6.0.log")
+    assert (bl.lines, bl.recognized) == (129, 129)
+    f = found["TRT102"]
+    assert f.title == "ONNX parser rejected qconv"
+    assert "In function convMultiInput: [8] Assertion failed: checkSpatialDims(" in f.message
+
+
+def test_myelin_reformats_are_reformats():
+    """A hardware-compatible (AMPERE_PLUS), version-compatible build turns the Scale and its reformats into Myelin
+    layers: lines 587 and 589 `Layer(MyelinReformat): Reformatting CopyNode for Input Tensor 0 to ...`."""
+    from trtlog.rules.performance import _NOT_COMPUTE
+    bl, _ = _load("vc-hwcompat-trt8.6.0.log")
+    layers = bl.tables["layers"]
+    myelin = layers[layers["type"] == "MyelinReformat"]
+    assert myelin["line"].tolist() == [587, 589]
+    assert "MyelinReformat" in _NOT_COMPUTE
+
+
+def test_feature_builds_are_plain_successes():
+    """REFIT, DLA as default device on a GPU without DLA (with GPU fallback), FP32 held by OBEY_PRECISION_CONSTRAINTS:
+    engines built (`Engine generation completed` / `Engine built`), nothing for a rule to say but the parser's
+    INT64 cast (line 70 of each) and, where FP16 conversion flushed a weight, its subnormal warning."""
+    for name, ok in (("refit-trt8.6.0.log", {"TRT205", "TRT206"}), ("dla-on-gpu-trt8.6.0.log", {"TRT205", "TRT206"}),
+                     ("obey-fp32-trt8.6.0.log", {"TRT206"})):
+        bl, found = _load(name)
+        assert bl.facts.build_ok is True and bl.lines == bl.recognized, name
+        assert set(found) == ok, (name, sorted(found))

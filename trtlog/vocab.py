@@ -53,6 +53,10 @@ _CONTAINS = (("fp16", "FP16"), ("half", "FP16"), ("bf16", "BF16"), ("int8", "INT
              ("bool", "BOOL"))
 COMPUTE_PRECISIONS = frozenset(p.name for p in PRECISIONS if p.kind != "index")
 
+# engine layer types that only convert a tensor's format or precision: Myelin's own appear in an 8.6 build with a
+# hardware compatibility level (tests/fixtures/gpu-logs/vc-hwcompat-trt8.6.0.log, lines 587 and 589)
+REFORMAT_TYPES = frozenset({"Reformat", "MyelinReformat"})
+
 # the oldest GPUs (compute capability) with hardware for a precision's math, and their architecture names
 HARDWARE_PRECISION: Dict[str, Tuple[str, str]] = {
     "BF16": ("8.0", "Ampere or newer"),

@@ -21,12 +21,13 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 import pandas as pd
 
 from ..tensors import Tensor, by_layer, of
+from ..vocab import REFORMAT_TYPES
 
 _REFORMAT = re.compile(r"^Reformatting CopyNode for (Input|Output) Tensor (\d+) to (.+)$", re.S)
 _INTERNAL_TENSOR = ("Reformatted Input Tensor", "Reformatted Output Tensor")
 # names TensorRT generates itself; their numbering differs between versions, so they do not identify
 _WEAK_PREFIXES = ("(Unnamed Layer*", "ONNXTRT_", "__myl")
-NON_COMPUTE_TYPES = {"Reformat", "NoOp", "Constant"}
+NON_COMPUTE_TYPES = REFORMAT_TYPES | {"NoOp", "Constant"}
 
 
 @dataclass

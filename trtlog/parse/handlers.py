@@ -650,6 +650,16 @@ def h_pattern_nodes(st: State, n: int, msg, f: dict, text: str) -> None:
                                    "node": node.strip()})
 
 
+def h_sparsity_layers(st: State, n: int, msg, f: dict, text: str) -> None:
+    """`(Sparsity) Layers eligible for sparse math: a, b` / `... picked sparse implementation for layers: a`:
+    one precision row per layer (`tensor`), one with no layer when the list is empty (the line still says
+    that none was picked)."""
+    layers = [x.strip() for x in f.get("value", "").split(", ") if x.strip()]
+    for layer in layers or [""]:
+        st.add("precision", n, {"kind": msg.consts.get("kind", ""), "tensor": layer, "value": f.get("value", ""),
+                                "text": text})
+
+
 def h_cuda_note(st: State, n: int, msg, f: dict, text: str) -> None:
     """A CUDA runtime error TensorRT only notes (not an error line), e.g. no driver on this host."""
     st.add("errors", n, {"kind": msg.consts.get("kind", "cuda_note"), "api": f.get("func", ""),

@@ -67,7 +67,14 @@ def onnx_node_unsupported(bl, check):
     detail = ""
     onnx_err = err[err["kind"] == "onnx_error"]
     if len(onnx_err):
-        detail = f" Parser says: {onnx_err['text'].iat[0].strip()}"
+        # "ERROR: … In function convMultiInput:" and the assertion on the line after it are one error
+        said, last = [], None
+        for line, text in zip(onnx_err["line"].astype(int), onnx_err["text"].astype(str)):
+            if last is not None and line != last + 1:
+                break
+            said.append(text.strip())
+            last = line
+        detail = f" Parser says: {' '.join(said)}"
     title = f"ONNX parser rejected {names(nodes, 3)}" if nodes else "ONNX parser rejected a node"
     msg = (f"The ONNX parser failed on {plural(len(set(nodes)) or 1, 'node')}"
            + (f" ({names(nodes)})" if nodes else "") + "." + detail)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocab import REFORMAT_TYPES
 from .engine import Evidence, Fix, iter_runs, rule
 from .kinds import Present, present
 from .util import at_lines, by_id, names, option_rows, plural, rows, timing_cache_read_errors
@@ -30,6 +31,8 @@ def excessive_reformats(bl, check):
         return
     prof = bl.tables["profile"]
     for run, g in iter_runs(layers):
+        # the plain Reformat layers only: Myelin's (REFORMAT_TYPES) also carry ONNX Identity nodes (39 of the 190
+        # layers of the 8.6 GPU bundle cnn-fp32-trt8.6.0 would count), which are copies, not format conversions
         ref = g[g["type"].astype(str).str.lower() == "reformat"]
         n, total = len(ref), len(g)
         if n < 3 or n * 100 < 20 * total:
@@ -369,7 +372,7 @@ present(Present(ids=("trtexec.e2e_not_reported", "li.profile_e2e_hint"),
                   "numbers instead of reporting inflated ones.")
 
 
-_NOT_COMPUTE = {"Reformat", "NoOp", "Constant", "shape_call", "Shuffle"}
+_NOT_COMPUTE = REFORMAT_TYPES | {"NoOp", "Constant", "shape_call", "Shuffle"}
 MYELIN_SHARE = 0.5
 
 
@@ -420,3 +423,56 @@ def myelin_opaque(bl, check):
                 msg += f" They take {inside / total:.0%} of the profiled time."
         yield check.finding(f"{share:.0%} of the engine is opaque Myelin ForeignNodes", msg,
                             check.evidence(myelin, "layers"), run=run, total=len(myelin))
+
+
+@rule("TRT315", "sparse-weights-unused", severity="info", category="performance",
+      summary="Sparse weights were enabled and layers were eligible for 2:4 sparse math, but the engine runs "
+              "dense kernels for some or all of them.",
+      tables=("precision", "layers", "tactics"),
+      fix=Fix(python="Time the engine with and without config.set_flag(trt.BuilderFlag.SPARSE_WEIGHTS) and keep "
+                     "the flag only where it wins; sparsity pays off on large FP16/INT8 convolutions and GEMMs "
+                     "(many channels, big batches) with the 2:4 pattern along each layer's input channels.",
+              trtexec="Compare --sparsity=enable with a dense build (--sparsity=disable); --sparsity=force prunes "
+                      "the weights itself, for timing only (it changes the results).",
+              trt11="Same flag (SPARSE_WEIGHTS / --sparsity)."),
+      rationale="TensorRT times sparse and dense kernels and keeps the faster chain of formats; where the "
+                "sparse kernels lose (small layers, reformats around them) the 2:4 pruning cost accuracy and "
+                "buys no speed.",
+      confidence="high")
+def sparse_weights_unused(bl, check):
+    p = bl.tables["precision"]
+    if p.empty:
+        return
+    eligible, picked = p[p["kind"] == "sparsity_eligible"], p[p["kind"] == "sparsity_picked"]
+    for run, g in iter_runs(eligible):
+        chosen = picked[picked["run"] == run]
+        if chosen.empty:        # no 'picked' line (an excerpt): nothing to compare
+            continue
+        dense = [x for x in dict.fromkeys(g["tensor"].astype(str)) if x and x not in set(chosen["tensor"].astype(str))]
+        if not dense:
+            continue
+        details = [_sparse_vs_engine(bl, run, layer) for layer in dense]
+        total = len([x for x in dict.fromkeys(g["tensor"].astype(str)) if x])
+        msg = (f"{plural(len(dense), 'layer')} of {total} eligible for 2:4 sparse math "
+               f"{'runs' if len(dense) == 1 else 'run'} dense kernels: " + "; ".join(details) + ".")
+        yield check.finding("Sparse weights unused", msg,
+                            check.evidence(lines=sorted(set(g["line"].astype(int)) | set(chosen["line"].astype(int)))),
+                            run=run, total=len(dense))
+
+
+def _sparse_vs_engine(bl, run: int, layer: str) -> str:
+    """'layer (fastest sparse tactic 0.0108 ms, the engine's 0x05b6... 0.0111 ms)' from the timing rows."""
+    tac = bl.tables["tactics"]
+    rows_ = tac[(tac["run"] == run) & (tac["layer"] == layer)] if len(tac) else tac
+    # sparse kernels carry it in their name (sm80_xmma_fprop_sparse_conv_..._sptensor16x8x32)
+    sparse = rows_[rows_["kernel"].astype(str).str.contains("sparse", regex=False)]["time_ms"].dropna()
+    parts = []
+    if len(sparse):
+        parts.append(f"fastest sparse tactic {sparse.min():.4g} ms")
+    lay = bl.tables["layers"]
+    mine = lay[(lay["run"] == run) & (lay["name"] == layer)] if len(lay) else lay
+    if len(mine):
+        tactic = str(mine["tactic"].iat[0])
+        t = rows_[rows_["tactic"] == tactic]["time_ms"].dropna()
+        parts.append(f"the engine's {tactic}" + (f" {t.min():.4g} ms" if len(t) else ""))
+    return layer + (f" ({', '.join(parts)})" if parts else "")
