@@ -96,3 +96,63 @@ def test_feature_builds_are_plain_successes():
         bl, found = _load(name)
         assert bl.facts.build_ok is True and bl.lines == bl.recognized, name
         assert set(found) == ok, (name, sorted(found))
+
+
+# -- precision constraints and API misuse (gpu/constraint_probe.py, gpu/session6c.sh): 2,844 lines, 99.86 %
+# recognised before (4 lines unknown: the four wordings below) --
+
+def test_implicit_batch_network_is_refused_by_the_parser():
+    """Line 6 `The implicit batch dimension mode has been deprecated. ...`, line 17 `ERROR: ModelImporter.cpp:547
+    In function importModel:`, line 18 `[4] Assertion failed: !mImporterCtx.network()->hasImplicitBatchDimension()
+    && "This version of the ONNX parser only supports TensorRT INetworkDefinitions with an explicit batch ...`."""
+    bl, found = _load("implicit-batch-trt8.6.0.log")
+    assert (bl.lines, bl.recognized) == (18, 18)
+    assert bl.tables["errors"].query("kind == 'implicit_batch_network'")["line"].tolist() == [18]
+    f = found["TRT119"]
+    assert [e.line for e in f.evidence] == [6, 18] and f.severity == "error"
+    assert "TRT102" not in found and "TRT113" not in found     # no node is at fault; nothing unrecognised
+
+
+def test_obey_constraint_without_a_kernel_stops_the_build():
+    """resize_cubic held in INT8 under OBEY_PRECISION_CONSTRAINTS: line 179 `2: Assertion
+    !n->candidateRequirements.empty() failed. resize_cubic requires output to be in floating point precision. ...`,
+    line 180 the same inside `Error Code 2: Internal Error (...)`; the script got no engine."""
+    bl, found = _load("obey-int8-cubic-trt8.6.0.log")
+    assert bl.tables["errors"].query("kind == 'precision_constraint'")[["line", "node"]].values.tolist() == \
+        [[179, "resize_cubic"], [180, "resize_cubic"]]
+    assert bl.facts.build_ok is False
+    f = found["TRT215"]
+    assert f.severity == "error" and f.title == "Precision constraint cannot be met: resize_cubic"
+    # every tensor got a range through the API (7 'User overriding scale' lines): TRT201 has nothing to ask for
+    assert len(bl.tables["precision"].query("kind == 'user_range'")) == 7
+    assert {"TRT113", "TRT116", "TRT201"}.isdisjoint(found)
+
+
+def test_prefer_constraint_without_a_kernel_is_ignored():
+    """The same under PREFER_PRECISION_CONSTRAINTS: line 411 `No valid obedient candidate choices for node
+    resize_cubic that meet the preferred precision. ...`, line 424 `No implementation of layer resize_cubic obeys
+    the requested constraints. ... Using fastest implementation instead.`; the engine is built."""
+    bl, found = _load("prefer-int8-cubic-trt8.6.0.log")
+    assert bl.lines == bl.recognized == 1001 and bl.facts.build_ok is True
+    f = found["TRT215"]
+    assert f.severity == "warning" and [e.line for e in f.evidence] == [411, 424]
+    assert f.title == "Precision constraint ignored for resize_cubic"
+
+
+def test_a_range_on_the_input_only_leaves_the_rest_to_trt202():
+    """One `User overriding scale` line (136, the input), then `Missing scale and zero-point for tensor conv, ...`
+    from line 138 on, six tensors: TRT202 names them; TRT201 stays quiet (ranges are being set)."""
+    bl, found = _load("partial-ranges-trt8.6.0.log")
+    assert bl.tables["precision"].query("kind == 'user_range'")["line"].tolist() == [136]
+    assert "TRT202" in found and "TRT201" not in found
+    assert found["TRT202"].title == "6 tensors without INT8 scale"
+
+
+def test_aux_streams_on_a_chain_of_layers():
+    """max_aux_streams = 4 on resize_bn (no parallel branch): line 467 `[MS] Multi stream is disabled as cannot find
+    an opportunity to leverage it` -- TensorRT noting there is nothing to parallelise (10.x trtexec prints it on
+    every build): recognised, no finding; TRT311 is for `... because the stream assignment failed.`"""
+    bl, found = _load("aux-streams-trt8.6.0.log")
+    m = bl.tables["messages"]
+    assert m.loc[m["line"] == 467, "msg_id"].tolist() == ["opt.multistream_no_opportunity"]
+    assert "TRT311" not in found

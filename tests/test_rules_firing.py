@@ -93,8 +93,10 @@ FIRING = {
     "TRT117": ("rtx", "build_then_load", 398, "IRuntime::deserializeCudaEngine: Error Code 1"),
     "TRT213": ("rtx", "layernorm_decomposed_fp16", 296, "Running layernorm after self-attention with FP16"),
     "TRT214": ("corpus", "trtrtx-python-verbose.log", 66, "Layer(Myelin): {ForeignNode[(Unnamed Layer* 0)"),
+    "TRT215": ("gpulog", "obey-int8-cubic-trt8.6.0.log", 179, "resize_cubic requires output to be in floating point"),
     "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
     "TRT118": ("rtx", "fp4_weight_only_sm86", 111, "Cannot compile for target(s) sm86, because the model contains"),
+    "TRT119": ("gpulog", "implicit-batch-trt8.6.0.log", 18, "hasImplicitBatchDimension()"),
 }
 
 # The quiet side: code -> (source, log, why the rule must stay silent there, checked in the log by eye). Where
@@ -126,6 +128,8 @@ QUIET = {
     "TRT116": ("rtx", "cc_current_no_gpu", "'Error Code 1: Cuda Runtime', not an Internal Error"),
     "TRT117": ("corpus", "trt8.2-trtexec-onnx-pad-parse-error-excerpt.log", "the build failed: no engine was loaded"),
     "TRT118": ("rtx", "fp4_weight_only_sm120", "the same FP4 weights build for a Blackwell (12.0) target"),
+    "TRT119": ("gpulog", "int8-no-calibrator-trt8.6.0.log", "a Python build of the same model with an explicit-batch "
+               "network: the parser reads every node"),
     "TRT201": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log",
                "INT8 with Q/DQ: 'Calibrator won't be used in explicit precision mode' (line 90)"),
     "TRT202": ("gpu", "cnn-int8-O1-trt8.6.0-run2", "calibrated INT8 build: no 'Missing scale and zero-point'"),
@@ -144,6 +148,8 @@ QUIET = {
     "TRT212": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "FP16 build: INT8 not requested"),
     "TRT213": ("rtx", "layernorm_decomposed_fp32", "the same decomposed layer norm built in FP32"),
     "TRT214": ("rtx", "fp16_mlp", "strongly typed build whose layers run FP16"),
+    "TRT215": ("gpulog", "obey-fp32-trt8.6.0.log", "OBEY_PRECISION_CONSTRAINTS with the first layer held in FP32, "
+               "which it has kernels for: no constraint line"),
     "TRT301": ("gpu", "cnn-fp32-trt8.6.0", "the same CNN on 8.6: few Reformat layers"),
     "TRT302": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "a build of seconds"),
     "TRT303": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "short build: a timing cache is not worth it"),

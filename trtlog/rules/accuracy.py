@@ -41,11 +41,14 @@ def int8_without_calibrator(bl, check):
     err = bl.tables["errors"]
     if len(err) and (err["kind"] == "calibration_failure").any():
         return      # the build stopped for it: TRT111 tells that, with this line as its cause
+    # ranges set through the API by the user's script; trtexec --int8 without --calib sets its own placeholders
+    # (the same 'User overriding scale' lines: 107 in the shared corpus's 8.6.1 MobileNetV2 INT8 log)
+    trtexec = bl.producer == "trtexec" or bool(bl.facts.command)
+    ranged = set() if trtexec else set(p.loc[p["kind"] == "user_range", "run"].astype(int))
     explicit = set(p.loc[p["kind"] == "explicit_precision", "run"].astype(int))
     for run, g in iter_runs(unused):
-        if run in explicit:
-            continue
-        trtexec = bl.producer == "trtexec" or bool(bl.facts.command)
+        if run in explicit or run in ranged:     # ranges set through the API: what this rule asks for (TRT202
+            continue                             # names any tensor still without one)
         if bl.producer == "onnxruntime-trt-ep":
             msg = ("INT8 is on in ONNX Runtime's TensorRT execution provider (trt_int8_enable), which gives "
                    "TensorRT no calibrator: the dynamic ranges come from ORT's calibration table "
@@ -543,3 +546,39 @@ def layer_precision_unverified(bl, check):
             f"whether the constraint ({mode}) held cannot be read from the engine. Validate the outputs "
             "(`trtlog validate`) to see its effect.",
             [config_ev] + check.evidence(pd.DataFrame(foreign[:6]), "layers"), total=len(hidden), severity="info")
+
+
+@rule("TRT215", "precision-constraint-unmet", severity="warning", category="accuracy",
+      summary="A layer was held in a precision none of its implementations supports: ignored under "
+              "PREFER_PRECISION_CONSTRAINTS, a failed build under OBEY_PRECISION_CONSTRAINTS.",
+      tables=("precision", "errors"),
+      fix=Fix(python="Drop the constraint on that layer (layer.precision / set_output_type) or hold it in a precision "
+                     "it has kernels for (FP32/FP16 for Resize and other data-movement layers); keep its output in "
+                     "floating point if its consumers need it.",
+              trtexec="Remove the layer from --layerPrecisions/--layerOutputTypes or give it fp16/fp32; "
+                      "--precisionConstraints=prefer lets the build go on without it.",
+              trt11="Strongly typed networks have no precision constraints: the tensor types of the graph decide; "
+                    "insert Casts instead."),
+      rationale="Per-layer precision is a request to the builder. With PREFER, TensorRT profiles the other "
+                "implementations and the layer silently runs in another precision; with OBEY it has no kernel to "
+                "choose and stops (TensorRT 8.6: an 'Assertion !n->candidateRequirements.empty() failed' internal "
+                "error, not a diagnosis).")
+def precision_constraint_unmet(bl, check):
+    err = bl.tables["errors"]
+    failed = err[err["kind"] == "precision_constraint"] if len(err) else err
+    if len(failed):
+        layers = list(dict.fromkeys(n for n in failed["node"].astype(str) if n))
+        yield check.finding(f"Precision constraint cannot be met: {names(layers, 2) or 'a layer'}",
+                            f"{names(layers) or 'A layer'} was held in a precision whose output no implementation can "
+                            "produce (TensorRT: 'requires output to be in floating point precision'); with "
+                            "OBEY_PRECISION_CONSTRAINTS the build stops here.",
+                            check.evidence(failed, "errors"), total=len(failed), severity="error")
+    p = bl.tables["precision"]
+    unmet = p[p["kind"].isin(["constraint_unmet", "constraint_ignored"])] if len(p) else p
+    for run, g in iter_runs(unmet):
+        layers = list(dict.fromkeys(t for t in g["tensor"].astype(str) if t))
+        yield check.finding(f"Precision constraint ignored for {names(layers, 2)}",
+                            f"No implementation of {names(layers)} runs in the precision it was held in; under "
+                            "PREFER_PRECISION_CONSTRAINTS TensorRT profiled the others and used the fastest, so the "
+                            f"{'layer runs' if len(layers) == 1 else 'layers run'} in another precision than asked.",
+                            check.evidence(g, "precision"), run=run, total=len(layers))

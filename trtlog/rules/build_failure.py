@@ -63,6 +63,8 @@ def onnx_node_unsupported(bl, check):
     err = rows(bl, "errors", "kind", ("onnx_node", "invalid_node", "onnx_error"))
     if err is None or err.empty:
         return
+    if (bl.tables["errors"]["kind"] == "implicit_batch_network").any():
+        return      # the parser refused the whole network, no node: TRT119
     nodes = [n for n in err["node"].tolist() if n]
     detail = ""
     onnx_err = err[err["kind"] == "onnx_error"]
@@ -551,3 +553,36 @@ def datatype_unsupported(bl, check):
            "operations (or the model) to FP16, or drop that target." if nodes and precisions == ["FP32"] else ""),
         check.evidence(err, "errors"), total=len(err))
 
+
+
+@rule("TRT119", "implicit-batch-network", severity="error", category="build",
+      summary="The network was created without the EXPLICIT_BATCH flag (implicit batch, deprecated in 8.x, removed in "
+              "10.0): the ONNX parser refuses it.",
+      tables=("errors", "messages"),
+      fix=Fix(python="builder.create_network(1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH)) (8.x); "
+                     "TensorRT 10 networks are always explicit batch (create_network(0)); set the batch size in the "
+                     "model's input shapes or an optimization profile instead of builder.max_batch_size.",
+              trtexec="trtexec --onnx always builds explicit batch; --explicitBatch is only needed before 8.x.",
+              trt11="Implicit batch does not exist any more: create_network() with no flag."),
+      rationale="A TensorRT 7-era script creates the network with create_network() and no flag; 8.x warns that the "
+                "implicit batch mode is deprecated, and its ONNX parser refuses such a network outright, before "
+                "reading any node.")
+def implicit_batch_network(bl, check):
+    err = bl.tables["errors"]
+    refused = err[err["kind"] == "implicit_batch_network"] if len(err) else err
+    warned = by_id(bl, ("err.implicit_batch_deprecated",))
+    if refused.empty and warned.empty:
+        return
+    lines = warned["line"].astype(int).tolist() + refused["line"].astype(int).tolist()
+    if len(refused):
+        yield check.finding("Network created in implicit batch mode: the ONNX parser refused it",
+                            "The network was created without NetworkDefinitionCreationFlag::kEXPLICIT_BATCH"
+                            + (f" (TensorRT warned at line {lines[0]})" if len(warned) else "")
+                            + " and the ONNX parser only accepts explicit-batch networks: it stopped before the first "
+                            f"node (line {int(refused['line'].iat[0])}).",
+                            check.evidence(lines=lines), total=len(lines))
+        return
+    yield check.finding("Network created in implicit batch mode",
+                        "The network was created without NetworkDefinitionCreationFlag::kEXPLICIT_BATCH: implicit "
+                        "batch is deprecated in TensorRT 8.x and removed in 10.0.", check.evidence(lines=lines),
+                        total=len(lines), severity="warning")

@@ -102,8 +102,9 @@ def internal_error(bl, check):
     msgs = bl.tables["messages"]
     rows = err[err["category"].astype(str).str.contains("Internal Error", regex=False)] if len(err) else err
     # "Internal Error (… values for profile N violate shape constraints …)" is the user's profile, TRT106's
-    # and "Internal Error (Calibration failure …)" is INT8 without scales, TRT111's
-    rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure"])]
+    # "Internal Error (Calibration failure …)" is INT8 without scales, TRT111's, and "Internal Error (Assertion …
+    # failed. X requires output to be in floating point precision …)" a precision constraint, TRT215's
+    rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure", "precision_constraint"])]
     fatal = msgs[msgs["severity"] == "F"] if len(msgs) else msgs
     lines = sorted(set(rows["line"].astype(int).tolist()) | set(fatal["line"].astype(int).tolist()))
     if not lines:
