@@ -156,17 +156,19 @@ class LineParser:
                     st.block = None
             if hit is None:
                 hit = g.match("message" if source != "bare" else "bare", stext)
-                if hit is None and source == "bare":
-                    gm = GLUED.search(line)
-                    if gm is not None and gm.start() > 0:
-                        em2 = self.env_match(line[gm.start():])
-                        if em2 is not None:
-                            source, _, sevgroup = self.env_index[em2.lastgroup]
-                            sev = em2.group(sevgroup)[:1]
-                            stext = line[gm.start() + em2.end():].strip()
-                            hit = g.match("message", stext) if stext else None
-                            if not stext:
-                                msg_id = "blank"
+                # another envelope glued behind the text (two writers on one stream; the first message cut off):
+                # the line is the complete message after it
+                glued = line if source == "bare" else stext
+                gm = GLUED.search(glued) if hit is None and glued else None
+                if gm is not None and gm.start() > 0:
+                    em2 = self.env_match(glued[gm.start():])
+                    if em2 is not None:
+                        source, _, sevgroup = self.env_index[em2.lastgroup]
+                        sev = em2.group(sevgroup)[:1]
+                        stext = glued[gm.start() + em2.end():].strip()
+                        hit = g.match("message", stext) if stext else None
+                        if not stext:
+                            msg_id = "blank"
         if hit is not None:
             msg, mm = hit
             msg_id = msg.id
