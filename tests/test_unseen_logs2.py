@@ -121,6 +121,9 @@ def test_trtllm_redrafter_failure_warnings_before_the_kopt_error_are_known():
     assert list(err["line"]) == [4] and list(err["code"]) == [4]
     # the three warnings were "unrecognised TensorRT warnings" (TRT113) before the grammar knew them
     assert codes(REDRAFTER) == {"TRT101", "TRT106", "TRT505"}
+    # no [TRT-LLM] line: the traceback's entry frame (line 6 'File "/usr/local/bin/trtllm-build", line 8, in
+    # <module>') names the program (was "python")
+    assert bl.producer == "tensorrt-llm" and m.loc[6, "msg_id"] == "app.traceback_frame_program"
 
 
 # --- M3, M4, M5: trtexec on 10.13, 10.3 (Jetson Orin) and 8.6 (H100) -------------------------------------

@@ -192,6 +192,11 @@ def h_ultralytics_export(st: State, n: int, msg, f: dict, text: str) -> None:
     st.producer("ultralytics", n)
 
 
+def h_program_frame(st: State, n: int, msg, f: dict, text: str) -> None:
+    """A traceback frame in a program's entry point (trtllm-build): that program drove the build."""
+    st.producer(msg.consts.get("producer", ""), n)
+
+
 def h_library_version(st: State, n: int, msg, f: dict, text: str) -> None:
     st.set_version(f.get("version", ""))
     if f.get("sm"):
