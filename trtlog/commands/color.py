@@ -3,6 +3,7 @@ FORCE_COLOR conventions (no-color.org, force-color.org)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import IO, TYPE_CHECKING, Any, Optional
 
@@ -41,5 +42,40 @@ def terminal_console(stream: Optional[IO[str]] = None) -> "Console":
     even where rich would guess otherwise (FORCE_COLOR, --color always into a pipe), the 8 standard colours,
     width from the terminal (COLUMNS wins), and log text printed as is (no markup, emoji or highlighting)."""
     from rich.console import Console
-    return Console(file=stream if stream is not None else sys.stdout, force_terminal=True, no_color=False,
-                   color_system="standard", highlight=False, markup=False, emoji=False)
+    return Console(file=TrimmedLines(stream if stream is not None else sys.stdout), force_terminal=True,
+                   no_color=False, color_system="standard", highlight=False, markup=False, emoji=False)
+
+
+# what ends a line after its last character: blanks and style codes, in any order (a padded table cell puts the
+# blanks after the code that closes its style)
+_TRAILING = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+\n")
+
+
+def _codes_only(m: "re.Match[str]") -> str:
+    return m.group(0).replace(" ", "")
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces rich pads wrapped and tabulated lines with (they end up in whatever
+    a user copies out of the terminal); everything else goes through unchanged."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        text = self.pending + text
+        cut = text.rfind("\n") + 1
+        self.pending = text[cut:]
+        if cut:
+            self.stream.write(_TRAILING.sub(_codes_only, text[:cut]))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:      # isatty, fileno, encoding, ... of the real stream
+        return getattr(self.stream, name)
