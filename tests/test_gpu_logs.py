@@ -156,3 +156,30 @@ def test_aux_streams_on_a_chain_of_layers():
     m = bl.tables["messages"]
     assert m.loc[m["line"] == 467, "msg_id"].tolist() == ["opt.multistream_no_opportunity"]
     assert "TRT311" not in found
+
+
+# -- deprecated or unsupported builder settings (gpu/api_probe.py, gpu/session6d.sh): 2,085 lines, 100 % recognised --
+
+def test_dla_only_engine_on_a_gpu_without_dla_is_a_failed_build():
+    """EngineCapability.DLA_STANDALONE on an H200: line 137 `1: [graphOptimizer.cpp::applyGenericOptimizations::8222]
+    Error Code 1: Internal Error (Applying DLA optimizations without DLA backend.)`, the log's last line."""
+    bl, found = _load("dla-standalone-trt8.6.0.log")
+    assert bl.tables["errors"][["line", "kind"]].values.tolist() == [[137, "dla_unavailable"]]
+    assert bl.facts.build_ok is False
+    assert [e.line for e in found["TRT101"].evidence] == [137]
+    assert "TRT116" not in found          # not an internal error to reduce the graph for
+
+
+def test_settings_that_print_nothing():
+    """STRICT_TYPES, max_batch_size with an explicit-batch network (only Python's DeprecationWarning, on stderr),
+    DIRECT_IO, TF32 cleared: engines built, nothing of their own in the log. EngineCapability.SAFETY on the
+    standard runtime: build_serialized_network returned None and the log just stops (line 133, 'Marking output_2
+    as output: output') -- nothing says why, so nothing is claimed."""
+    for name in ("strict-types-trt8.6.0.log", "max-batch-trt8.6.0.log", "direct-io-trt8.6.0.log",
+                 "no-tf32-trt8.6.0.log"):
+        bl, found = _load(name)
+        assert bl.facts.build_ok is True and bl.lines == bl.recognized, name
+        assert not {c for c in found if c.startswith("TRT1")}, (name, sorted(found))
+    bl, found = _load("safety-trt8.6.0.log")
+    assert (bl.lines, bl.recognized) == (133, 133) and bl.facts.build_ok is None
+    assert not {c for c in found if c.startswith("TRT1")}

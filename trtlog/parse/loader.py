@@ -170,7 +170,8 @@ def _finish_meta(bl: BuildLog, st) -> None:
     build_api = api.str.startswith("IBuilder::build")      # buildSerializedNetwork / buildEngineWithConfig
     no_impl = errors["kind"].eq("no_implementation") | errors["text"].astype(str).str.contains(
         "Could not find any implementation for node", regex=False) | build_api
-    fatal = ["assertion", "trtexec_failure", "build_failed", "calibration_failure", "precision_constraint"]
+    fatal = ["assertion", "trtexec_failure", "build_failed", "calibration_failure", "precision_constraint",
+             "dla_unavailable"]
     failed = (meta.get("status") == "FAILED" or bool(errors["kind"].isin(fatal).any())
               or bool(no_impl.any() and not built))
     # deserialising or running an engine is not building it: kept apart from build_ok

@@ -104,7 +104,9 @@ def internal_error(bl, check):
     # "Internal Error (… values for profile N violate shape constraints …)" is the user's profile, TRT106's
     # "Internal Error (Calibration failure …)" is INT8 without scales, TRT111's, and "Internal Error (Assertion …
     # failed. X requires output to be in floating point precision …)" a precision constraint, TRT215's
-    rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure", "precision_constraint"])]
+    # and "Internal Error (Applying DLA optimizations without DLA backend.)" is no DLA on this GPU (TRT101 quotes it)
+    rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure", "precision_constraint",
+                                    "dla_unavailable"])]
     fatal = msgs[msgs["severity"] == "F"] if len(msgs) else msgs
     lines = sorted(set(rows["line"].astype(int).tolist()) | set(fatal["line"].astype(int).tolist()))
     if not lines:
