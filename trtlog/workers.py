@@ -22,12 +22,14 @@ def context(preload: Sequence[str]):
     return multiprocessing.get_context("spawn")
 
 
-NO_MAIN_GUARD = ("{what}: the worker processes did not start or died (a script that starts processes needs "
-                 "`if __name__ == '__main__':` around its code; or use {instead})")
+def failed(what: str, instead: str) -> TrtlogError:
+    """The one-line error for workers that did not start or died: most often a script without a main guard."""
+    return TrtlogError(f"{what}: the worker processes did not start or died (a script that starts processes needs "
+                       f"`if __name__ == '__main__':` around its code; or use {instead})")
 
 
 def refuse_nested(what: str, instead: str) -> None:
     """A worker starting up imports its caller's __main__; one without a main guard would start workers
     again from inside a worker (Python 3.9 then hangs instead of failing): refuse with a clear error."""
     if getattr(multiprocessing.current_process(), "_inheriting", False):
-        raise TrtlogError(NO_MAIN_GUARD.format(what=what, instead=instead))
+        raise failed(what, instead)

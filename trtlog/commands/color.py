@@ -64,11 +64,11 @@ class TrimmedLines:
         self.pending = ""
 
     def write(self, text: str) -> int:
-        text = self.pending + text
-        cut = text.rfind("\n") + 1
-        self.pending = text[cut:]
+        buffered = self.pending + text
+        cut = buffered.rfind("\n") + 1
+        self.pending = buffered[cut:]
         if cut:
-            self.stream.write(_TRAILING.sub(_codes_only, text[:cut]))
+            self.stream.write(_TRAILING.sub(_codes_only, buffered[:cut]))
         return len(text)
 
     def flush(self) -> None:

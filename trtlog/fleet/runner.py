@@ -13,7 +13,6 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Seq
 
 from .. import workers
 from ..errors import TrtlogError
-from ..workers import refuse_nested
 from . import dataset
 from .inputs import Input, discover, parse_since
 from .task import run_task
@@ -54,7 +53,7 @@ def run_scan(paths: Sequence[str], output, *, jobs: Optional[int] = None, dask: 
         raise TrtlogError("--jobs must be at least 1")
     pool = not dask and (jobs or default_jobs()) > 1
     if pool:      # before the lock: a worker re-importing an unguarded script must not wait for it
-        refuse_nested(f"--jobs {jobs or default_jobs()}", "--jobs 1")
+        workers.refuse_nested(f"--jobs {jobs or default_jobs()}", "--jobs 1")
     cutoff = parse_since(since) if since else None
     inputs = discover(paths, since=cutoff, exclude=str(output))
     root = dataset.prepare_output(output, force=force)
@@ -105,7 +104,7 @@ def _pool_map(jobs: int, inputs: List[Input], root: str, known: FrozenSet[str]) 
             yield fut.result()
     except BrokenProcessPool:
         pool.shutdown(wait=True, cancel_futures=True)
-        raise TrtlogError(workers.NO_MAIN_GUARD.format(what=f"--jobs {jobs}", instead="--jobs 1")) from None
+        raise workers.failed(f"--jobs {jobs}", "--jobs 1") from None
     except BaseException:
         # Ctrl-C or an error: drop what has not started; tasks already running commit or leave only
         # staged parts, which the next scan removes

@@ -57,7 +57,6 @@ def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None
     messages = st.messages()
     st.messages = None
     tables["messages"] = T.frame("messages", messages, no_none=True)   # strings by construction
-    tables["messages"]["family"] = messages.pop("family")
     del messages
     bl = BuildLog(path=name, tables=tables, meta=dict(st.meta), lines=st.lines, recognized=st.recognized)
     bl.meta["encoding"] = src.encoding

@@ -25,8 +25,6 @@ import numpy as np
 import pandas as pd
 
 from .. import workers
-from ..errors import TrtlogError
-from ..workers import refuse_nested
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, State
@@ -80,7 +78,7 @@ def scans(blocks: Iterable[str], scanner: Scanner, jobs: int = 1) -> Iterator[Bl
     if jobs <= 1 or len(head) < 3 or scanner.grammar is not default_grammar():
         yield from map(scanner.scan, _handing_over(head, blocks))
         return
-    refuse_nested(f"jobs={jobs}", "jobs=1")
+    workers.refuse_nested(f"jobs={jobs}", "jobs=1")
     # the fork server imports parser_worker once: it compiles the default grammar and its scanner there
     ctx = workers.context(["trtlog.parse.parser_worker"])
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init) as pool:
@@ -102,7 +100,7 @@ def _result(future, jobs: int) -> BlockScan:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise TrtlogError(workers.NO_MAIN_GUARD.format(what=f"jobs={jobs}", instead="jobs=1")) from None
+        raise workers.failed(f"jobs={jobs}", "jobs=1") from None
 
 
 class LineParser:
@@ -194,7 +192,6 @@ class Messages:
         self.source: List[np.ndarray] = []
         self.ids: List[np.ndarray] = []
         self.text: List[list] = []           # per block (strings kept in Python)
-        self.arrow = _ARROW_STR is not None
         self.text_buffer = TextBuffer()      # all blocks (strings kept in Arrow)
 
     def code(self, name: str) -> int:
@@ -218,13 +215,13 @@ class Messages:
                 "msg_id": names[ids], "text": self.text_column(), "family": _strings(families, ids)}
 
     def add_text(self, texts: List[str]) -> None:
-        if self.arrow:
-            self.text_buffer.add(texts)
-        else:
+        if _ARROW_STR is None:
             self.text.append(texts)
+        else:
+            self.text_buffer.add(texts)
 
     def text_column(self):
-        if not self.arrow:
+        if _ARROW_STR is None:
             return _chained(self.text)
         return pd.array(self.text_buffer.finish(), dtype=_ARROW_STR)
 
@@ -240,6 +237,7 @@ class TextBuffer:
         self.ends: List[np.ndarray] = []
 
     def add(self, texts: List[str]) -> None:
+        start = len(self.data)
         joined = "".join(texts)
         if joined.isascii():
             lengths = np.fromiter(map(len, texts), np.int64, len(texts))
@@ -248,7 +246,7 @@ class TextBuffer:
             encoded = [t.encode("utf-8") for t in texts]
             lengths = np.fromiter(map(len, encoded), np.int64, len(texts))
             self.data += b"".join(encoded)
-        self.ends.append(np.cumsum(lengths) + (int(self.ends[-1][-1]) if self.ends and len(self.ends[-1]) else 0))
+        self.ends.append(start + np.cumsum(lengths))
 
     def finish(self):
         import pyarrow as pa

@@ -448,12 +448,13 @@ def sparse_weights_unused(bl, check):
         chosen = picked[picked["run"] == run]
         if chosen.empty:        # no 'picked' line (an excerpt): nothing to compare
             continue
-        dense = [x for x in dict.fromkeys(g["tensor"].astype(str)) if x and x not in set(chosen["tensor"].astype(str))]
+        listed = [x for x in dict.fromkeys(g["tensor"].astype(str)) if x]
+        sparse = set(chosen["tensor"].astype(str))
+        dense = [x for x in listed if x not in sparse]
         if not dense:
             continue
         details = [_sparse_vs_engine(bl, run, layer) for layer in dense]
-        total = len([x for x in dict.fromkeys(g["tensor"].astype(str)) if x])
-        msg = (f"{plural(len(dense), 'layer')} of {total} eligible for 2:4 sparse math "
+        msg = (f"{plural(len(dense), 'layer')} of {len(listed)} eligible for 2:4 sparse math "
                f"{'runs' if len(dense) == 1 else 'run'} dense kernels: " + "; ".join(details) + ".")
         yield check.finding("Sparse weights unused", msg,
                             check.evidence(lines=sorted(set(g["line"].astype(int)) | set(chosen["line"].astype(int)))),

@@ -101,10 +101,9 @@ def internal_error(bl, check):
     err = bl.tables["errors"]
     msgs = bl.tables["messages"]
     rows = err[err["category"].astype(str).str.contains("Internal Error", regex=False)] if len(err) else err
-    # "Internal Error (… values for profile N violate shape constraints …)" is the user's profile, TRT106's
-    # "Internal Error (Calibration failure …)" is INT8 without scales, TRT111's, and "Internal Error (Assertion …
-    # failed. X requires output to be in floating point precision …)" a precision constraint, TRT215's
-    # and "Internal Error (Applying DLA optimizations without DLA backend.)" is no DLA on this GPU (TRT101 quotes it)
+    # Internal Errors the grammar already diagnoses, each told by its own rule: a profile breaking a shape constraint
+    # (TRT106), INT8 without scales (TRT111), a precision constraint no kernel meets (TRT215), no DLA on this GPU
+    # (TRT101 quotes it)
     rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure", "precision_constraint",
                                     "dla_unavailable"])]
     fatal = msgs[msgs["severity"] == "F"] if len(msgs) else msgs
