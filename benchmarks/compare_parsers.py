@@ -182,7 +182,7 @@ def new_tensor_rows(name: str, a, b, layers) -> list:
 ADDED: dict = {}
 
 
-def compare(ref: dict, new: dict, new_tensors: bool = False, text_str: bool = False) -> list:
+def compare(ref: dict, new: dict, new_tensors: bool = False, text_str: bool = False, categories: bool = False) -> list:
     problems = []
     for name in ref:
         a, b = ref[name], new.get(name)
@@ -210,6 +210,12 @@ def compare(ref: dict, new: dict, new_tensors: bool = False, text_str: bool = Fa
                 ta, tb = ra["tables"][t], rb["tables"][t]
                 if text_str and t == "messages" and ta["text"].dtype == object and tb["text"].dtype != object:
                     ta = ta.assign(text=ta["text"].astype(tb["text"].dtype))    # same values, the new dtype
+                if categories and t == "messages":
+                    import pandas as pd
+                    # same values in the new categorical dtype (a value outside its categories becomes NaN)
+                    ta = ta.assign(**{c: ta[c].astype(tb[c].dtype) for c in ta.columns if c in tb.columns
+                                      and isinstance(tb[c].dtype, pd.CategoricalDtype)
+                                      and not isinstance(ta[c].dtype, pd.CategoricalDtype)})
                 problems += [f"{name}: {t}: {d}" for d in diff_frames(ta, tb)]
     return problems
 
@@ -222,6 +228,8 @@ def main() -> None:
     ap.add_argument("--big-mb", type=float, default=0, help="also compare a log repeated to this size")
     ap.add_argument("--new-tensors", action="store_true", help="the reference predates the tensors rows of "
                     "Engine Layer Information lines and layer-info JSON: check its rows are kept and count the new")
+    ap.add_argument("--categories", action="store_true", help="the reference kept the messages table's per-line "
+                    "strings (severity, source, msg_id, family) as str: compare them in the new categorical dtype")
     ap.add_argument("--text-str", action="store_true", help="the reference kept messages.text as Python objects: "
                     "compare its values in the new column's dtype (pandas' Arrow-backed str)")
     args = ap.parse_args()
@@ -240,7 +248,7 @@ def main() -> None:
         listing.write_text("".join(f"{n}\t{p}\n" for n, p in items))
         ref = run_side(ref_root, listing, tmp / "ref.pkl", 0)
         new = run_side(ROOT, listing, tmp / "new.pkl", args.block)
-    problems = compare(ref, new, args.new_tensors, args.text_str)
+    problems = compare(ref, new, args.new_tensors, args.text_str, args.categories)
     ok = sum(1 for v in ref.values() if v[0] == "ok")
     print(f"{len(ref)} inputs ({ok} parsed, {len(ref) - ok} errors), reference {args.ref or args.rev}, "
           f"block {args.block or 'default'}: {len(problems)} differences")

@@ -13,7 +13,8 @@ import pandas as pd
 
 from .numbers import to_float, to_int
 
-# dtype names: "int" -> Int64 (nullable), "float" -> float64, "str" -> object/str, "bool" -> bool
+# dtype names: "int" -> Int64 (nullable), "float" -> float64, "str" -> object/str, "bool" -> bool,
+# "cat" -> category of str (a per-line column of few distinct values: a small code per row, not a pointer)
 TABLES: "OrderedDict[str, tuple[str, list[tuple[str, str, str]]]]" = OrderedDict()
 
 
@@ -23,12 +24,13 @@ def _table(name: str, doc: str, columns: list[tuple[str, str, str]]) -> None:
 
 
 _table("messages", "Every line of the log, classified.", [
-    ("severity", "str", "V, I, W, E, F (internal error) or '' for lines without a severity"),
-    ("source", "str", "who wrote it: trt, trtexec, python, app (program output), cont (continuation line)"),
-    ("msg_id", "str", "grammar message id, or 'unknown'"),
-    ("family", "str", "grammar family (tactics, memory, ...), or 'unknown'"),
+    ("severity", "cat", "V, I, W, E, F (internal error) or '' for lines without a severity"),
+    ("source", "cat", "who wrote it: trt, trtexec, python, app (program output), cont (continuation line)"),
+    ("msg_id", "cat", "grammar message id, or 'unknown'"),
+    ("family", "cat", "grammar family (tactics, memory, ...), or 'unknown'"),
     ("text", "str", "message text without the envelope (prefix); where pandas keeps strings in Arrow (pandas 3 "
-                    "with pyarrow) the column is its `str` dtype, one buffer, not one Python object per line"),
+                    "with pyarrow) the column is its `str` dtype, one buffer, not one Python object per line, and "
+                    "past TRTLOG_SPILL_MB (default 16) of text that buffer is a memory-mapped temporary file"),
 ])
 _table("runs", "One row per run (a trtexec invocation or a Python build) found in the file.", [
     ("first_line", "int", "first line of the run"),
@@ -211,7 +213,6 @@ _table("patterns", "Graph patterns the builder recognised (self-attention, layer
 # from this many rows frame() puts the columns side by side (pd.concat); below, the DataFrame
 # constructor is cheaper and keeps what empty and small tables always looked like
 _CONCAT_ROWS = 10000
-_DTYPES = {"int": "Int64", "float": "float64", "str": object, "bool": bool}
 
 
 def _nan(v):
@@ -236,7 +237,11 @@ def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
         values = data.get(name)
         if values is None:
             values = [None] * n if kind != "bool" else [False] * n
-        if kind == "str" and isinstance(getattr(values, "dtype", None), pd.StringDtype):
+        if kind == "cat":
+            if not isinstance(values, pd.Categorical):
+                values = pd.Categorical(["" if v is None else v for v in values])
+            series = pd.Series(values, name=name, copy=False)
+        elif kind == "str" and isinstance(getattr(values, "dtype", None), pd.StringDtype):
             series = pd.Series(values, name=name, copy=False)   # pandas strings already (parser.Messages.columns)
         elif kind == "str":
             if not no_none and None in values:
@@ -267,7 +272,7 @@ def frame(table: str, data: dict, *, no_none: bool = False) -> pd.DataFrame:
 def markdown() -> str:
     lines = ["# BuildLog tables", "", "Generated from `trtlog/tables.py` — do not edit by hand.", "",
              "Every table has `run` and `line` first. dtypes: int = pandas Int64 (nullable), float = float64,",
-             "str = Python str ('' when absent), bool = bool.", ""]
+             "str = Python str ('' when absent), bool = bool, cat = pandas category of str.", ""]
     for name, (doc, cols) in TABLES.items():
         lines += [f"## `{name}`", "", doc, "", "| column | dtype | meaning |", "|---|---|---|"]
         lines += [f"| `{c}` | {k} | {d} |" for c, k, d in cols]

@@ -20,7 +20,7 @@ PARTITION = "trt"
 PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "other")
 SEVERITIES = ("error", "warning", "info")
 
-_ARROW = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
+_ARROW = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_(), "cat": pa.string()}
 
 LOGS: List[Tuple[str, pa.DataType, str]] = [
     ("log_id", pa.string(), "first 16 hex digits of sha256: the key every table joins on"),

@@ -29,6 +29,7 @@ from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, State
 from .scan import SRCLOC, BlockScan, Scanner
+from .textbuf import TextBuffer, spill_bytes
 
 # a TensorRT prefix glued behind program output: "...0.]]]][07/07/2026-06:12:03] [TRT] [W] msg"
 GLUED = re.compile(r"\[\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\] ")
@@ -188,11 +189,12 @@ class Messages:
         self.codes: Dict[str, int] = {}      # source and message id strings -> code
         self.names: List[str] = []
         self.run: List[np.ndarray] = []
-        self.sev: List[list] = []
+        self.sev_codes: Dict[str, int] = {}  # severity -> code
+        self.sev: List[np.ndarray] = []
         self.source: List[np.ndarray] = []
         self.ids: List[np.ndarray] = []
         self.text: List[list] = []           # per block (strings kept in Python)
-        self.text_buffer = TextBuffer()      # all blocks (strings kept in Arrow)
+        self.text_buffer = TextBuffer(spill_bytes())   # all blocks (strings kept in Arrow)
 
     def code(self, name: str) -> int:
         c = self.codes.get(name)
@@ -202,17 +204,31 @@ class Messages:
         return c
 
     def columns(self, family_of: Dict[str, str]) -> dict:
-        """The table's columns, and `family` (of each message id) besides. The per-block parts are let go
-        as each column is made (lower peak memory): call once."""
-        names = np.array(self.names, dtype=object)
-        families = np.array([family_of.get(name, "unknown") for name in self.names], dtype=object)
+        """The table's columns, and `family` (of each message id) besides: the per-line strings as
+        categoricals of the values that occur (one byte or two per line, not a pointer). The per-block
+        parts are let go as each column is made (lower peak memory): call once."""
         ids = _joined(self.ids, np.int32)
         n = len(ids)
+        msg_id = _categorical(ids, self.names)
+        fam_names = sorted({family_of.get(name, "unknown") for name in msg_id.categories})
+        fam_index = {f: i for i, f in enumerate(fam_names)}
+        fam_of_code = np.array([fam_index.get(family_of.get(name, "unknown"), 0) for name in self.names], np.int32)
         return {"line": np.arange(1, n + 1, dtype=np.int64),
                 "run": _joined(self.run, np.int64),
-                "severity": _chained(self.sev),
-                "source": names[_joined(self.source, np.int32)],
-                "msg_id": names[ids], "text": self.text_column(), "family": _strings(families, ids)}
+                "severity": _categorical(_joined(self.sev, np.int8), list(self.sev_codes)),
+                "source": _categorical(_joined(self.source, np.int32), self.names),
+                "msg_id": msg_id, "text": self.text_column(),
+                "family": pd.Categorical.from_codes(fam_of_code[ids], fam_names)}
+
+    def add_severity(self, sev: list) -> None:
+        table = self.sev_codes
+        new = set(sev) - table.keys()
+        if None in new:           # no line should lack one; '' is a line without a severity
+            sev = ["" if v is None else v for v in sev]
+            new = set(sev) - table.keys()
+        for s in new:
+            table[s] = len(table)
+        self.sev.append(np.fromiter(map(table.__getitem__, sev), np.int8, len(sev)))
 
     def add_text(self, texts: List[str]) -> None:
         if _ARROW_STR is None:
@@ -224,39 +240,6 @@ class Messages:
         if _ARROW_STR is None:
             return _chained(self.text)
         return pd.array(self.text_buffer.finish(), dtype=_ARROW_STR)
-
-
-class TextBuffer:
-    """The text of every line as one Arrow string array: UTF-8 bytes appended block by block to one
-    buffer, and the offsets. One chunk, not one per block: Arrow's take on a chunked array first
-    concatenates the chunks, a copy of the whole column each time a rule selects a few rows."""
-
-    def __init__(self) -> None:
-        # a bytearray grows in place (a large one is remapped, not copied); Arrow then wraps it as is
-        self.data = bytearray()
-        self.ends: List[np.ndarray] = []
-
-    def add(self, texts: List[str]) -> None:
-        start = len(self.data)
-        joined = "".join(texts)
-        if joined.isascii():
-            lengths = np.fromiter(map(len, texts), np.int64, len(texts))
-            self.data += joined.encode("ascii")
-        else:                   # character and byte lengths differ
-            encoded = [t.encode("utf-8") for t in texts]
-            lengths = np.fromiter(map(len, encoded), np.int64, len(texts))
-            self.data += b"".join(encoded)
-        self.ends.append(start + np.cumsum(lengths))
-
-    def finish(self):
-        import pyarrow as pa
-        ends = _joined(self.ends, np.int64)
-        offsets = np.zeros(len(ends) + 1, np.int64)
-        offsets[1:] = ends
-        data, self.data = self.data, bytearray()
-        if len(data) < 2 ** 31 - 1:
-            return pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
-        return pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def _joined(parts: List[np.ndarray], dtype) -> np.ndarray:
@@ -287,13 +270,13 @@ def _arrow_str_dtype():
 _ARROW_STR = _arrow_str_dtype()
 
 
-def _strings(values: np.ndarray, codes: np.ndarray):
-    """values[codes] as the column pandas makes of strings (its `str` dtype where that is the default,
-    pandas 3): taken in Arrow from the few distinct values, not converted from a million objects."""
-    if _ARROW_STR is None:      # object dtype, or strings kept in Python
-        return values[codes]
-    import pyarrow as pa
-    return pd.array(pa.array(values.tolist(), pa.large_string()).take(pa.array(codes)), dtype=_ARROW_STR)
+def _categorical(codes: np.ndarray, names: List[str]) -> pd.Categorical:
+    """names[codes] as a categorical whose categories are the names that occur, sorted (the same
+    whatever order the parse met them in)."""
+    used = sorted(np.flatnonzero(np.bincount(codes, minlength=len(names))).tolist(), key=names.__getitem__)
+    remap = np.zeros(len(names), np.int32)
+    remap[used] = np.arange(len(used), dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], [names[i] for i in used])
 
 
 @contextmanager
@@ -399,7 +382,7 @@ def _parse_block(st: State, lp: LineParser, scanner: Scanner, bs: BlockScan, bas
     bulk.merge_block_tactics(st, work.after_loop(run))
     ctx.end_block()
     msgs.run.append(run)
-    msgs.sev.append(sev)
+    msgs.add_severity(sev)
     msgs.source.append(source)
     msgs.ids.append(ids)
     msgs.add_text(text)
