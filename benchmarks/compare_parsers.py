@@ -235,6 +235,9 @@ def main() -> None:
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found: {CORPUS}")
+    if args.ref is not None and not (args.ref / "trtlog" / "__init__.py").is_file():
+        # the reference child would import this tree's trtlog and compare it with itself
+        sys.exit(f"--ref {args.ref}: no trtlog package there")
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         ref_root = args.ref

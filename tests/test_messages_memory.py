@@ -94,3 +94,16 @@ def test_per_line_strings_are_categoricals_of_what_occurs():
     # "&&&& RUNNING TensorRT.trtexec ..." banner
     assert m["severity"].value_counts().to_dict() == {"V": 19817, "I": 125, "W": 6, "": 60}
     assert (m["severity"].iat[0], m["severity"].iat[1], m["source"].iat[1]) == ("", "W", "trtexec")
+
+
+def test_freed_memory_goes_back_only_after_big_phases(monkeypatch):
+    from trtlog import heap
+    calls = []
+    monkeypatch.setattr(heap, "_malloc_trim", lambda: calls.append)
+    heap.release(heap.BIG - 1)
+    assert calls == []
+    heap.release(heap.BIG)
+    assert calls == [0]
+    # a corpus log is far below BIG lines: loading it walks no heap
+    trtlog.load(corpus_log(LOG))
+    assert calls == [0]

@@ -21,6 +21,7 @@ from typing import Dict, List
 import numpy as np
 import pandas as pd
 
+from .. import heap
 from .. import tables as T
 from ..vocab import tactic_int
 from .actions import PLAIN, Action
@@ -285,6 +286,7 @@ def finish_tactics(st: State) -> Dict[str, object]:
     for c in TAC_COLUMNS:       # a column at a time, its parts let go as it is made (lower peak memory)
         tac[c] = (np.concatenate([p.pop(c) for p in parts])[order] if parts
                   else np.zeros(0, empty.get(c, object)))
+    heap.release(len(order) if order is not None else 0)     # the parts, before the marks' arrays
     if any(t.lower().startswith("0x") for t in tac["tactic"][:1000].tolist()):
         st.feature("hex_tactics")
     elif len(tac["tactic"]):

@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import pandas as pd
 
+from .. import heap
 from .. import tables as T
 from ..buildlog import BuildLog
 from ..errors import TrtlogError
@@ -54,6 +55,7 @@ def _load_log(path: str, allow_non_trt: bool = False, jobs: Optional[int] = None
         st.batches.pop(n, None)
     tables["tactics"] = T.frame("tactics", st.tactics)
     st.tactics = None
+    heap.release(st.lines)    # the freed row lists and parts, before the messages columns are made
     messages = st.messages()
     st.messages = None
     tables["messages"] = T.frame("messages", messages, no_none=True)   # strings by construction

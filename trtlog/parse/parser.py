@@ -24,7 +24,7 @@ from typing import Dict, Iterable, Iterator, List, Optional
 import numpy as np
 import pandas as pd
 
-from .. import workers
+from .. import heap, workers
 from . import bulk
 from .grammar import Grammar, default_grammar
 from .handlers import HANDLERS, State
@@ -213,8 +213,9 @@ class Messages:
         fam_names = sorted({family_of.get(name, "unknown") for name in msg_id.categories})
         fam_index = {f: i for i, f in enumerate(fam_names)}
         fam_of_code = np.array([fam_index.get(family_of.get(name, "unknown"), 0) for name in self.names], np.int32)
-        return {"line": np.arange(1, n + 1, dtype=np.int64),
-                "run": _joined(self.run, np.int64),
+        no_na = np.zeros(n, bool)     # Int64 columns made as such: no second int64 copy
+        return {"line": pd.arrays.IntegerArray(np.arange(1, n + 1, dtype=np.int64), no_na),
+                "run": pd.arrays.IntegerArray(_joined(self.run, np.int64), no_na.copy()),
                 "severity": _categorical(_joined(self.sev, np.int8), list(self.sev_codes)),
                 "source": _categorical(_joined(self.source, np.int32), self.names),
                 "msg_id": msg_id, "text": self.text_column(),
@@ -310,6 +311,7 @@ def parse_blocks(blocks: Iterable[str], grammar: Optional[Grammar] = None, jobs:
     st.producers = {p: st.producers[p] for p in sorted(st.producers, key=st.producer_first.get)}
     family_of = {msg.id: msg.family for msg in g.messages}
     family_of.update({"unknown": "unknown", "blank": "envelope", "app.array_label": "app"})
+    heap.release(base)        # what the block loop freed, before the tactics table is made
     st.tactics = bulk.finish_tactics(st)
     unknown = msgs.codes.get("unknown")
     st.recognized = int(sum(len(ids) - np.count_nonzero(ids == unknown) for ids in msgs.ids))

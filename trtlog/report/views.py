@@ -624,7 +624,7 @@ def excerpts_view(bl: BuildLog, findings: Findings, messages: Messages) -> Excer
     shown = sorted(n for n in wanted if n <= last)
     truncated = len(shown) > MAX_EXCERPT_LINES
     shown = shown[:MAX_EXCERPT_LINES]
-    sev = _line_lookup(msgs, "severity")
+    sev = _line_lookup(msgs, "severity", shown)
     blocks: List[dict] = []
     prev = None
     for n in shown:
@@ -636,10 +636,12 @@ def excerpts_view(bl: BuildLog, findings: Findings, messages: Messages) -> Excer
     return Excerpts(blocks=blocks, anchors=shown, truncated=truncated)
 
 
-def _line_lookup(msgs: pd.DataFrame, col: str) -> Dict[int, str]:
-    if msgs.empty:
+def _line_lookup(msgs: pd.DataFrame, col: str, lines: List[int]) -> Dict[int, str]:
+    """line -> `col` of the given lines (not a dict of every line: a big log has millions)."""
+    if msgs.empty or not lines:
         return {}
-    return dict(zip((int(x) for x in msgs["line"]), (_str(x) for x in msgs[col])))
+    hit = msgs.loc[msgs["line"].isin(lines), ["line", col]]
+    return dict(zip((int(x) for x in hit["line"]), (_str(x) for x in hit[col])))
 
 
 # -- validation ------------------------------------------------------------------------------
