@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -356,16 +357,24 @@ def tactics_view(bl: BuildLog) -> Tactics:
     if tac.empty:
         return Tactics()
     keys = ["run", "layer", "format"]
-    grouped = tac.groupby(keys, sort=False)
-    agg = grouped.agg(line=("line", "first"), candidates=("line", "size"), timed=("time_ms", "count"),
-                      best=("time_ms", "min"), worst=("time_ms", "max"))
-    agg["skipped"] = (tac["skipped"] != "").groupby([tac[k] for k in keys], sort=False).sum()
-    chosen_rows = tac[tac["chosen"]]
-    first = chosen_rows.drop_duplicates(subset=keys, keep="first").set_index(keys)
-    agg = agg.join(first[["runner", "tactic", "kernel", "line"]].rename(columns={"line": "chosen_line"}))
+    gid = _tactic_group_ids(tac, keys)
+    cols = pd.DataFrame({"gid": gid, "line": tac["line"].to_numpy(np.int64), "time_ms": tac["time_ms"].to_numpy(),
+                         "skipped": tac["skipped"].ne("").to_numpy()})
+    by = cols.groupby("gid", sort=True)
+    agg = by.agg(line=("line", "first"), candidates=("line", "size"), timed=("time_ms", "count"),
+                 best=("time_ms", "min"), worst=("time_ms", "max"), skipped=("skipped", "sum"))
+    firsts = np.flatnonzero(np.r_[True, np.diff(gid) != 0])       # a row of each group, for its keys
+    keyed = tac[keys].iloc[firsts[np.unique(gid[firsts], return_index=True)[1]]]
+    agg = pd.concat([keyed.reset_index(drop=True), agg.reset_index(drop=True)], axis=1)
+    chosen = np.flatnonzero(tac["chosen"].to_numpy(bool))
+    ch_gid = gid[chosen]
+    first_ch = chosen[np.unique(ch_gid, return_index=True)[1]]     # the first chosen row of each group
+    ch = tac[["runner", "tactic", "kernel", "line"]].iloc[first_ch].rename(columns={"line": "chosen_line"})
+    ch.index = gid[first_ch]
     # A chosen tactic can be logged more than once (timing line + final choice); take its timed value.
-    agg["chosen_time"] = chosen_rows.groupby(keys, sort=False)["time_ms"].min()
-    agg = agg.reset_index().sort_values("chosen_time", ascending=False, na_position="last", kind="stable")
+    ch["chosen_time"] = pd.Series(tac["time_ms"].to_numpy()[chosen]).groupby(ch_gid).min()
+    agg = agg.join(ch)
+    agg = agg.sort_values("chosen_time", ascending=False, na_position="last", kind="stable")
     groups = []
     for r in _rows(agg, MAX_TACTIC_GROUPS):
         ch_time, best, worst = _float(r["chosen_time"]), _float(r["best"]), _float(r["worst"])
@@ -379,9 +388,8 @@ def tactics_view(bl: BuildLog) -> Tactics:
     # Most expensive decisions first: they are where a wrong tactic costs most. Only those get their
     # candidate rows attached (for the detail tables and the chart).
     details = []
-    for d in groups[:MAX_TACTIC_DETAILS]:
-        g = grouped.get_group((d.run, d.layer, d.format)).sort_values("time_ms", na_position="last",
-                                                                      kind="stable")
+    for d, g_id in zip(groups[:MAX_TACTIC_DETAILS], agg.index[:MAX_TACTIC_DETAILS]):
+        g = tac.iloc[np.flatnonzero(gid == g_id)].sort_values("time_ms", na_position="last", kind="stable")
         d.points = [TacticPoint(runner=_str(run), tactic=_str(t), time_ms=_float(ms), chosen=bool(ch))
                     for run, t, ms, ch in zip(g["runner"], g["tactic"], g["time_ms"], g["chosen"])]
         alts = [{"line": _int(r["line"]), "runner": _str(r["runner"]), "tactic": _str(r["tactic"]),
@@ -391,6 +399,22 @@ def tactics_view(bl: BuildLog) -> Tactics:
                                     candidates=d.candidates, alternatives=alts, more=max(0, len(g) - len(alts))))
     return Tactics(groups=groups, details=details, total_groups=len(agg), total_rows=len(tac),
                    capped=_capped(len(agg), len(groups)), multi_run=tac["run"].nunique() > 1)
+
+
+def _tactic_group_ids(tac: pd.DataFrame, keys: List[str]) -> np.ndarray:
+    """The group of each tactics row by `keys`, numbered in order of first appearance (as groupby's
+    sort=False). A group's rows mostly follow each other (one layer's autotuning), so each key is
+    compared with the row before and only the first row of each stretch is hashed: a groupby over a
+    million rows' object keys holds several hundred MB of hash tables and codes."""
+    n = len(tac)
+    start = np.zeros(n, bool)
+    start[:1] = True
+    for k in keys:
+        col = tac[k].to_numpy(dtype=np.int64, na_value=-1) if k == "run" else tac[k].to_numpy(dtype=object)
+        start[1:] |= col[1:] != col[:-1]
+    firsts = np.flatnonzero(start)
+    seg = tac[keys].iloc[firsts].groupby(keys, sort=False).ngroup().to_numpy()
+    return np.repeat(seg, np.diff(np.append(firsts, n)))
 
 
 # -- memory ----------------------------------------------------------------------------------
