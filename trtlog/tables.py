@@ -80,7 +80,6 @@ _table("precision", "Precision-relevant events: requested flags, INT8 scale prob
     ("tensor", "str", "tensor or layer named by the message"),
     ("count", "int", "number of affected weights where printed"),
     ("value", "str", "precision flags or other value"),
-    ("text", "str", "message text"),
 ])
 _table("calibration", "INT8 calibration progress and cache events.", [
     ("event", "str", "start, batch, post_processing, done, cache_write, cache_read, profile_default, maxima, scale"),
@@ -88,7 +87,7 @@ _table("calibration", "INT8 calibration progress and cache events.", [
     ("seconds", "float", "duration"),
     ("tensor", "str", "tensor of a scale row"),
     ("scale", "float", "INT8 scale of the tensor (event scale)"),
-    ("text", "str", "message text"),
+    ("algorithm", "str", "calibrator algorithm of a cache write (EntropyCalibration2 from 'TRT-8600-EntropyCalibration2')"),
 ])
 _table("fallbacks", "Layers that did not run where or how requested (DLA -> GPU, INT8 -> higher precision, plugin import).", [
     ("kind", "str", "dla_fallback, dla_layer, gpu_layer, dla_summary, int8_fallback, plugin_import, target_dropped (TensorRT-RTX: compute-capability targets dropped for a datatype they lack; device = the targets); Torch-TensorRT partitioning: torchtrt_unsupported_op (stays in PyTorch), torchtrt_support, torchtrt_subgraph_eliminated, torchtrt_engines"),

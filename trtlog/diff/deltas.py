@@ -435,9 +435,6 @@ def problem_changes(A: Side, B: Side) -> List[Change]:
 
 
 # -- INT8 calibration ----------------------------------------------------------------------------
-_CALIB_ALGO = re.compile(r"TRT-\d+-(\w+)")
-
-
 def _calibration(side: Side) -> Optional[Dict[str, Any]]:
     """Algorithm, batches, times, cache events and per-tensor scales of one side's calibration."""
     c = side.t("calibration")
@@ -448,12 +445,9 @@ def _calibration(side: Side) -> Optional[Dict[str, Any]]:
     done = c[ev == "done"]
     post = c[ev == "post_processing"]
     cache = c[ev.isin(["cache_write", "cache_read"])]
-    algo, algo_line = "", None
-    for text, line in zip(cache["text"].astype(str), cache["line"]):
-        m = _CALIB_ALGO.search(text)
-        if m:
-            algo, algo_line = m.group(1), int(line)
-            break
+    named = cache[cache["algorithm"].astype(str) != ""]
+    algo = str(named["algorithm"].iat[0]) if len(named) else ""
+    algo_line = int(named["line"].iat[0]) if len(named) else None
     scales = c[ev == "scale"]
     first = [int(c["line"].iat[0])]
     return {"algorithm": algo, "algo_lines": [algo_line] if algo_line else first,

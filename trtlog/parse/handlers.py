@@ -421,7 +421,7 @@ def h_node_start(st: State, n: int, msg, f: dict, text: str) -> None:
 
 # --- precision / fallbacks -----------------------------------------------------------------------
 def h_missing_scale(st: State, n: int, msg, f: dict, text: str) -> None:
-    st.add("precision", n, {"kind": "missing_scale", "tensor": f.get("tensor", ""), "text": text})
+    st.add("precision", n, {"kind": "missing_scale", "tensor": f.get("tensor", "")})
     st.add("fallbacks", n, {"kind": "int8_fallback", "layer": f.get("tensor", ""),
                             "reason": "missing scale and zero-point"})
 
@@ -661,8 +661,7 @@ def h_sparsity_layers(st: State, n: int, msg, f: dict, text: str) -> None:
     that none was picked)."""
     layers = [x.strip() for x in f.get("value", "").split(", ") if x.strip()]
     for layer in layers or [""]:
-        st.add("precision", n, {"kind": msg.consts.get("kind", ""), "tensor": layer, "value": f.get("value", ""),
-                                "text": text})
+        st.add("precision", n, {"kind": msg.consts.get("kind", ""), "tensor": layer, "value": f.get("value", "")})
 
 
 def h_cuda_note(st: State, n: int, msg, f: dict, text: str) -> None:

@@ -282,8 +282,9 @@ def precision_view(bl: BuildLog, layers: Layers) -> PrecisionSection:
     kinds = []
     if not events.empty:
         for kind, grp in events.groupby("kind", sort=False):
-            kinds.append({"kind": _str(kind), "count": len(grp), "first_line": _int(grp["line"].iloc[0]),
-                          "example": _str(grp["text"].iloc[0]) or _str(grp["tensor"].iloc[0])})
+            first = _int(grp["line"].iloc[0])
+            kinds.append({"kind": _str(kind), "count": len(grp), "first_line": first,
+                          "example": (bl.line_text(first) if first else "") or _str(grp["tensor"].iloc[0])})
     fb = bl.tables["fallbacks"]
     fallbacks = [{"line": _int(r["line"]), "kind": _str(r["kind"]), "layer": _str(r["layer"]),
                   "device": _str(r["device"]), "reason": _str(r["reason"])}
