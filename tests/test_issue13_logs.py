@@ -3,19 +3,13 @@ tests/corpus/MANIFEST.md). Every fact asserted here was read in the log by eye; 
 lines of the committed files."""
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from pathlib import Path
-
 import pytest
-from corpus import corpus_log
+from corpus import PROJECT_LOGS, corpus_log, manifest_block, project_findings, project_log
 
 from trtlog import load
-from trtlog.rules import run_rules
 
-HERE = Path(__file__).resolve().parent / "corpus" / "logs"
-MANIFEST = (HERE.parent / "MANIFEST.md").read_text(encoding="utf-8")
-OURS = re.findall(r"^\| L\d+ \| `([^`]+)`", MANIFEST.split("<!-- logs block", 1)[1], re.M)
+HERE = PROJECT_LOGS
+OURS = manifest_block("logs block", "L")
 
 CACHE = "comfy-trt-unet-build-timing-cache-version-mismatch-rejected-issue-excerpt.log"     # L1
 ENGINE = "comfyui-upscaler-polygraphy-engine-load-version-tag-mismatch-issue-excerpt.log"   # L2
@@ -23,14 +17,7 @@ PLUGIN = "trt10-trtexec-yolo11-efficientidxnms-plugin-not-found-issue-excerpt.lo
 PLUGIN8 = "trt8.x-trtexec-ppyoloe-efficientnms-plugin-not-found-issue-excerpt.log"           # L4
 
 
-@lru_cache(maxsize=None)
-def log(name: str):
-    return load(str(HERE / name))
-
-
-@lru_cache(maxsize=None)
-def findings(name: str):
-    return tuple(run_rules(log(name)))
+log, findings = project_log, project_findings
 
 
 def codes(name: str):

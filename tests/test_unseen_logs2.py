@@ -4,18 +4,13 @@ provider, TensorRT 10 on Jetson, INT8 and build failures). Each is recognised, a
 below were read in the committed files by eye (line numbers are 1-based)."""
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from pathlib import Path
-
 import pytest
+from corpus import PROJECT_LOGS, manifest_block, project_findings, project_log
 
-from trtlog import load
 from trtlog.rules import run_rules
 
-HERE = Path(__file__).resolve().parent / "corpus" / "logs"
-MANIFEST = (HERE.parent / "MANIFEST.md").read_text(encoding="utf-8")
-OURS = re.findall(r"^\| M\d+ \| `([^`]+)`", MANIFEST.split("<!-- logs2 block", 1)[1], re.M)
+HERE = PROJECT_LOGS
+OURS = manifest_block("logs2 block", "M")
 
 TRTLLM20 = "trtllm0.20-trtllm-build-fp16-gpt-2workers-a100-doc-excerpt.log"                   # M1
 REDRAFTER = "trtllm0.21-trtllm-build-redrafter-kopt-shape-violation-failed-doc-excerpt.log"   # M2
@@ -30,14 +25,11 @@ TORCHTRT = "torch-tensorrt-dynamo-resnet50-fp16-compile-settings-issue-excerpt.l
 DLA = "deepstream-yolo-dla-build-leaky-relu-not-supported-gpu-fallback-issue-excerpt.log"      # M11
 
 
-@lru_cache(maxsize=None)
-def log(name: str):
-    return load(str(HERE / name))
+log = project_log
 
 
-@lru_cache(maxsize=None)
 def codes(name: str):
-    return {f.code for f in run_rules(log(name))}
+    return {f.code for f in project_findings(name)}
 
 
 def ids(name: str) -> list:
