@@ -107,3 +107,13 @@ def test_freed_memory_goes_back_only_after_big_phases(monkeypatch):
     # a corpus log is far below BIG lines: loading it walks no heap
     trtlog.load(corpus_log(LOG))
     assert calls == [0]
+
+
+def test_no_writable_temporary_folder_keeps_the_text_in_memory(monkeypatch, tmp_path):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    lines = real_lines()
+    buf = textbuf.TextBuffer(spill_at=64 * 1024)
+    for i in range(0, len(lines), 1000):
+        buf.add(lines[i:i + 1000])
+    assert not buf.spilled and buf.finish().to_pylist() == lines
