@@ -183,3 +183,39 @@ def test_settings_that_print_nothing():
     bl, found = _load("safety-trt8.6.0.log")
     assert (bl.lines, bl.recognized) == (133, 133) and bl.facts.build_ok is None
     assert not {c for c in found if c.startswith("TRT1")}
+
+
+# -- TensorRT 8.5.3.1's trt.nptype under numpy 1.24.4 / 1.23.5 (gpu/numpy_bool_probe.py, gpu/session7.sh) -----
+
+def _msg(bl, line):
+    return bl.tables["messages"]["msg_id"].iat[line - 1]
+
+
+def test_numpy_124_breaks_trt85_nptype():
+    """Line 393 numpy 1.24's FutureWarning from tensorrt/__init__.py:166, the traceback at lines 395-403 (401 is
+    the frame's code line `bool: np.bool,`), line 404 `AttributeError: module 'numpy' has no attribute 'bool'.`,
+    lines 405-407 numpy's explanation; lines 1 and the `probe:` prints before it are the script's own."""
+    bl, found = _load("nptype-numpy1.24.4-trt8.5.3.1.log")
+    assert bl.lines == 407 and bl.trt_version_label == "8.5.3"
+    # every line but the probe's own three prints (lines 1, and none after the traceback)
+    unknown = bl.tables["messages"].query("msg_id == 'unknown'")["line"].tolist()
+    assert unknown == [1]
+    assert [_msg(bl, n) for n in (395, 400, 401, 402, 403, 404, 405, 407)] == [
+        "app.traceback_start", "app.traceback_frame", "app.traceback_code", "app.traceback_frame",
+        "app.traceback_code", "app.numpy_bool_error", "app.numpy_alias_note", "app.numpy_alias_note"]
+    f = found["TRT506"]
+    assert f.severity == "error" and [e.line for e in f.evidence] == [393, 404]
+    assert "TRT505" not in found        # the traceback's one exception is the one TRT506 explains
+
+
+def test_numpy_123_warning_is_a_warning_and_silence_is_quiet():
+    bl, found = _load("nptype-numpy1.23.5-warnings-trt8.5.3.1.log")
+    assert [_msg(bl, n) for n in (393, 394, 395)] == [
+        "app.numpy_bool_warning", "app.numpy_deprecation_note", "app.warning_source_line"]
+    assert bl.tables["messages"].query("msg_id == 'unknown'")["line"].tolist() == [1, 396, 397]   # probe prints
+    f = found["TRT506"]
+    assert f.severity == "warning" and [e.line for e in f.evidence] == [393]
+    assert "will break" in f.title
+    # the same script with DeprecationWarnings hidden (Python's default) prints nothing about np.bool
+    bl, found = _load("nptype-numpy1.23.5-trt8.5.3.1.log")
+    assert "TRT506" not in found and "TRT505" not in found and bl.lines == 394

@@ -81,7 +81,7 @@ def test_rules_catalog_lists_every_rule():
 def test_rules_catalog_marks_unverified_rules():
     r = trtlog("rules")
     lines = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln.startswith("TRT")}
-    assert "unverified" in lines["TRT506"] and "unverified" not in lines["TRT505"]
+    assert "unverified" in lines["TRT310"] and "unverified" not in lines["TRT506"]
     assert "UNVERIFIED" in trtlog("rules", "TRT310").stdout
     cat = {c["code"]: c for c in json.loads(trtlog("rules", "--format", "json").stdout)["rules"]}
     assert cat["TRT310"]["unverified"] is True and cat["TRT111"]["unverified"] is False

@@ -97,6 +97,7 @@ FIRING = {
     "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
     "TRT118": ("rtx", "fp4_weight_only_sm86", 111, "Cannot compile for target(s) sm86, because the model contains"),
     "TRT119": ("gpulog", "implicit-batch-trt8.6.0.log", 18, "hasImplicitBatchDimension()"),
+    "TRT506": ("gpulog", "nptype-numpy1.24.4-trt8.5.3.1.log", 404, "module 'numpy' has no attribute 'bool'"),
 }
 
 # The quiet side: code -> (source, log, why the rule must stay silent there, checked in the log by eye). Where
@@ -178,6 +179,8 @@ QUIET = {
                "--fp16 on 10.16: TensorRT's own 'Weakly-typed networks have been deprecated' (TRT503) says it"),
     "TRT505": ("corpus", "trt10.16-python-onnxparser-unknown-op-parse-error.log",
                "Python prints parser errors and an 'Exception:' line, but no traceback"),
+    "TRT506": ("gpulog", "nptype-numpy1.23.5-trt8.5.3.1.log",
+               "the same TensorRT 8.5.3.1 script with numpy 1.23.5 and warnings hidden: trt.nptype works, no np.bool line"),
     "TRT507": ("corpus", "trt10.16-trtexec-mnist-fp16-verbose-h100.log", "no cuDNN/cuBLAS version mismatch"),
     "TRT508": ("rtx", "fp16_mlp", "a TensorRT-RTX build with no cudaError"),
 }
@@ -216,10 +219,10 @@ def test_rules_without_a_real_positive_are_exactly_the_unverified_ones():
 def test_unverified_is_shown_by_the_catalog():
     from trtlog.rules.catalog import markdown, table_rows
     rows = {r["code"]: r for r in table_rows()}
-    assert rows["TRT506"]["unverified"] is True and rows["TRT101"]["unverified"] is False
+    assert rows["TRT310"]["unverified"] is True and rows["TRT101"]["unverified"] is False
     doc = markdown()
-    assert "| *unverified* TensorRT 8.x Python" in doc or "*unverified*" in doc.split("[TRT506]")[1].split("\n")[0]
-    assert "**unverified**" in doc.split("### TRT506")[1].split("###")[0]
+    assert "*unverified*" in doc.split("[TRT310]")[1].split("\n")[0]
+    assert "**unverified**" in doc.split("### TRT310")[1].split("###")[0]
 
 
 @pytest.mark.parametrize("code", sorted(QUIET))

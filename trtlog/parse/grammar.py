@@ -74,6 +74,8 @@ TYPES: Dict[str, Tuple[str, Callable[[str], object]]] = {
     "ruler": (r"[=\-*#]{8,}", str),
     # a Python expression echoed by a program: parser.get_flag(trt.X) / error.node_name() / a.b
     "pyexpr": (r"[A-Za-z_][\w.]*(?:\([^()\n]*\))?(?:\.[A-Za-z_]\w*(?:\([^()\n]*\))?)*", str),
+    # an exception's name as a traceback's last line prints it: a builtin (capitalised) or module-qualified
+    "pyexc": (r"(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*|[A-Z]\w*", str),
     "dimtok": (r"\[[-\d,]+\]|-?\d+|_|nBS", str),
     # one row of a printed numpy array: "[[ 1.  2.5 -3.]", "0. 1.]]]", "[7]". Numbers are
     # separated by whitespace and matched possessively: a digit run can be read only one way (the

@@ -101,6 +101,9 @@ def weak_typing_flags(bl, check):
 
 # the line that names a Python exception: a traceback's last line, or one printed on its own
 _EXCEPTION_LINES = ("app.traceback_exception", "app.numpy_bool_error", "app.exception_line")
+# exception lines a specific rule explains (TRT506), and the others
+_DIAGNOSED_EXCEPTIONS = ("app.numpy_bool_error",)
+_GENERIC_EXCEPTIONS = tuple(e for e in _EXCEPTION_LINES if e not in _DIAGNOSED_EXCEPTIONS)
 
 
 @rule("TRT505", "python-traceback", severity="error", category="compatibility",
@@ -112,6 +115,8 @@ _EXCEPTION_LINES = ("app.traceback_exception", "app.numpy_bool_error", "app.exce
       rationale="A Python exception stops the build or inference script; TensorRT lines after it come from "
                 "another step or are absent.")
 def python_traceback(bl, check):
+    if not by_id(bl, _DIAGNOSED_EXCEPTIONS).empty and by_id(bl, _GENERIC_EXCEPTIONS).empty:
+        return      # the one exception in the log is one a specific rule explains
     err = rows(bl, "errors", "kind", ("traceback",))
     table = "errors"
     if err is None or err.empty:
@@ -136,24 +141,32 @@ def python_traceback(bl, check):
 
 
 @rule("TRT506", "numpy-bool-trt8", severity="error", category="compatibility",
-      summary="TensorRT 8.x Python (trt.nptype) fails with numpy >= 1.24: module 'numpy' has no attribute 'bool'.",
+      summary="TensorRT <= 8.5 Python (trt.nptype) fails with numpy >= 1.24: module 'numpy' has no attribute 'bool'.",
       tables=("messages",),
       fix=Fix(python="pip install 'numpy<1.24' for TensorRT <= 8.5, or upgrade to TensorRT >= 8.6 "
                      "(fixed to np.bool_).",
               trtexec="(Python only; trtexec is unaffected.)",
               trt11="Not affected."),
-      rationale="tensorrt/__init__.py in 8.x maps trt.bool to np.bool, an alias numpy 1.24 removed; every "
-                "trt.nptype() call raises AttributeError.",
-      unverified=True)
+      rationale="tensorrt/__init__.py up to 8.5 maps trt.bool to np.bool inside trt.nptype(), an alias numpy 1.24 "
+                "removed: every trt.nptype() call raises AttributeError (TensorRT's samples size their I/O buffers "
+                "with it). 8.6.0's maps it to np.bool_ (checked in the wheel). numpy 1.20-1.23 only warn, and only "
+                "where DeprecationWarnings are shown: then this is a warning of what the next numpy does.")
 def numpy_bool(bl, check):
     m = by_id(bl, ("app.numpy_bool_error", "app.numpy_bool_warning"))
     if m.empty:
         return
     v = parse_version(bl.trt_version_min)
     conf = "high" if v is None or v < (8, 6) else "medium"
-    yield check.finding("numpy >= 1.24 breaks TensorRT 8.x trt.nptype",
-                        "np.bool was removed in numpy 1.24; TensorRT 8.x's Python package still uses it.",
-                        check.evidence(m, "messages"), confidence=conf, total=len(m))
+    if (m["msg_id"] == "app.numpy_bool_error").any():
+        yield check.finding("numpy >= 1.24 breaks TensorRT 8.x trt.nptype",
+                            "np.bool was removed in numpy 1.24; TensorRT 8.5's Python package (and older) still "
+                            "uses it in trt.nptype(), so the script stopped there.",
+                            check.evidence(m, "messages"), confidence=conf, total=len(m))
+        return
+    yield check.finding("TensorRT 8.x trt.nptype uses np.bool: numpy >= 1.24 will break it",
+                        "numpy warns that np.bool is a deprecated alias (numpy 1.20-1.23): this run went on, but "
+                        "with numpy >= 1.24 every trt.nptype() call raises AttributeError.",
+                        check.evidence(m, "messages"), confidence=conf, total=len(m), severity="warning")
 
 
 @rule("TRT507", "library-version-mismatch", severity="warning", category="compatibility",
