@@ -116,12 +116,7 @@ class TextBuffer:
             fd, self.fd = self.fd, None
             try:
                 # the map keeps the file: it goes when Arrow lets go of the buffer
-                mapped = mmap.mmap(fd, self.size, access=mmap.ACCESS_READ)
-                if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_RANDOM"):
-                    # rules and the report read a few lines here and there: without this, each read maps
-                    # the read-ahead window around it (2 MiB measured), and the column creeps into memory
-                    mapped.madvise(mmap.MADV_RANDOM)
-                data = pa.py_buffer(mapped)
+                data = pa.py_buffer(mmap.mmap(fd, self.size, access=mmap.ACCESS_READ))
             finally:
                 os.close(fd)
         else:

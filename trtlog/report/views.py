@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import pandas as pd
@@ -358,14 +358,13 @@ def tactics_view(bl: BuildLog) -> Tactics:
     if tac.empty:
         return Tactics()
     keys = ["run", "layer", "format"]
-    gid = _tactic_group_ids(tac, keys)
+    gid, heads = _tactic_groups(tac, keys)
     cols = pd.DataFrame({"gid": gid, "line": tac["line"].to_numpy(np.int64), "time_ms": tac["time_ms"].to_numpy(),
                          "skipped": tac["skipped"].ne("").to_numpy()})
     by = cols.groupby("gid", sort=True)
     agg = by.agg(line=("line", "first"), candidates=("line", "size"), timed=("time_ms", "count"),
                  best=("time_ms", "min"), worst=("time_ms", "max"), skipped=("skipped", "sum"))
-    firsts = np.flatnonzero(np.r_[True, np.diff(gid) != 0])       # a row of each group, for its keys
-    keyed = tac[keys].iloc[firsts[np.unique(gid[firsts], return_index=True)[1]]]
+    keyed = tac[keys].iloc[heads]
     agg = pd.concat([keyed.reset_index(drop=True), agg.reset_index(drop=True)], axis=1)
     chosen = np.flatnonzero(tac["chosen"].to_numpy(bool))
     ch_gid = gid[chosen]
@@ -402,11 +401,11 @@ def tactics_view(bl: BuildLog) -> Tactics:
                    capped=_capped(len(agg), len(groups)), multi_run=tac["run"].nunique() > 1)
 
 
-def _tactic_group_ids(tac: pd.DataFrame, keys: List[str]) -> np.ndarray:
+def _tactic_groups(tac: pd.DataFrame, keys: List[str]) -> Tuple[np.ndarray, np.ndarray]:
     """The group of each tactics row by `keys`, numbered in order of first appearance (as groupby's
-    sort=False). A group's rows mostly follow each other (one layer's autotuning), so each key is
-    compared with the row before and only the first row of each stretch is hashed: a groupby over a
-    million rows' object keys holds several hundred MB of hash tables and codes."""
+    sort=False), and the first row of each group. A group's rows mostly follow each other (one layer's
+    autotuning), so each key is compared with the row before and only the first row of each stretch is
+    hashed: a groupby over a million rows' object keys holds several hundred MB of hash tables and codes."""
     n = len(tac)
     start = np.zeros(n, bool)
     start[:1] = True
@@ -415,7 +414,7 @@ def _tactic_group_ids(tac: pd.DataFrame, keys: List[str]) -> np.ndarray:
         start[1:] |= col[1:] != col[:-1]
     firsts = np.flatnonzero(start)
     seg = tac[keys].iloc[firsts].groupby(keys, sort=False).ngroup().to_numpy()
-    return np.repeat(seg, np.diff(np.append(firsts, n)))
+    return np.repeat(seg, np.diff(np.append(firsts, n))), firsts[np.unique(seg, return_index=True)[1]]
 
 
 # -- memory ----------------------------------------------------------------------------------

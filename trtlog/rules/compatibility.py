@@ -101,9 +101,8 @@ def weak_typing_flags(bl, check):
 
 # the line that names a Python exception: a traceback's last line, or one printed on its own
 _EXCEPTION_LINES = ("app.traceback_exception", "app.numpy_bool_error", "app.exception_line")
-# exception lines a specific rule explains (TRT506), and the others
+# exception lines a specific rule explains (TRT506)
 _DIAGNOSED_EXCEPTIONS = ("app.numpy_bool_error",)
-_GENERIC_EXCEPTIONS = tuple(e for e in _EXCEPTION_LINES if e not in _DIAGNOSED_EXCEPTIONS)
 
 
 @rule("TRT505", "python-traceback", severity="error", category="compatibility",
@@ -115,26 +114,18 @@ _GENERIC_EXCEPTIONS = tuple(e for e in _EXCEPTION_LINES if e not in _DIAGNOSED_E
       rationale="A Python exception stops the build or inference script; TensorRT lines after it come from "
                 "another step or are absent.")
 def python_traceback(bl, check):
-    if not by_id(bl, _DIAGNOSED_EXCEPTIONS).empty and by_id(bl, _GENERIC_EXCEPTIONS).empty:
-        return      # the one exception in the log is one a specific rule explains
+    exc = by_id(bl, _EXCEPTION_LINES)
+    if len(exc) and exc["msg_id"].isin(_DIAGNOSED_EXCEPTIONS).all():
+        return      # the log's exceptions are ones a specific rule explains
     err = rows(bl, "errors", "kind", ("traceback",))
     table = "errors"
     if err is None or err.empty:
         err, table = by_id(bl, ("app.traceback_start",)), "messages"
     if err.empty:
         return
-    last = ""
-    m = bl.tables["messages"]
-    if len(m):
-        exc = by_id(bl, _EXCEPTION_LINES)
-        exc = exc[exc["line"] > int(err["line"].min())]
-        if len(exc):
-            last = exc["text"].iat[0].strip()
-            err_lines = [int(exc["line"].iat[0])]
-        else:
-            err_lines = []
-    else:
-        err_lines = []
+    exc = exc[exc["line"] > int(err["line"].min())] if len(exc) else exc
+    last = exc["text"].iat[0].strip() if len(exc) else ""
+    err_lines = [int(exc["line"].iat[0])] if len(exc) else []
     yield check.finding("Python traceback in the log", "A Python exception was raised"
                         + (f": {last}" if last else "."), check.evidence(err, table, lines=err_lines),
                         total=len(err))
