@@ -152,3 +152,41 @@ def test_engine_plan_version_of_a_refused_engine():
     # a log that loads no foreign plan has none: line 2891 of this build is its &&&& PASSED banner
     g = trtlog.load(corpus_log("trt8.2-trtexec-mnist-fp32-verbose-gtx1070.log")).facts
     assert g.engine_trt_version == "" and not g.where("engine_trt_version")
+
+
+def test_trtexec_configuration_facts_and_their_lines():
+    f = trtlog.load(corpus_log("trt8.6.1-trtexec-mobilenetv2-int8-verbose-trex-rtx3080.log")).facts
+    # line 12: Memory Pools: workspace: 8192 MiB, dlaSRAM: default, ...; line 88: Device Global Memory: 9976 MiB
+    assert f.workspace_bytes == 8192 * MiB and f.where("workspace_bytes").line == 12
+    assert f.gpu_memory_bytes == 9976 * MiB and f.where("gpu_memory_bytes").line == 88
+    assert f.tactic_sources_off == () and f.command_profiles == ()
+    f = trtlog.load(corpus_log("trt10.16-trtexec-mnist-fp16-verbose-h100.log")).facts
+    # line 8: workspace: 0.000976562 MiB (the --memPoolSize=workspace:1024MiB that TensorRT 10 reads as bytes)
+    assert f.workspace_bytes == 1024 and f.where("workspace_bytes").line == 8
+    assert f.gpu_memory_bytes == 81081 * MiB and f.where("gpu_memory_bytes").line == 108
+    # line 37: Tactic sources: Using default tactic sources
+    assert f.tactic_sources_off == () and not f.where("tactic_sources_off")
+    # line 1: ... --minShapes=x:1x1x28x28 --optShapes=x:4x1x28x28 --maxShapes=x:16x1x28x28
+    (p,) = f.command_profiles
+    assert (p.profile, p.input, p.min, p.opt, p.max, p.added) == (0, "x", "1x1x28x28", "4x1x28x28", "16x1x28x28", None)
+    assert f.where("command_profiles").line == 1
+
+
+def test_workspace_default_and_before_8_4():
+    # line 8: Memory Pools: workspace: default, ...: no size, the line is still where it is said
+    f = trtlog.load(corpus_log("trt10.16-trtexec-mnist-default-perf-h100.log")).facts
+    assert f.workspace_bytes is None and f.where("workspace_bytes").line == 8
+    # line 9: Workspace: 16 MB (TensorRT 7.1's echo; the same again on line 571 for the second run)
+    f = trtlog.load(corpus_log("trt7.1-trtexec-caffe-googlenet-int8-multibatch-jetson.log")).facts
+    assert f.workspace_bytes == 16 * MiB and f.where("workspace_bytes").line == 9
+
+
+def test_precision_flags_of_a_command_line_without_the_echo():
+    from corpus import project_log
+    # an excerpt that ends with the PASSED banner (line 18: ... --bf16 --optShapes=...) and has no Precision: line
+    f = project_log("trt10.13-trtexec-bf16-qwen-image-dit-perf-summary-doc-excerpt.log").facts
+    assert f.precision_requested == ("BF16",) and f.where("precision_requested").line == 18
+    # the same banner's --minShapes/--optShapes/--maxShapes: seven inputs, hidden_states first in --maxShapes
+    assert len(f.command_profiles) == 7
+    p = f.command_profiles[0]
+    assert (p.input, p.min, p.opt, p.max) == ("hidden_states", "1x3364x64", "1x6032x64", "1x10816x64")

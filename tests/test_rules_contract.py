@@ -97,15 +97,11 @@ def test_a_rule_that_reads_beyond_its_declaration_fails_when_run():
 
 # ---- no regex over message text ------------------------------------------------------------------------------
 
-# `re` over values that are not message text: option values, the command line, dtype names, the rule code.
+# `re` over values that are not message text: the rule code. Option values, device values and the command line
+# (workspace, GPU memory, tactic sources, precision flags, shapes) are facts (trtlog/facts.py), dtype names go
+# through the vocabulary (vocab.precision_of): no rule reads their text.
 RE_ALLOWED = {
     ("engine.py", "rule"): "checks a rule code (TRT1xx..TRT5xx)",
-    ("util.py", "requested_precisions"): "splits the trtexec Precision option value and reads the command line",
-    ("memory.py", "workspace_setting"): "reads the Memory Pools / Workspace option value",
-    ("memory.py", "device_memory_bytes"): "reads the device table's Global Memory value",
-    ("memory.py", "<module>"): "_SHAPE_OPT: --min/opt/maxShapes of the command line",
-    ("accuracy.py", "<module>"): "_REDUCED/_FLOAT: tensor dtype names",
-    ("performance.py", "tactic_sources_disabled"): "reads the Tactic sources option value",
 }
 # Message text still parsed because the grammar's field has no column in the errors table (tables.py and
 # handlers.h_error, outside the rules): {plugin}/{version} of pload.creator_not_found and {op} of

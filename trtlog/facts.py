@@ -12,18 +12,25 @@ build_seconds and the version in `meta`; see trtlog/parse/loader.py):
   model          the model the log or config.json names, else a model option, else the command's flag
   engine size    status.json `engine_bytes` (exact), else the engine size the log prints
   memory totals  the last `Total ... Memory` per name (earlier ones are interim candidates)
+  precision      config.json's builder flags or trtexec's first `Precision:` echo, then the other precisions
+                 that echo names and the precision flags of the command lines (--fp16, --int8, --best, --bf16, --fp8)
+  workspace      trtexec's first `Memory Pools: workspace: ...` (8.4+), else `Workspace: ...` echo
+  GPU memory     the device table's first `... Global Memory: N MiB`
+  sources off    the libraries trtexec's `Tactic sources:` echoes turn off ([OFF], -CUDNN)
+  command profiles  --minShapes/--optShapes/--maxShapes of the command lines, a later line's shape of an input
+                 replacing an earlier one
 """
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 import pandas as pd
 
 from .numbers import to_float, to_int
-from .vocab import MiB, Version, find_version, precision_alias
+from .vocab import GiB, KiB, MiB, Version, find_version, format_shape, parse_shapes, precision_alias
 
 if TYPE_CHECKING:        # pragma: no cover
     from .buildlog import BuildLog
@@ -85,7 +92,11 @@ class Facts:
     memory_totals: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # name -> bytes
     engine_layers: int = 0
     tactic_sources: Tuple[str, ...] = ()            # bundle config: the tactic sources the build enabled
+    tactic_sources_off: Tuple[str, ...] = ()        # trtexec's `Tactic sources:` echo: the sources turned off
     requested_profiles: Tuple[ProfileRequest, ...] = ()
+    command_profiles: Tuple[ProfileRequest, ...] = ()   # the trtexec command's --min/opt/maxShapes (profile 0)
+    workspace_bytes: Optional[int] = None            # the workspace pool trtexec echoes (None: default / not printed)
+    gpu_memory_bytes: Optional[int] = None           # the device's global memory (trtexec's device information)
     driver: Optional[str] = None     # env.json nvidia_driver ('' = env.json names none; None = not stated)
     engine_trt_version: str = ""     # the version that wrote an engine plan this runtime refused ('' when none)
     evidence: Mapping[str, Evidence] = field(default_factory=lambda: MappingProxyType({}))
@@ -164,6 +175,13 @@ def _rebuild(state: Dict[str, Any]) -> Facts:
 _MODEL_KEYS = ("Model", "ONNX Model", "onnx", "Onnx", "deploy", "Prototxt", "uff", "loadEngine", "Load engine")
 _MODEL_FLAGS = re.compile(r"--(onnx|deploy|uff|model|loadEngine)[= ](\S+)")
 _GPU_KEYS = ("Selected Device", "GPU", "Device")
+_PRECISION_FLAGS = (("--fp16", "FP16"), ("--int8", "INT8"), ("--best", "BEST"), ("--bf16", "BF16"), ("--fp8", "FP8"))
+_POOL_WORKSPACE = re.compile(r"workspace:\s*[^,]*")
+_SIZE = re.compile(r"(?:workspace:\s*)?([\d.]+)\s*(MiB|MB|GiB|KiB)?")       # trtexec echoes MiB (16 MB before 8.0)
+_UNIT = {"MiB": MiB, "MB": MiB, "GiB": GiB, "KiB": KiB}
+_GLOBAL_MEMORY = re.compile(r"([\d.]+)\s*MiB")
+_SOURCE_OFF = re.compile(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN")
+_SHAPE_FLAGS = re.compile(r"--(min|opt|max)Shapes=(\S+)")
 _BUILT_PHASES = ("Engine built", "Engine generation", "build engine")
 # the refusals that name the plan's version ("expecting library version X got Y"; handler engine_version_mismatch)
 _ENGINE_VERSION_IDS = ("err.version_mismatch_library", "err.version_mismatch_coded")
@@ -183,6 +201,17 @@ def _first(df: pd.DataFrame, col: str, value: Any, out: str = "line") -> Any:
 def _line(v: Any) -> Evidence:
     n = to_int(v)
     return Evidence(line=n) if n is not None else NOWHERE
+
+
+def _option_rows(options: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of trtexec option `key` (any case), in line order."""
+    return options[options["key"].astype(str).str.lower() == key.lower()] if len(options) else options
+
+
+def _precision_flag(name: str) -> Optional[str]:
+    """A requested precision's canonical name ('Half' -> 'FP16'), BEST as itself; None when it is not one."""
+    s = str(name).strip().upper()
+    return "BEST" if s == "BEST" else precision_alias(s)
 
 
 def _keyed(df: pd.DataFrame, keys: Tuple[str, ...]) -> Tuple[str, Evidence]:
@@ -302,13 +331,79 @@ class _Builder:
         self.put("model", model, where)
 
     def precision(self) -> None:
-        req = tuple(precision_alias(p) or str(p) for p in self.meta.get("precision_requested") or ())
+        req = [precision_alias(p) or str(p) for p in self.meta.get("precision_requested") or ()]
         where = self.file("config.json") if "config.json" in self.files else NOWHERE
         if not where:
             _, where = _keyed(self.t["options"], ("Precision",))
-        self.put("precision_requested", req, where if req else NOWHERE)
+        # what the echo and the command lines add (a log without the echo, several runs)
+        echo = _option_rows(self.t["options"], "Precision")
+        more = re.split(r"[+,\s]+", _s(echo["value"].iloc[0])) if len(echo) else []
+        commands = " ".join(self._commands())
+        more += [name for flag, name in _PRECISION_FLAGS if re.search(re.escape(flag) + r"(?![\w-])", commands)]
+        for flag in map(_precision_flag, more):
+            for p in ("FP16", "INT8") if flag == "BEST" else (flag,):    # --best: FP16 and INT8 kernels allowed
+                if not p or p in req:
+                    continue
+                if not req and not where:
+                    where = self.evidence.get("command", NOWHERE)
+                req.append(p)
+        self.put("precision_requested", tuple(req), where if req else NOWHERE)
         st = self.meta.get("strongly_typed")
         self.put("strongly_typed", None if st is None else bool(st))
+
+    def _commands(self) -> List[str]:
+        """The command line fact, then each run's (a multi-run log's later commands)."""
+        return [self.values.get("command", "")] + [_s(c) for c in self.t["runs"]["command"] if _s(c)]
+
+    def trtexec_config(self) -> None:
+        options = self.t["options"]
+        for key in ("Memory Pools", "Workspace"):
+            hit = _option_rows(options, key)
+            if not len(hit):
+                continue
+            value = _s(hit["value"].iloc[0])
+            if key == "Memory Pools":
+                pool = _POOL_WORKSPACE.search(value)
+                value = pool.group(0) if pool else ""
+            size = _SIZE.search(value)
+            try:
+                n = int(round(float(size.group(1)) * _UNIT[size.group(2) or "MiB"])) if size else None
+            except ValueError:          # '1.2.3'
+                n = None
+            self.put("workspace_bytes", n, _line(hit["line"].iloc[0]))     # the line also when it is the default
+            break
+        dev = self.t["device"]
+        if len(dev):
+            hit = dev[dev["key"].astype(str).str.contains("Global Memory", case=False)]
+            size = _GLOBAL_MEMORY.search(_s(hit["value"].iloc[0])) if len(hit) else None
+            if size:
+                try:
+                    self.put("gpu_memory_bytes", int(float(size.group(1)) * MiB), _line(hit["line"].iloc[0]))
+                except ValueError:
+                    pass
+        off: List[str] = []
+        where = NOWHERE
+        sources = _option_rows(options, "Tactic sources")
+        for value, line in zip(sources["value"], sources["line"]) if len(sources) else ():
+            value = _s(value)
+            if _SOURCE_OFF.search(value):
+                where = where or _line(line)
+                for name in re.findall(r"(\w+) \[OFF\]", value) + re.findall(r"-(\w+)", value):
+                    if name not in off:
+                        off.append(name)
+        self.put("tactic_sources_off", tuple(off), where)
+        self.command_profiles()
+
+    def command_profiles(self) -> None:
+        specs: Dict[str, Dict[str, Tuple[int, ...]]] = {}
+        for kind, spec in _SHAPE_FLAGS.findall(" ".join(self._commands())):
+            specs.setdefault(kind, {}).update(parse_shapes(spec, lenient=True))
+        names = list(dict.fromkeys([*specs.get("max", {}), *specs.get("min", {}), *specs.get("opt", {})]))
+        dims = {kind: {n: format_shape(d) if d else "()" for n, d in got.items()} for kind, got in specs.items()}
+        profiles = tuple(ProfileRequest(profile=0, input=n, min=dims.get("min", {}).get(n, ""),
+                                        opt=dims.get("opt", {}).get(n, ""), max=dims.get("max", {}).get(n, ""),
+                                        added=None) for n in names)
+        self.put("command_profiles", profiles, self.evidence.get("command", NOWHERE) if profiles else NOWHERE)
 
     def build(self) -> None:
         m, errors = self.meta, self.t["errors"]
@@ -386,6 +481,7 @@ class _Builder:
         self.device()
         self.command_and_model()
         self.precision()
+        self.trtexec_config()
         self.build()
         self.memory()
         self.bundle_config()

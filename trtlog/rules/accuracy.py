@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 from typing import Optional
 
 import pandas as pd
@@ -114,8 +113,8 @@ def int8_default_quantization(bl, check):
                             check.evidence(g, "precision"), run=run, total=len(g))
 
 
-_REDUCED = re.compile(r"\b(?:Half|Int8|INT8|BFloat16|BF16|FP16|FP8|Float8|Int4|INT4|FP4)\b")
-_FLOAT = re.compile(r"\b(?:Float|FP32|TF32)\b")
+_REDUCED = frozenset({"FP16", "BF16", "INT8", "FP8", "INT4", "FP4"})
+_FLOAT = frozenset({"FP32", "TF32"})
 
 
 def realised(ts: LayerTensors) -> Optional[str]:
@@ -123,10 +122,10 @@ def realised(ts: LayerTensors) -> Optional[str]:
     none is reduced, None when the tensors are not known or hold no floating-point data (Int32/Bool layers)."""
     if not ts.inputs or not ts.outputs:
         return None
-    io = " ".join(t.dtype for t in ts.inputs + ts.outputs)
-    if _REDUCED.search(io):
+    io = {precision_of(t.dtype) for t in ts.inputs + ts.outputs}
+    if io & _REDUCED:
         return "reduced"
-    if _FLOAT.search(io):
+    if io & _FLOAT:
         return "fp32"
     return None
 
@@ -162,7 +161,7 @@ def one_origin(g):
 
 @rule("TRT204", "reduced-precision-not-realised", severity="warning", category="accuracy",
       summary="FP16/INT8 was requested but engine layers still run in FP32 (count, %, biggest layers).",
-      tables=("layers", "profile", "facts", "options", "runs", "tensors"),
+      tables=("layers", "profile", "facts", "tensors"),
       fix=Fix(python="Check why the listed layers stayed FP32: a faster FP32 tactic (weak typing lets TensorRT "
                      "choose), no FP16/INT8 kernel for that op, or no INT8 scale. To force: "
                      "layer.precision = trt.float16 + config.set_flag(trt.BuilderFlag.OBEY_PRECISION_CONSTRAINTS).",
@@ -233,7 +232,7 @@ INT8_BARELY = 0.25
 @rule("TRT212", "int8-precision-audit", severity="info", category="accuracy",
       summary="INT8 was requested: how many layers (and how much profiled time) really run INT8, FP16 and FP32; "
               "a warning \"INT8 barely applied\" when under a quarter of the layers are INT8.",
-      tables=("layers", "profile", "precision", "calibration", "facts", "options", "runs", "tensors"),
+      tables=("layers", "profile", "precision", "calibration", "facts", "tensors"),
       fix=Fix(python="For the layers that stayed FP16/FP32: give their tensors INT8 scales (calibrate with "
                      "data that reaches them, or set_dynamic_range), or quantize the model explicitly with "
                      "Q/DQ (TensorRT Model Optimizer); compare the INT8 engine's time with the FP16 one.",
@@ -431,7 +430,7 @@ FP16_MAX = 65504.0
 @rule("TRT210", "validation-failed", severity="error", category="accuracy",
       summary="`trtlog validate` found engine outputs that disagree with ONNX Runtime (with a diagnosis "
               "where the numbers show one: FP16 underflow or overflow, NaN/Inf, the first diverging layer).",
-      tables=("meta", "facts", "options", "runs"),
+      tables=("meta", "facts"),
       fix=Fix(python="Keep the named layers (usually the last ones, or the one --per-layer names) in FP32: "
                      "layer.precision = trt.float32 + OBEY_PRECISION_CONSTRAINTS (trtlog build "
                      "--layer-precision 'NAME=fp32'); for underflow/overflow rescale the model instead.",

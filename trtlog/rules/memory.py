@@ -1,44 +1,20 @@
 """TRT4xx: memory — workspace, tactics skipped for memory, lazy loading, dynamic-shape ranges."""
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Optional, Tuple
 
 import pandas as pd
 
-from ..vocab import parse_shapes
+from ..vocab import MiB, parse_shapes
 from .engine import Evidence, Fix, iter_runs, parse_version, rule
 from .kinds import Present, present
-from .util import command_text, fmt_bytes, mib_ceil, option_rows, plural, rows
+from .util import fmt_bytes, mib_ceil, plural, rows
 
 
 def workspace_setting(bl) -> Tuple[Optional[float], Optional[int]]:
-    """(configured workspace in MiB or None for default/unknown, options line)."""
-    for key in ("Memory Pools", "Workspace"):
-        o = option_rows(bl, key)
-        if o.empty:
-            continue
-        val = str(o["value"].iat[0])
-        m = re.search(r"(?:workspace:\s*)?([\d.]+)\s*(MiB|MB|GiB|KiB)?", val if key == "Workspace" else
-                      (re.search(r"workspace:\s*[^,]*", val) or [""])[0])
-        if m:
-            n = float(m.group(1))
-            unit = (m.group(2) or "MiB").upper()
-            n = n * 1024 if unit.startswith("G") else n / 1024 if unit.startswith("K") else n
-            return n, int(o["line"].iat[0])
-        return None, int(o["line"].iat[0])
-    return None, None
-
-
-def device_memory_bytes(bl) -> Optional[int]:
-    d = bl.tables["device"]
-    if d.empty:
-        return None
-    hit = d[d["key"].astype(str).str.contains("Global Memory", case=False)]
-    if hit.empty:
-        return None
-    m = re.search(r"([\d.]+)\s*MiB", str(hit["value"].iat[0]))
-    return int(float(m.group(1)) * (1 << 20)) if m else None
+    """(configured workspace in MiB or None for default/unknown, the options line that says so)."""
+    ws = bl.facts.workspace_bytes
+    return (None if ws is None else ws / MiB), bl.facts.where("workspace_bytes").line
 
 
 def _suggest(bl, need_bytes: int) -> Tuple[str, str]:
@@ -53,7 +29,7 @@ def _suggest(bl, need_bytes: int) -> Tuple[str, str]:
 @rule("TRT401", "insufficient-workspace", severity="warning", category="memory",
       summary="Tactics were skipped for lack of workspace; names the largest request and the setting "
               "that admits it.",
-      tables=("memory", "options", "device"),
+      tables=("memory", "facts"),
       fix=Fix(python="config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, N << 20) (8.4+; "
                      "max_workspace_size before)",
               trtexec="--memPoolSize=workspace:N (MiB; 10.x accepts K/M/G suffixes and reads a trailing 'B' as "
@@ -69,7 +45,7 @@ def insufficient_workspace(bl, check):
     if hits.empty:
         return
     ws_mib, ws_line = workspace_setting(bl)
-    devmem = device_memory_bytes(bl)
+    devmem = bl.facts.gpu_memory_bytes
     for run, g in iter_runs(hits):
         skips = g[g["kind"] == "tactic_skip_scratch"]
         req = skips["bytes"].dropna().astype("int64") if len(skips) else pd.Series([], dtype="int64")
@@ -110,7 +86,7 @@ def insufficient_workspace(bl, check):
 
 @rule("TRT402", "tactics-skipped-for-memory", severity="warning", category="memory",
       summary="Tactics were skipped because the requested memory could not be provided (10.x UNSUPPORTED_STATE).",
-      tables=("memory", "options"), min_version=(10, 0),
+      tables=("memory", "facts"), min_version=(10, 0),
       fix=Fix(python="Raise the workspace pool: config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, N << 20); "
                      "free GPU memory held by other processes during the build.",
               trtexec="--memPoolSize=workspace:NM (M suffix; 'MiB' is read as bytes in 10.x).",
@@ -154,9 +130,6 @@ present(Present(ids=("build.lazy_loading", "trtexec.device_lazy_loading"), evide
                   "of MiB of device memory and seconds of start-up.")
 
 
-_SHAPE_OPT = re.compile(r"--(min|opt|max)Shapes=(\S+)")
-
-
 def _volume(dims: List[int]) -> int:
     v = 1
     for d in dims:
@@ -181,17 +154,13 @@ BIG_ACTIVATION = 1 << 30
                 "small sizes and tunes kernels for one point (opt).",
       confidence="medium")
 def wide_shape_range(bl, check):
-    cmd = command_text(bl)
     specs: Dict[str, Dict[str, List[int]]] = {}
-    for kind, spec in _SHAPE_OPT.findall(cmd):
-        specs.setdefault(kind, {}).update(parse_shapes(spec, lenient=True))
-    # a bundle's builder config records the first profile of a Python API build
-    for prof in bl.facts.requested_profiles:
-        if prof.profile == 0:
-            for kind in ("min", "opt", "max"):
-                dims = getattr(prof, kind)
-                if dims:
-                    specs.setdefault(kind, {}).update(parse_shapes(f"{prof.input}:{dims}", lenient=True))
+    # the trtexec command's shapes, then the first profile a bundle's builder config records (Python API)
+    for prof in bl.facts.command_profiles + tuple(p for p in bl.facts.requested_profiles if p.profile == 0):
+        for kind in ("min", "opt", "max"):
+            dims = getattr(prof, kind)
+            if dims:
+                specs.setdefault(kind, {}).update(parse_shapes(f"{prof.input}:{dims}", lenient=True))
     if "min" not in specs or "max" not in specs:
         return
     act = rows(bl, "memory", "kind", ("total",))
@@ -220,7 +189,7 @@ def wide_shape_range(bl, check):
     if act_bytes:
         msg += f" Total activation memory (sized for max): {fmt_bytes(act_bytes)}."
     runs = bl.tables["runs"]
-    from_command = bool(_SHAPE_OPT.findall(cmd))
+    from_command = bool(bl.facts.command_profiles)
     lines = [int(x) for x in runs["command_line"].dropna().head(1)] if from_command else []
     if act_line:
         lines.append(act_line)

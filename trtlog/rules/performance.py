@@ -1,12 +1,10 @@
 """TRT3xx: performance — reformats, build time, timing cache, trtexec perf hints, DLA, tactic sources."""
 from __future__ import annotations
 
-import re
-
 from ..vocab import REFORMAT_TYPES
 from .engine import Evidence, Fix, iter_runs, rule
 from .kinds import Present, present
-from .util import at_lines, by_id, names, option_rows, plural, rows, timing_cache_read_errors
+from .util import at_lines, by_id, names, plural, rows, timing_cache_read_errors
 
 LONG_BUILD_S = 60.0
 CACHE_WORTH_S = 30.0
@@ -235,15 +233,13 @@ def unstable_timings(bl, check):
                 "grouped/deconvolutions on older versions) may get slower kernels.",
       max_version=(10, 0), confidence="medium")
 def tactic_sources_disabled(bl, check):
-    o = option_rows(bl, "Tactic sources")
-    off = o[o["value"].astype(str).str.contains(r"\[OFF\]|-cublas|-cudnn|-CUBLAS|-CUDNN", regex=True)] \
-        if not o.empty else o
-    if not off.empty:
-        val = off["value"].iat[0]
-        disabled = re.findall(r"(\w+) \[OFF\]", val) + re.findall(r"-(\w+)", val)
+    disabled = list(bl.facts.tactic_sources_off)
+    if disabled:
+        line = bl.facts.where("tactic_sources_off").line
+        off = at_lines(bl, "options", [line])
         yield check.finding("Tactic sources disabled: " + ", ".join(disabled),
-                            f"The build ran with tactic sources {val.strip()}.", check.evidence(off, "options"),
-                            total=len(off))
+                            f"The build ran with tactic sources {str(off['value'].iat[0]).strip()}.",
+                            check.evidence(off, "options"), total=len(off))
         return
     # a bundle's builder config lists the sources it enabled; the library sources missing from it are off
     used = bl.facts.tactic_sources

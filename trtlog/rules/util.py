@@ -1,7 +1,6 @@
 """Small queries over BuildLog tables shared by the rules."""
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable, List, Optional, Sequence, Set
 
 import pandas as pd
@@ -46,56 +45,14 @@ def at_lines(bl, table: str, lines: Iterable[int]) -> pd.DataFrame:
     return df[df["line"].isin(list(lines))]
 
 
-def option(bl, key: str, run: Optional[int] = None) -> Optional[str]:
-    """First value printed for trtexec option `key` (case-insensitive), or None."""
-    o = bl.tables.get("options")
-    if o is None or o.empty:
-        return None
-    hit = o[o["key"].astype(str).str.lower() == key.lower()]
-    if run is not None:
-        hit = hit[hit["run"] == run]
-    return str(hit["value"].iat[0]) if len(hit) else None
-
-
-def option_rows(bl, key: str) -> pd.DataFrame:
-    o = bl.tables.get("options")
-    if o is None or o.empty:
-        return pd.DataFrame()
-    return o[o["key"].astype(str).str.lower() == key.lower()]
-
-
-def command_text(bl) -> str:
-    parts = [bl.facts.command]
-    runs = bl.tables.get("runs")
-    if runs is not None and len(runs):
-        parts += [str(c) for c in runs["command"].tolist() if c]
-    return " ".join(parts)
-
-
 def requested_precisions(bl) -> Set[str]:
-    """Reduced precisions the builder was asked to allow (weak typing flags): FP16, INT8, BF16, FP8, BEST.
-    From the precision_requested fact, the trtexec `Precision:` option echo, or the command line."""
-    found: Set[str] = set()
-    for p in bl.facts.precision_requested:
-        p = _flag(p)
-        if p:
-            found.add(p)
-    prec = option(bl, "Precision")
-    if prec:
-        for p in re.split(r"[+,\s]+", prec):
-            p = _flag(p)
-            if p:
-                found.add(p)
-    cmd = command_text(bl)
-    for flag, name in (("--fp16", "FP16"), ("--int8", "INT8"), ("--best", "BEST"), ("--bf16", "BF16"),
-                       ("--fp8", "FP8")):
-        if re.search(re.escape(flag) + r"(?![\w-])", cmd):
-            found.add(name)
+    """Reduced precisions the builder was asked to allow (weak typing flags): FP16, INT8, BF16, FP8, BEST
+    (which allows FP16 and INT8), from the precision_requested fact (builder flags, trtexec's echo and
+    command line)."""
+    found = {p for p in map(_flag, bl.facts.precision_requested) if p}
     if "BEST" in found:
         found |= {"FP16", "INT8"}
-    found.discard("FP32")
-    found.discard("TF32")
-    return found
+    return found - {"FP32", "TF32"}
 
 
 def _flag(name) -> Optional[str]:
