@@ -241,13 +241,16 @@ def compile_template(text: str) -> Tuple[Tuple[Piece, ...], List[Tuple[str, str]
 
 @dataclass
 class Envelope:
-    """A line prefix form: regex `prefix` with a `sev` group; who writes it; producer hint."""
+    """A line prefix form: regex `prefix` with a `sev` group; who writes it; producer hint. A wrapper
+    (`wraps = yes`, no `sev`) is a prefix another program puts before each line it passes on (ROS 2
+    launch: "[node-1] "): it is taken off and the rest of the line read as any line is."""
     id: str
     prefix: str
     source: str
     producer: str
     versions: str
     hot: bool = False
+    wraps: bool = False
 
 
 # what could let an envelope regex match across a line break or depend on where the string ends
@@ -267,7 +270,14 @@ class Grammar:
     def __init__(self, messages: List[Message], blocks: Optional[Dict[str, Dict[str, str]]] = None,
                  envelopes: Optional[List["Envelope"]] = None):
         self.messages = messages
-        self.envelopes = envelopes or []
+        self.wrappers = [e for e in envelopes or [] if e.wraps]
+        self.envelopes = [e for e in envelopes or [] if not e.wraps]
+        for w in self.wrappers:
+            if "(?P<sev>" in w.prefix or w.hot:
+                raise TrtlogError(f"wrapper [{w.id}]: no severity group and not hot (the line after it has its own)")
+        self.wrapper_re = rx.compile("^(?:%s)" % "|".join("(?P<w%d>%s)" % (i, w.prefix)
+                                                        for i, w in enumerate(self.wrappers))) \
+            if self.wrappers else None
         # one alternation over all envelope prefixes; group e<i>_sev carries the severity
         alts = []
         for i, e in enumerate(self.envelopes):
@@ -418,7 +428,7 @@ def load_grammar(directory: Optional[Path] = None) -> Grammar:
             if "prefix" in s:
                 envelopes.append(Envelope(sec, s["prefix"], s.get("source", "trt"),
                                           s.get("producer", ""), s.get("versions", ""),
-                                          s.get("hot", "") == "yes"))
+                                          s.get("hot", "") == "yes", s.get("wraps", "") == "yes"))
                 continue
             if "template" not in s:
                 raise TrtlogError(f"{path.name} [{sec}]: no template")

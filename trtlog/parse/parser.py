@@ -112,6 +112,8 @@ class LineParser:
         self.g = g
         self.env_match = g.envelope_re.match if g.envelope_re else (lambda s: None)
         self.env_index = {f"e{i}": (e.source, e.producer, f"e{i}_sev") for i, e in enumerate(g.envelopes)}
+        self.wrap_match = g.wrapper_re.match if g.wrapper_re else None
+        self.wrap_producer = {f"w{i}": w.producer for i, w in enumerate(g.wrappers)}
         self.actions: Optional[bulk.BlockActions] = None     # the current block's (parse_blocks sets it)
 
     def line(self, n: int, line: str) -> tuple:
@@ -122,6 +124,13 @@ class LineParser:
             em = self.env_match(body)
             if em is not None:
                 line = body
+        if em is None and self.wrap_match is not None:
+            wm = self.wrap_match(line)
+            if wm is not None:        # another program's prefix: the line it passed on follows
+                if self.wrap_producer[wm.lastgroup] and n < PRODUCER_LINES:
+                    self.st.producer(self.wrap_producer[wm.lastgroup], n)
+                line = line[wm.end():]
+                em = self.env_match(line)
         if em is None:
             return self.message(n, "bare", "", "", line, line)
         source, producer, sevgroup = self.env_index[em.lastgroup]
