@@ -46,7 +46,10 @@ def test_build_failure_under_ros2():
     f = project_log(NO_FORMATS).facts
     # line 3: IBuilder::buildSerializedNetwork: Error Code 9: Internal Error (/TRTBatchedNMS: could not find ...)
     assert f.build_ok is False and f.where("failure").line == 3 and "/TRTBatchedNMS" in f.failure
-    assert {x.code for x in project_findings(NO_FORMATS)} == {"TRT101", "TRT116"}
+    # TRT120 tells it (not TRT116's generic internal error): the plugin node supports no type its tensors have
+    assert {x.code for x in project_findings(NO_FORMATS)} == {"TRT101", "TRT120"}
+    (fmt,) = [x for x in project_findings(NO_FORMATS) if x.code == "TRT120"]
+    assert fmt.title == "No supported type/format for /TRTBatchedNMS" and [e.line for e in fmt.evidence] == [3]
     # line 4: tensorrt_common's own error after the failed build, through its TensorRT logger
     assert ids(NO_FORMATS)[4] == ("E", "trt", "app.autoware_trt_common_error")
 

@@ -77,9 +77,10 @@ EXPECTED = {
 # TRT508 on cc_current_no_gpu, TRT118 on fp8_qdq_sm86 / fp4_weight_only_sm86 / cc_turing. TRT111 on the TensorRT
 # 8.6 INT8 logs of the GPU probe, TRT315 on its sparse build, TRT119 and TRT215 on its API-misuse builds
 # (tests/fixtures/gpu-logs, tests/test_gpu_logs.py); TRT506 on its TensorRT 8.5.3.1 run under numpy 1.24.4.
+# TRT120 on a ROS 2 node's build failure (tests/corpus/logs/trt10-ros2launch-*, tests/test_ros2_logs.py).
 SHOWN_ELSEWHERE = {"TRT104", "TRT105", "TRT106", "TRT107", "TRT112", "TRT113", "TRT210", "TRT211", "TRT301", "TRT315",
                    "TRT305", "TRT308", "TRT309", "TRT403", "TRT404", "TRT505", "TRT507",
-                   "TRT111", "TRT115", "TRT117", "TRT118", "TRT119", "TRT213", "TRT215", "TRT506", "TRT508"}
+                   "TRT111", "TRT115", "TRT117", "TRT118", "TRT119", "TRT120", "TRT213", "TRT215", "TRT506", "TRT508"}
 
 
 def test_expected_covers_the_whole_corpus():

@@ -97,6 +97,8 @@ FIRING = {
     "TRT508": ("rtx", "cc_current_no_gpu", 360, "(In generateForCurrent at"),
     "TRT118": ("rtx", "fp4_weight_only_sm86", 111, "Cannot compile for target(s) sm86, because the model contains"),
     "TRT119": ("gpulog", "implicit-batch-trt8.6.0.log", 18, "hasImplicitBatchDimension()"),
+    "TRT120": ("local", "trt10-ros2launch-autoware-trtcommon-yolox-batchednms-no-formats-doc-excerpt.log", 3,
+               "could not find any supported formats consistent with input/output data types"),
     "TRT506": ("gpulog", "nptype-numpy1.24.4-trt8.5.3.1.log", 404, "module 'numpy' has no attribute 'bool'"),
 }
 
@@ -131,6 +133,9 @@ QUIET = {
     "TRT118": ("rtx", "fp4_weight_only_sm120", "the same FP4 weights build for a Blackwell (12.0) target"),
     "TRT119": ("gpulog", "int8-no-calibrator-trt8.6.0.log", "a Python build of the same model with an explicit-batch "
                "network: the parser reads every node"),
+    "TRT120": ("local", "trt10-ros2launch-autoware-trtcommon-yolox-batchednms-int32-import-fail-doc-excerpt.log",
+               "the same plugin node before its outputs were changed: the ONNX parser stops first (TRT102), no "
+               "format search"),
     "TRT201": ("corpus", "trt8.2.5-trtexec-mobilenetv2-qdq-int8-perf-notebook.log",
                "INT8 with Q/DQ: 'Calibrator won't be used in explicit precision mode' (line 90)"),
     "TRT202": ("gpu", "cnn-int8-O1-trt8.6.0-run2", "calibrated INT8 build: no 'Missing scale and zero-point'"),

@@ -25,7 +25,9 @@ pyparsing payload grammars in `structured.py`. The handler and the fields it nee
 when the grammar loads (_bind).
 
 Envelopes marked `hot = yes` are the ones `scan.py` matches in bulk; they must come first in the
-envelope list and be line-safe themselves.
+envelope list and be line-safe themselves. A section with `wraps = yes` (and no `sev` group) is a
+wrapper: a prefix another program puts before each line it passes on (ROS 2 launch's "[node-1] "); the
+line parser takes it off a line no envelope matches and reads the rest as any line.
 """
 from __future__ import annotations
 

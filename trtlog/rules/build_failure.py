@@ -586,3 +586,30 @@ def implicit_batch_network(bl, check):
                         "The network was created without NetworkDefinitionCreationFlag::kEXPLICIT_BATCH: implicit "
                         "batch is deprecated in TensorRT 8.x and removed in 10.0.", check.evidence(lines=lines),
                         total=len(lines), severity="warning")
+
+
+@rule("TRT120", "no-supported-format", severity="error", category="build",
+      summary="\"could not find any supported formats consistent with input/output data types\": the node supports "
+              "none of the types its tensors have.",
+      tables=("errors",),
+      fix=Fix(python="Give the node tensors of types it supports: cast them in the ONNX model (onnx-graphsurgeon; "
+                     "e.g. INT64 outputs to INT32 for a plugin written for INT32), or extend the plugin's "
+                     "supportsFormatCombination / getOutputDataType to the types the network gives it.",
+              trtexec="Same fix in the ONNX model or the plugin, then rebuild; no builder flag changes a "
+                      "tensor's type.",
+              trt11="Strongly typed: the types are the network's own; insert explicit casts around the node."),
+      rationale="Every node must agree with its neighbours on a data type and format for each tensor; when the "
+                "combinations a plugin (its supportsFormatCombination) or a layer offers hold none of the types "
+                "the network gives it, no tactic is even tried and the build stops. Typical: INT64 tensors, which "
+                "TensorRT 10 keeps as INT64, meeting a plugin written for INT32.")
+def no_supported_format(bl, check):
+    err = bl.tables["errors"]
+    hits = err[err["kind"] == "no_supported_formats"] if len(err) else err
+    for run, g in iter_runs(hits):
+        nodes = [n.strip() for n in g["node"] if n and n.strip()]
+        yield check.finding("No supported type/format for " + (names(nodes, 2) or "a node"),
+                            f"TensorRT found no data type and format combination that {names(nodes) or 'the node'} "
+                            f"supports for the types of its inputs and outputs (line {int(g['line'].iat[0])}); "
+                            "the build stops there. Check the tensor types at this node (INT64 against a plugin "
+                            "written for INT32 is the usual case) and what the plugin or layer supports.",
+                            check.evidence(g, "errors"), run=run, total=len(g))

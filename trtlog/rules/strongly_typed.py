@@ -103,9 +103,9 @@ def internal_error(bl, check):
     rows = err[err["category"].astype(str).str.contains("Internal Error", regex=False)] if len(err) else err
     # Internal Errors the grammar already diagnoses, each told by its own rule: a profile breaking a shape constraint
     # (TRT106), INT8 without scales (TRT111), a precision constraint no kernel meets (TRT215), no DLA on this GPU
-    # (TRT101 quotes it)
+    # (TRT101 quotes it), no type/format a node supports (TRT120)
     rows = rows[~rows["kind"].isin(["profile_shape_conflict", "calibration_failure", "precision_constraint",
-                                    "dla_unavailable"])]
+                                    "dla_unavailable", "no_supported_formats"])]
     fatal = msgs[msgs["severity"] == "F"] if len(msgs) else msgs
     lines = sorted(set(rows["line"].astype(int).tolist()) | set(fatal["line"].astype(int).tolist()))
     if not lines:
