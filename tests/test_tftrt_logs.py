@@ -28,8 +28,8 @@ def test_tftrt_lines_are_read():
     assert got[32] == got[33] == ("I", "app", "tftrt.conversion")
     # lines 21-28: the non-converted OP report (NoOp 2x, Identity 1x, Placeholder 1x; 4 ops of 3 types)
     assert {got[n][2] for n in (21, 22, 23, 24, 26, 27, 28)} == {"tftrt.nonconverted_report"}
-    # TensorFlow's own glog lines stay program output (line 3: Created device ... name: NVIDIA A40 ...)
-    assert got[3] == ("", "bare", "app.glog")
+    # TensorFlow's own glog lines stay program output (line 1: ... grappler/devices.cc:66] Number of eligible GPUs ...)
+    assert got[1] == ("", "bare", "app.glog")
 
 
 def test_tftrt_facts():
@@ -39,4 +39,7 @@ def test_tftrt_facts():
     dev = project_log(LOG).tables["device"]
     assert dev.loc[dev["key"] == "TensorRT version", "line"].tolist() == [55]
     assert f.build_ok is None          # TF-TRT prints no engine build at this verbosity
+    # lines 3-6 and 13-16: TensorFlow's "Created device ... name: NVIDIA A40, ...", one per GPU it opens
+    assert f.gpu == "NVIDIA A40" and f.where("gpu").line == 3
+    assert dev.loc[dev["key"] == "GPU", "line"].tolist() == [3, 4, 5, 6, 13, 14, 15, 16]
     assert [x.code for x in project_findings(LOG)] == []
