@@ -131,7 +131,8 @@ def test_shapes():
 # -- one definition ------------------------------------------------------------------------------
 # Each helper the vocabulary defines; a `def` of one of these names (or of an old private copy) anywhere
 # else in the package is a second vocabulary.
-_NAMES = ("precision_of", "realised_precision", "precision_rank", "_prec_rank", "_norm_prec",
+_NAMES = ("precision_of", "precision_flag", "_precision_flag", "realised_precision", "precision_rank", "_prec_rank",
+          "_norm_prec",
           "parse_version", "find_version", "version_from_code", "trt_version_from_code", "_major",
           "format_bytes", "fmt_bytes", "_fmt_bytes", "parse_bytes", "parse_size_bytes", "mib_ceil",
           "tactic_int", "tactic_hex", "parse_shapes", "_parse_shapes", "parse_shape", "shapes_text", "_shapes",

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 import pandas as pd
 
 from .numbers import to_float, to_int
-from .vocab import GiB, KiB, MiB, Version, find_version, format_shape, parse_shapes, precision_alias
+from .vocab import GiB, KiB, MiB, Version, find_version, format_shape, parse_shapes, precision_alias, precision_flag
 
 if TYPE_CHECKING:        # pragma: no cover
     from .buildlog import BuildLog
@@ -208,12 +208,6 @@ def _option_rows(options: pd.DataFrame, key: str) -> pd.DataFrame:
     return options[options["key"].astype(str).str.lower() == key.lower()] if len(options) else options
 
 
-def _precision_flag(name: str) -> Optional[str]:
-    """A requested precision's canonical name ('Half' -> 'FP16'), BEST as itself; None when it is not one."""
-    s = str(name).strip().upper()
-    return "BEST" if s == "BEST" else precision_alias(s)
-
-
 def _keyed(df: pd.DataFrame, keys: Tuple[str, ...]) -> Tuple[str, Evidence]:
     """First non-blank value of the first key that has one (device / options tables)."""
     if not len(df):
@@ -340,7 +334,7 @@ class _Builder:
         more = re.split(r"[+,\s]+", _s(echo["value"].iloc[0])) if len(echo) else []
         commands = " ".join(self._commands())
         more += [name for flag, name in _PRECISION_FLAGS if re.search(re.escape(flag) + r"(?![\w-])", commands)]
-        for flag in map(_precision_flag, more):
+        for flag in map(precision_flag, more):
             for p in ("FP16", "INT8") if flag == "BEST" else (flag,):    # --best: FP16 and INT8 kernels allowed
                 if not p or p in req:
                     continue
@@ -392,7 +386,6 @@ class _Builder:
                     if name not in off:
                         off.append(name)
         self.put("tactic_sources_off", tuple(off), where)
-        self.command_profiles()
 
     def command_profiles(self) -> None:
         specs: Dict[str, Dict[str, Tuple[int, ...]]] = {}
@@ -482,6 +475,7 @@ class _Builder:
         self.command_and_model()
         self.precision()
         self.trtexec_config()
+        self.command_profiles()
         self.build()
         self.memory()
         self.bundle_config()

@@ -82,6 +82,13 @@ def precision_alias(name: str) -> Optional[str]:
     return ALIASES.get(str(name).strip().lower())
 
 
+def precision_flag(name: str) -> Optional[str]:
+    """A requested precision's canonical name as a builder flag names it ('Half' -> 'FP16'), BEST (trtexec
+    --best) as itself; None when it is neither."""
+    s = str(name).strip().upper()
+    return "BEST" if s == "BEST" else precision_alias(s)
+
+
 def precision_rank(name: str) -> Optional[int]:
     """Bits of a compute precision (the one ranking: FP4 = INT4 < FP8 = INT8 < FP16 = BF16 < TF32 = FP32);
     None for index types and unknown names."""

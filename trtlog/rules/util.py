@@ -9,7 +9,7 @@ from ..tensors import LayerTensors, Tensor, by_layer, of
 from ..vocab import format_bytes as fmt_bytes  # noqa: F401  (re-exported for the rules)
 from ..vocab import (
     mib_ceil,  # noqa: F401  (re-exported for the rules)
-    precision_alias,
+    precision_flag,
 )
 
 
@@ -49,16 +49,10 @@ def requested_precisions(bl) -> Set[str]:
     """Reduced precisions the builder was asked to allow (weak typing flags): FP16, INT8, BF16, FP8, BEST
     (which allows FP16 and INT8), from the precision_requested fact (builder flags, trtexec's echo and
     command line)."""
-    found = {p for p in map(_flag, bl.facts.precision_requested) if p}
+    found = {p for p in map(precision_flag, bl.facts.precision_requested) if p}
     if "BEST" in found:
         found |= {"FP16", "INT8"}
     return found - {"FP32", "TF32"}
-
-
-def _flag(name) -> Optional[str]:
-    """A precision flag's canonical name ('HALF' -> 'FP16'), BEST as itself."""
-    s = str(name).strip().upper()
-    return "BEST" if s == "BEST" else precision_alias(s)
 
 
 def plural(n: int, word: str, many: Optional[str] = None) -> str:
